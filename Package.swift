@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ws-tester",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ws-tester", targets: ["ws-tester"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // Value types and ports: no clocks, no I/O, stdlib only.
+        .target(name: "TradingCore"),
+        .target(name: "MarketData", dependencies: ["TradingCore"]),
+        .target(name: "PaperExchange", dependencies: ["TradingCore"]),
+        .target(name: "Strategies", dependencies: ["TradingCore"]),
+        .target(name: "TradingEngine", dependencies: [
+            "TradingCore", "MarketData", "PaperExchange",
+            .product(name: "Collections", package: "swift-collections"),
+        ]),
+        .target(name: "Backtest", dependencies: [
+            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The command line: the only composition root. A library so tests can drive it.
+        .target(name: "WSTesterCLI", dependencies: [
+            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "ws-tester", dependencies: ["WSTesterCLI"]),
+        .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
+        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore"]),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange"]),
+        .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"]),
+        .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,78 @@
+import Foundation
+import TradingCore
+
+/// The JSONL line format of recordings: one event per line, decimals as exact strings.
+public enum EventCodec {
+    public static func encode(_ e: MarketEvent) -> String {
+        switch e {
+        case .timer(let t):
+            return "{\"k\":\"tick\",\"t\":\(t.nanoseconds)}"
+        case .trade(let t):
+            let id = t.tradeId.map { ",\"id\":\($0)" } ?? ""
+            return "{\"k\":\"trade\",\"s\":\"\(t.symbol)\",\"t\":\(t.time.nanoseconds),\"p\":\"\(t.price)\",\"q\":\"\(t.size)\",\"side\":\"\(t.side.rawValue)\"\(id)}"
+        case .book(let b):
+            func levels(_ l: [BookLevel]) -> String { "[" + l.map { "[\"\($0.price)\",\"\($0.size)\"]" }.joined(separator: ",") + "]" }
+            return "{\"k\":\"book\",\"s\":\"\(b.symbol)\",\"t\":\(b.time.nanoseconds),\"snap\":\(b.isSnapshot),\"b\":\(levels(b.bids)),\"a\":\(levels(b.asks))}"
+        case .ticker(let t):
+            return "{\"k\":\"ticker\",\"s\":\"\(t.symbol)\",\"t\":\(t.time.nanoseconds),\"bid\":\"\(t.bid)\",\"ask\":\"\(t.ask)\",\"last\":\"\(t.last)\",\"v\":\"\(t.volume24h)\"}"
+        case .bar(let b):
+            let c = b.candle
+            return "{\"k\":\"bar\",\"s\":\"\(b.symbol)\",\"tf\":\"\(b.timeframe)\",\"t\":\(c.start.nanoseconds),\"o\":\"\(c.open)\",\"h\":\"\(c.high)\",\"l\":\"\(c.low)\",\"c\":\"\(c.close)\",\"v\":\"\(c.volume)\",\"n\":\(c.trades),\"complete\":\(c.isComplete)}"
+        }
+    }
+
+    public struct DecodeError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    public static func decode(_ obj: [String: Any]) throws -> MarketEvent {
+        func str(_ k: String) throws -> String {
+            guard let s = obj[k] as? String else { throw DecodeError(message: "missing string field '\(k)'") }
+            return s
+        }
+        func int(_ k: String) throws -> Int64 {
+            guard let n = obj[k] as? NSNumber else { throw DecodeError(message: "missing integer field '\(k)'") }
+            return n.int64Value
+        }
+        func sym() throws -> Symbol {
+            guard let s = Symbol(try str("s")) else { throw DecodeError(message: "bad symbol") }
+            return s
+        }
+        func price(_ k: String) throws -> Price {
+            guard let p = Price(try str(k)) else { throw DecodeError(message: "bad decimal in '\(k)'") }
+            return p
+        }
+        func qty(_ k: String) throws -> Quantity {
+            guard let q = Quantity(try str(k)) else { throw DecodeError(message: "bad decimal in '\(k)'") }
+            return q
+        }
+        func levels(_ k: String) throws -> [BookLevel] {
+            guard let arr = obj[k] as? [[String]] else { throw DecodeError(message: "bad levels '\(k)'") }
+            return try arr.map { pair in
+                guard pair.count == 2, let p = Price(pair[0]), let q = Quantity(pair[1]) else { throw DecodeError(message: "bad level") }
+                return BookLevel(price: p, size: q)
+            }
+        }
+        let t = Timestamp(nanoseconds: try int("t"))
+        switch try str("k") {
+        case "tick": return .timer(t)
+        case "trade":
+            let side: TakerSide = try str("side") == "buy" ? .buy : .sell
+            let id = (obj["id"] as? NSNumber).map { $0.uint64Value }
+            return .trade(Trade(symbol: try sym(), time: t, price: try price("p"), size: try qty("q"), side: side, tradeId: id))
+        case "book":
+            let snap = (obj["snap"] as? Bool) ?? false
+            return .book(BookUpdate(symbol: try sym(), time: t, isSnapshot: snap, bids: try levels("b"), asks: try levels("a")))
+        case "ticker":
+            return .ticker(Ticker(symbol: try sym(), time: t, bid: try price("bid"), ask: try price("ask"), last: try price("last"), volume24h: try qty("v")))
+        case "bar":
+            guard let tf = Timeframe(text: try str("tf")) else { throw DecodeError(message: "bad timeframe") }
+            let c = Candle(start: t, open: try price("o"), high: try price("h"), low: try price("l"), close: try price("c"),
+                           volume: try qty("v"), trades: Int((obj["n"] as? NSNumber)?.intValue ?? 0), isComplete: (obj["complete"] as? Bool) ?? true)
+            return .bar(Bar(symbol: try sym(), timeframe: tf, candle: c))
+        case let k:
+            throw DecodeError(message: "unknown event kind '\(k)'")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import TradingCore
+import MarketData
+import PaperExchange
+import TradingEngine
+import Strategies
+
+public enum SessionError: Error, CustomStringConvertible, Equatable {
+    case unknownStrategy(String, known: [String])
+    case noStrategies
+    case duplicateStrategy(String)
+    case parameter(String)
+    case invalidConfig(String)
+    case input(String)
+
+    public var description: String {
+        switch self {
+        case .unknownStrategy(let n, let known): "unknown strategy '\(n)' (available: \(known.joined(separator: ", ")))"
+        case .noStrategies: "no strategies selected"
+        case .duplicateStrategy(let n): "strategy '\(n)' selected twice"
+        case .parameter(let m): m
+        case .invalidConfig(let m): m
+        case .input(let m): m
+        }
+    }
+
+    /// Engine §5.4: strategy-set problems exit 3, configuration problems 1.
+    public var exitCode: Int32 {
+        switch self {
+        case .unknownStrategy, .noStrategies, .duplicateStrategy: 3
+        default: 1
+        }
+    }
+}
+
+/// Builds kernels from a `SessionSpec`: the one composition path for live, simulated and replayed runs.
+public enum SessionBuilder {
+    /// Instantiates the strategies (parameters resolved and validated).
+    public static func makeStrategies(_ specs: [StrategySpec]) throws -> [any Strategy] {
+        guard !specs.isEmpty else { throw SessionError.noStrategies }
+        var seen = Set<String>()
+        return try specs.map { spec in
+            guard seen.insert(spec.name).inserted else { throw SessionError.duplicateStrategy(spec.name) }
+            guard let type = StrategyRegistry.type(named: spec.name) else {
+                throw SessionError.unknownStrategy(spec.name, known: StrategyRegistry.names)
+            }
+            do {
+                let params = try StrategyParameters.resolve(strategy: spec.name, specs: type.parameters, layers: [spec.parameters])
+                return try type.init(parameters: params, symbols: spec.symbols)
+            } catch let e as ParameterError {
+                throw SessionError.parameter(e.description)
+            }
+        }
+    }
+
+    /// A ready kernel (strategies started).
+    public static func makeKernel(_ spec: SessionSpec) throws -> Kernel {
+        if let e = spec.exchange.validationError() { throw SessionError.invalidConfig(e) }
+        let strategies = try makeStrategies(spec.strategies)
+        var market = spec.market
+        for s in strategies { market.accommodate(warmup: s.warmup, trades: s.tradeHistory) }
+        var registry = InstrumentRegistry()
+        for i in spec.instruments { registry.set(i) }
+        for s in spec.symbols where registry[s] == nil {
+            throw SessionError.invalidConfig("no instrument precision for \(s): add instruments.\(s) to the config")
+        }
+        let exchange = PaperExchange(config: spec.exchange, instruments: registry, sessionSymbols: spec.symbols)
+        let kernel = Kernel(market: MarketState(symbols: spec.symbols, config: market), exchange: exchange,
+                            strategies: strategies, clock: ManualClock(spec.start), config: spec.engine)
+        kernel.start()
+        return kernel
+    }
+
+    /// The effective parameter text of a strategy (defaults, then each layer), for headers and logs.
+    public static func effectiveParameters(_ name: String, layers: [[String: String]]) throws -> [String: String] {
+        guard let type = StrategyRegistry.type(named: name) else { throw SessionError.unknownStrategy(name, known: StrategyRegistry.names) }
+        do {
+            return try StrategyParameters.resolve(strategy: name, specs: type.parameters, layers: layers).textValues
+        } catch let e as ParameterError {
+            throw SessionError.parameter(e.description)
+        }
+    }
+}

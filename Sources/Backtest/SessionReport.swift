@@ -1,0 +1,144 @@
+import Foundation
+import TradingCore
+import PaperExchange
+import TradingEngine
+
+/// End-of-session figures for one strategy (engine §4.5 with the Swift metric definitions).
+public struct StrategyReport: Sendable {
+    public var name: String
+    public var finalEquity: Money
+    public var baselineEquity: Money
+    public var realizedPnl: Money
+    public var unrealizedPnl: Money
+    public var fees: Money
+    public var fills: Int
+    public var closedTrades: Int
+    public var wins: Int
+    public var losses: Int
+    public var breakeven: Int
+    public var winRate: Double
+    public var maxDrawdownPct: Double
+    public var profitFactor: Double?
+    public var sharpe: Double
+    public var roiPct: Double
+    public var openPositions: Int
+    public var cappedFills: Int
+    public var signals: Int
+    public var errors: Int
+    public var paused: Bool
+    public var rejections: [(String, Int)]
+    public var strategyRejections: [(String, Int)]
+}
+
+public struct SessionReport: Sendable {
+    public var strategies: [StrategyReport]
+    public var eventsProcessed: Int
+    public var ticks: Int
+    public var signals: Int
+    public var fills: Int
+    public var fillsSha256: String
+    public var startTime: Timestamp
+    public var endTime: Timestamp
+
+    /// Builds the report at the kernel's current marks; strategies in leaderboard order (realized P&L, then name).
+    public init(kernel: Kernel, hasher: FillHasher, start: Timestamp) {
+        let valuation = Valuation(market: kernel.market)
+        var list: [StrategyReport] = []
+        for r in kernel.runners {
+            let p = r.portfolio
+            let equity = valuation.equity(p)
+            var unrealized = Money.zero
+            for pos in p.positions.values {
+                if let px = kernel.market.price(pos.symbol), let q = valuation.quoteUSD(pos.symbol) {
+                    unrealized += pos.unrealizedPnl(at: px).converted(at: q)
+                }
+            }
+            let roi = p.baselineEquity.isPositive ? (equity - p.baselineEquity).doubleValue / p.baselineEquity.doubleValue * 100 : 0
+            list.append(StrategyReport(
+                name: r.name, finalEquity: equity, baselineEquity: p.baselineEquity, realizedPnl: p.totalPnl, unrealizedPnl: unrealized,
+                fees: p.feesUSD, fills: p.totalFills, closedTrades: p.closedTrades, wins: p.wins, losses: p.losses, breakeven: p.breakeven,
+                winRate: p.winRate, maxDrawdownPct: p.maxDrawdown * 100, profitFactor: p.profitFactor, sharpe: p.sharpe, roiPct: roi,
+                openPositions: p.positions.count, cappedFills: p.cappedFills, signals: r.signals, errors: r.errors, paused: r.paused,
+                rejections: p.rejections.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 },
+                strategyRejections: r.strategy.rejections.sorted.map { ($0.reason, $0.count) }))
+        }
+        strategies = list.sorted { $0.realizedPnl != $1.realizedPnl ? $0.realizedPnl > $1.realizedPnl : $0.name < $1.name }
+        eventsProcessed = kernel.eventsProcessed
+        ticks = kernel.ticks
+        signals = kernel.signalCount
+        fills = kernel.fillCount
+        fillsSha256 = hasher.hexDigest
+        startTime = start
+        endTime = kernel.clock.now
+    }
+
+    /// The `--summary-json` object. Money as exact decimal strings.
+    public func jsonObject(extra: [String: Any] = [:]) -> [String: Any] {
+        var o: [String: Any] = [
+            "events_processed": eventsProcessed, "ticks": ticks, "signals": signals, "fills": fills,
+            "fills_sha256": fillsSha256, "start_time": startTime.iso8601, "end_time": endTime.iso8601,
+            "strategies": strategies.map { s -> [String: Any] in
+                [
+                    "name": s.name, "final_equity": s.finalEquity.description, "baseline_equity": s.baselineEquity.description,
+                    "realized_pnl": s.realizedPnl.description, "unrealized_pnl": s.unrealizedPnl.description, "fees": s.fees.description,
+                    "fills": s.fills, "closed_trades": s.closedTrades, "wins": s.wins, "losses": s.losses, "breakeven": s.breakeven,
+                    "win_rate": s.winRate, "max_drawdown_pct": s.maxDrawdownPct, "profit_factor": s.profitFactor.map { $0 as Any } ?? NSNull(),
+                    "profit_factor_infinite": s.profitFactor == nil && s.wins > 0, "sharpe": s.sharpe, "roi_pct": s.roiPct,
+                    "open_positions": s.openPositions, "capped_fills": s.cappedFills, "signals": s.signals, "errors": s.errors,
+                    "paused": s.paused,
+                    "rejections": Dictionary(uniqueKeysWithValues: s.rejections),
+                    "strategy_rejections": Dictionary(uniqueKeysWithValues: s.strategyRejections),
+                ]
+            },
+        ]
+        for (k, v) in extra { o[k] = v }
+        return o
+    }
+
+    public func writeJSON(to path: String, extra: [String: Any] = [:]) throws {
+        let data = try JSONSerialization.data(withJSONObject: jsonObject(extra: extra), options: [.prettyPrinted, .sortedKeys])
+        guard FileManager.default.createFile(atPath: path, contents: data + Data("\n".utf8)) else {
+            throw SessionError.input("cannot write \(path)")
+        }
+    }
+
+    /// The console summary (engine §4.5 layout).
+    public func text(title: String = "SESSION COMPLETE", mode: String) -> String {
+        let rule = String(repeating: "=", count: 60)
+        let thin = String(repeating: "-", count: 60)
+        let minutes = Double(endTime.nanoseconds - startTime.nanoseconds) / 6e10
+        let totalBaseline = strategies.reduce(Money.zero) { $0 + $1.baselineEquity }
+        let totalEquity = strategies.reduce(Money.zero) { $0 + $1.finalEquity }
+        let totalPnl = strategies.reduce(Money.zero) { $0 + $1.realizedPnl }
+        let wins = strategies.reduce(0) { $0 + $1.wins }, losses = strategies.reduce(0) { $0 + $1.losses }
+        let roi = totalBaseline.isPositive ? (totalEquity - totalBaseline).doubleValue / totalBaseline.doubleValue * 100 : 0
+        var out = [rule, title, rule]
+        out.append("Duration: \(fmt(minutes, 1)) min (engine clock)   Mode: \(mode)")
+        out.append("Events: \(eventsProcessed)   Ticks: \(ticks)   Signals: \(signals)   Fills: \(fills)")
+        out.append("")
+        out.append("Total capital: \(totalBaseline.formatted(decimals: 2))   Final equity: \(totalEquity.formatted(decimals: 2))")
+        out.append("Realized P&L: \(signed(totalPnl.formatted(decimals: 2)))   ROI: \(signed(fmt(roi, 2)))%   Win rate: \(fmt(wins + losses == 0 ? 0 : Double(wins) / Double(wins + losses) * 100, 1))%")
+        out.append("")
+        out.append("Strategy Performance:")
+        out.append(thin)
+        for (i, s) in strategies.enumerated() {
+            let tag = s.realizedPnl.isPositive ? "[WIN]" : (s.realizedPnl.isNegative ? "[LOSS]" : "[FLAT]")
+            out.append("\(i + 1). \(pad(s.name, 20)) equity \(s.finalEquity.formatted(decimals: 2)) pnl \(signed(s.realizedPnl.formatted(decimals: 2))) roi \(signed(fmt(s.roiPct, 2)))% trades \(s.closedTrades) win \(fmt(s.winRate, 1))% \(tag)")
+            var detail = "     fills \(s.fills), open \(s.openPositions), unrealized \(signed(s.unrealizedPnl.formatted(decimals: 2))), max dd \(fmt(s.maxDrawdownPct, 2))%, pf \(s.profitFactor.map { fmt($0, 2) } ?? "n/a"), sharpe \(fmt(s.sharpe, 3)), errors \(s.errors)\(s.paused ? " (paused)" : ""), capped \(s.cappedFills)"
+            if !s.rejections.isEmpty { detail += "\n     rejected: " + s.rejections.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
+            if !s.strategyRejections.isEmpty { detail += "\n     declined: " + s.strategyRejections.prefix(5).map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
+            out.append(detail)
+        }
+        out.append(thin)
+        out.append("fills_sha256: \(fillsSha256)")
+        out.append(rule)
+        return out.joined(separator: "\n")
+    }
+}
+
+func fmt(_ v: Double, _ d: Int) -> String {
+    guard v.isFinite else { return "n/a" }
+    return String(format: "%.\(d)f", v)
+}
+func signed(_ s: String) -> String { s.hasPrefix("-") ? s : "+" + s }
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }

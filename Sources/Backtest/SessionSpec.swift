@@ -1,0 +1,34 @@
+import TradingCore
+import MarketData
+import PaperExchange
+import TradingEngine
+
+/// One strategy in a session: its name, effective parameters (text) and symbols.
+public struct StrategySpec: Sendable, Equatable {
+    public var name: String
+    public var parameters: [String: String]
+    public var symbols: [Symbol]
+    public init(name: String, parameters: [String: String], symbols: [Symbol]) {
+        self.name = name; self.parameters = parameters; self.symbols = symbols
+    }
+}
+
+/// Everything that determines a session's fills: written as a recording's header so a replay
+/// rebuilds the identical kernel.
+public struct SessionSpec: Sendable {
+    public var symbols: [Symbol]
+    public var instruments: [Instrument]
+    public var strategies: [StrategySpec]
+    public var exchange: ExchangeConfig
+    public var engine: EngineConfig
+    public var market: MarketDataConfig
+    public var seed: UInt64
+    public var intervalMs: Int64
+    public var start: Timestamp
+
+    public init(symbols: [Symbol], instruments: [Instrument], strategies: [StrategySpec], exchange: ExchangeConfig,
+                engine: EngineConfig, market: MarketDataConfig, seed: UInt64, intervalMs: Int64, start: Timestamp) {
+        self.symbols = symbols; self.instruments = instruments; self.strategies = strategies; self.exchange = exchange
+        self.engine = engine; self.market = market; self.seed = seed; self.intervalMs = intervalMs; self.start = start
+    }
+}

@@ -1,0 +1,35 @@
+import TradingCore
+
+/// Which source provides `prices[symbol]` (market-data §3.5).
+public enum PriceSource: String, Sendable, CaseIterable {
+    /// Latest trade, else ticker last, else book mid, else bar close.
+    case lastTrade = "last_trade"
+    /// Book mid, else ticker mid, else last trade, else bar close.
+    case mid
+}
+
+/// Retention and candle rules shared by live sessions and backtests.
+public struct MarketDataConfig: Sendable, Equatable {
+    public var maxTrades: Int = 100
+    /// Closed candles kept per timeframe (1m: 1440, 5m: 288, others 500 unless a strategy needs more).
+    public var maxCandles: [Timeframe: Int] = [.m1: 1440, .m5: 288]
+    /// Timeframes built (always includes 1m).
+    public var timeframes: Set<Timeframe> = [.m1, .m5]
+    public var bookDepth: Int = 10
+    public var priceSource: PriceSource = .lastTrade
+    /// A candle closes on the engine clock at bucket end + grace (2 s live, 0 for bars).
+    public var candleCloseGrace: Interval = .seconds(2)
+
+    public init() {}
+
+    public func capacity(_ tf: Timeframe) -> Int { maxCandles[tf] ?? 500 }
+
+    /// Widens retention so every declared warm-up fits.
+    public mutating func accommodate(warmup: [Timeframe: Int], trades: Int) {
+        for (tf, n) in warmup {
+            timeframes.insert(tf)
+            maxCandles[tf] = max(capacity(tf), n)
+        }
+        maxTrades = max(maxTrades, trades)
+    }
+}

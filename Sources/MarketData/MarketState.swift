@@ -1,0 +1,205 @@
+import TradingCore
+
+/// The market as the kernel knows it: prices, books, tapes and candles per symbol.
+/// Owned by the kernel and mutated only by `apply(_:)` and `advance(to:)`; strategies read it
+/// through `MarketView` during their synchronous call.
+public final class MarketState: MarketView {
+    struct SymbolState {
+        var lastTrade: Trade?
+        var tickerLast: Price?
+        var bookMid: Price?
+        var barClose: Price?
+        var book: OrderBook?
+        var ticker: Ticker?
+        var trades: RingBuffer<Trade>
+        var lastTradeId: UInt64?
+        /// Index 0 is 1m; the rest are higher timeframes aggregated from closed 1m candles.
+        var builders: [CandleBuilder]
+        var lastUpdate: Timestamp?
+    }
+
+    public let config: MarketDataConfig
+    public let symbols: [Symbol]
+    private var index: [Symbol: Int] = [:]
+    private var states: [SymbolState] = []
+    private let timeframes: [Timeframe]
+    private let emptyTrades = RingBuffer<Trade>(capacity: 1)
+    private let emptyCandles = RingBuffer<Candle>(capacity: 1)
+
+    /// Trades older than the forming 1m candle's bucket (counted, not built into candles).
+    public private(set) var lateTrades = 0
+    /// Events for symbols outside the session (ignored and counted).
+    public private(set) var ignoredEvents = 0
+    /// Trade-id gaps seen (missed prints).
+    public private(set) var tradeGaps = 0
+
+    public init(symbols: [Symbol], config: MarketDataConfig = MarketDataConfig()) {
+        self.config = config
+        self.symbols = symbols
+        var tfs = config.timeframes
+        tfs.insert(.m1)
+        self.timeframes = tfs.sorted()
+        for (i, s) in symbols.enumerated() {
+            index[s] = i
+            states.append(SymbolState(
+                trades: RingBuffer(capacity: max(1, config.maxTrades)),
+                builders: timeframes.map { CandleBuilder(timeframe: $0, capacity: max(1, config.capacity($0))) }))
+        }
+    }
+
+    // MARK: Updating
+
+    /// Applies one market event (timer events carry no market data and are ignored here).
+    public func apply(_ event: MarketEvent) {
+        switch event {
+        case .trade(let t): applyTrade(t)
+        case .book(let b): applyBook(b)
+        case .ticker(let t):
+            guard let i = index[t.symbol] else { ignoredEvents += 1; return }
+            states[i].ticker = t
+            if t.last.isPositive { states[i].tickerLast = t.last }
+            states[i].lastUpdate = t.time
+        case .bar(let b): applyBar(b)
+        case .timer: break
+        }
+    }
+
+    private func applyTrade(_ t: Trade) {
+        guard let i = index[t.symbol] else { ignoredEvents += 1; return }
+        var gap = false
+        if let id = t.tradeId {
+            if let last = states[i].lastTradeId {
+                if id <= last { return } // duplicate print
+                if id > last + 1 { gap = true; tradeGaps += 1 }
+            }
+            states[i].lastTradeId = id
+        }
+        states[i].trades.append(t)
+        if let lt = states[i].lastTrade, lt.time > t.time {
+            // An older print does not replace the latest price.
+        } else {
+            states[i].lastTrade = t
+        }
+        states[i].lastUpdate = t.time
+        let (closed, accepted) = states[i].builders[0].add(trade: t, markIncomplete: gap)
+        if !accepted { lateTrades += 1 }
+        if let c = closed { propagate(c, symbol: i) }
+    }
+
+    private func applyBook(_ b: BookUpdate) {
+        guard let i = index[b.symbol] else { ignoredEvents += 1; return }
+        if b.isSnapshot {
+            states[i].book = OrderBook.snapshot(bids: b.bids, asks: b.asks, depth: config.bookDepth, time: b.time)
+        } else {
+            var book = states[i].book ?? OrderBook(time: b.time)
+            book.apply(bids: b.bids, asks: b.asks, depth: config.bookDepth)
+            book.time = b.time
+            states[i].book = book
+        }
+        if let book = states[i].book, book.isTwoSided { states[i].bookMid = book.mid }
+        states[i].lastUpdate = b.time
+    }
+
+    /// Installs a ready snapshot book without re-sorting (the simulator's books are built sorted).
+    public func setBook(_ symbol: Symbol, _ book: OrderBook) {
+        guard let i = index[symbol] else { ignoredEvents += 1; return }
+        states[i].book = book
+        if book.isTwoSided { states[i].bookMid = book.mid }
+        states[i].lastUpdate = book.time
+    }
+
+    private func applyBar(_ b: Bar) {
+        guard let i = index[b.symbol] else { ignoredEvents += 1; return }
+        states[i].barClose = b.candle.close
+        states[i].lastUpdate = b.closeTime
+        guard let k = timeframes.firstIndex(of: b.timeframe) else { return }
+        states[i].builders[k].appendClosed(b.candle)
+        if b.timeframe == .m1 { propagate(b.candle, symbol: i) }
+    }
+
+    /// Feeds a closed 1m candle to the higher timeframes.
+    private func propagate(_ c: Candle, symbol i: Int) {
+        var k = 1
+        while k < states[i].builders.count {
+            _ = states[i].builders[k].add(candle: c)
+            k += 1
+        }
+    }
+
+    /// Closes candles whose bucket ended (plus grace) by `now` on the engine clock.
+    public func advance(to now: Timestamp) {
+        let grace = config.candleCloseGrace
+        for i in states.indices {
+            if let c = states[i].builders[0].closeIfDue(now: now, grace: grace) { propagate(c, symbol: i) }
+            var k = 1
+            while k < states[i].builders.count {
+                _ = states[i].builders[k].closeIfDue(now: now, grace: grace)
+                k += 1
+            }
+        }
+    }
+
+    // MARK: MarketView
+
+    public func price(_ symbol: Symbol) -> Price? {
+        guard let i = index[symbol] else { return nil }
+        let s = states[i]
+        switch config.priceSource {
+        case .lastTrade:
+            return s.lastTrade?.price ?? s.tickerLast ?? s.bookMid ?? s.barClose
+        case .mid:
+            if let m = s.bookMid { return m }
+            if let t = s.ticker, t.bid.isPositive, t.ask.isPositive { return Price.mid(t.bid, t.ask) }
+            return s.lastTrade?.price ?? s.barClose
+        }
+    }
+
+    public func book(_ symbol: Symbol) -> OrderBook? {
+        guard let i = index[symbol] else { return nil }
+        return states[i].book
+    }
+
+    public func ticker(_ symbol: Symbol) -> Ticker? {
+        guard let i = index[symbol] else { return nil }
+        return states[i].ticker
+    }
+
+    public func trades(_ symbol: Symbol) -> RingBuffer<Trade> {
+        guard let i = index[symbol] else { return emptyTrades.prefixEmpty() }
+        return states[i].trades
+    }
+
+    public func candles(_ timeframe: Timeframe, _ symbol: Symbol) -> RingBuffer<Candle> {
+        guard let i = index[symbol], let k = timeframes.firstIndex(of: timeframe) else { return emptyCandles.prefixEmpty() }
+        return states[i].builders[k].closed
+    }
+
+    public func formingCandle(_ timeframe: Timeframe, _ symbol: Symbol) -> Candle? {
+        guard let i = index[symbol], let k = timeframes.firstIndex(of: timeframe) else { return nil }
+        return states[i].builders[k].forming
+    }
+
+    public func lastTrade(_ symbol: Symbol) -> Trade? {
+        guard let i = index[symbol] else { return nil }
+        return states[i].lastTrade
+    }
+
+    /// Exchange time of the newest event seen for the symbol.
+    public func lastUpdate(_ symbol: Symbol) -> Timestamp? {
+        guard let i = index[symbol] else { return nil }
+        return states[i].lastUpdate
+    }
+
+    /// True once any price is known (no snapshot before that).
+    public var hasAnyPrice: Bool { symbols.contains { price($0) != nil } }
+
+    /// Every symbol's price of record, sorted by symbol.
+    public var prices: [(Symbol, Price)] {
+        symbols.sorted().compactMap { s in price(s).map { (s, $0) } }
+    }
+}
+
+extension RingBuffer {
+    /// An empty ring (for symbols or timeframes that are not tracked).
+    func prefixEmpty() -> RingBuffer { RingBuffer(capacity: capacity) }
+}

@@ -1,0 +1,122 @@
+import TradingCore
+
+/// The price range a stop is checked against: a live tick passes (p, p, p); a bar passes its open, low, high.
+public struct TriggerRange: Sendable, Equatable {
+    public var open: Price
+    public var low: Price
+    public var high: Price
+    public init(open: Price, low: Price, high: Price) { self.open = open; self.low = low; self.high = high }
+    public init(_ p: Price) { self.init(open: p, low: p, high: p) }
+}
+
+/// An exit the engine generates: always a full close, never leverage-checked.
+public struct ExitOrder: Sendable {
+    public var signal: Signal
+    public var trigger: ExitTrigger
+    public var venue: Venue
+}
+
+extension PaperExchange {
+    /// Margin calls first (every priced position when equity < m × gross exposure), then stop-loss /
+    /// take-profit per remaining position, stop first, at most one exit per position.
+    /// `bars` holds the bar ranges of symbols that just printed a bar (bar backtests).
+    public func exitOrders(for p: Portfolio, market: any MarketView, bars: [Symbol: TriggerRange] = [:]) -> [ExitOrder] {
+        guard !p.positions.isEmpty else { return [] }
+        var out: [ExitOrder] = []
+        let valuation = Valuation(market: market)
+        let positions = p.positions.values.sorted { $0.symbol < $1.symbol }
+        var marginCalled = Set<Symbol>()
+        if p.hasLeverage {
+            let equity = valuation.equity(p)
+            var gross = Money.zero
+            for pos in positions {
+                if let px = market.price(pos.symbol), px.isPositive, let q = valuation.quoteUSD(pos.symbol) {
+                    gross += (pos.size * px).converted(at: q)
+                }
+            }
+            if equity < gross.scaled(by: config.maintenanceMarginRatio) {
+                for pos in positions {
+                    guard let px = market.price(pos.symbol), px.isPositive else { continue }
+                    if let s = exitSignal(pos, price: px, reason: "MARGIN CALL: equity below maintenance margin at \(formatLevel(px))",
+                                          trigger: .marginCall, valuation: valuation) {
+                        out.append(ExitOrder(signal: s, trigger: .marginCall, venue: .market))
+                        marginCalled.insert(pos.symbol)
+                    }
+                }
+            }
+        }
+        for pos in positions where !marginCalled.contains(pos.symbol) {
+            guard let px = market.price(pos.symbol), px.isPositive else { continue }
+            let bar = bars[pos.symbol]
+            let r = bar ?? TriggerRange(px)
+            var hit: (ExitTrigger, Price, Venue)?
+            if pos.side == .long {
+                if let sl = pos.stopLoss, r.low <= sl {
+                    hit = (.stopLoss, bar == nil ? px : sl, bar == nil ? .market : .at(r.open <= sl ? r.open : sl))
+                } else if let tp = pos.takeProfit, r.high >= tp {
+                    hit = (.takeProfit, bar == nil ? px : tp, bar == nil ? .market : .at(r.open >= tp ? r.open : tp))
+                }
+            } else {
+                if let sl = pos.stopLoss, r.high >= sl {
+                    hit = (.stopLoss, bar == nil ? px : sl, bar == nil ? .market : .at(r.open >= sl ? r.open : sl))
+                } else if let tp = pos.takeProfit, r.low <= tp {
+                    hit = (.takeProfit, bar == nil ? px : tp, bar == nil ? .market : .at(r.open <= tp ? r.open : tp))
+                }
+            }
+            if let (trigger, level, venue) = hit,
+               let s = exitSignal(pos, price: level, reason: "\(trigger.rawValue) triggered at \(formatLevel(level))",
+                                  trigger: trigger, valuation: valuation) {
+                out.append(ExitOrder(signal: s, trigger: trigger, venue: venue))
+            }
+        }
+        return out
+    }
+
+    /// A full-close signal; its size (USD, for logs) is size × price × quoteUSD.
+    public func exitSignal(_ pos: Position, price: Price, reason: String, trigger: ExitTrigger, valuation: Valuation) -> Signal? {
+        let q = valuation.quoteUSD(pos.symbol) ?? .one
+        return try? Signal(action: pos.side == .long ? .sell : .cover, symbol: pos.symbol,
+                           size: (pos.size * price).converted(at: q), price: price, reason: reason,
+                           metadata: ["trigger": trigger.rawValue, "position_side": pos.side.rawValue],
+                           closeFullPosition: true)
+    }
+
+    /// After exits each tick: high/low marks of every remaining priced position.
+    public func updateTracking(_ p: Portfolio, market: any MarketView) {
+        for (sym, var pos) in p.positions {
+            guard let px = market.price(sym), px.isPositive else { continue }
+            if px > pos.highestPrice || px < pos.lowestPrice {
+                pos.highestPrice = Price.max(pos.highestPrice, px)
+                pos.lowestPrice = Price.min(pos.lowestPrice, px)
+                p.positions[sym] = pos
+            }
+        }
+    }
+
+    /// Baseline (once every starting asset has a USD price), peak and max drawdown at current marks.
+    public func updateDrawdown(_ p: Portfolio, market: any MarketView) {
+        let valuation = Valuation(market: market)
+        if !p.baselineSet {
+            var baseline = p.startingCapital
+            for (asset, amount) in p.startingAssets {
+                guard let u = valuation.usdPrice(asset) else { return }
+                baseline += amount * u
+            }
+            p.baselineEquity = baseline
+            p.peakEquity = baseline
+            p.baselineSet = true
+        }
+        // Cash-only portfolios: equity is cash, no lookups needed.
+        let e = p.assets.isEmpty ? p.cash : valuation.equity(p)
+        if e > p.peakEquity { p.peakEquity = e }
+        if p.peakEquity.isPositive {
+            let dd = (p.peakEquity - e).doubleValue / p.peakEquity.doubleValue
+            if dd > p.maxDrawdown { p.maxDrawdown = dd }
+        }
+    }
+}
+
+/// 6 decimals for prices ≥ 0.01, 10 below (so XRP/BTC levels stay readable).
+public func formatLevel(_ p: Price) -> String {
+    p >= Price("0.01")! ? p.formatted(decimals: 6) : p.formatted(decimals: 10)
+}

@@ -1,0 +1,119 @@
+import TradingCore
+
+/// One strategy's isolated paper account: cash (USD and USDT pooled), asset balances (negative =
+/// borrowed), positions, and running metrics that never depend on the bounded fill history.
+public final class Portfolio: PortfolioView {
+    public let strategy: String
+    public let startingCapital: Money
+    public let startingAssets: [String: Quantity]
+    public internal(set) var cash: Money
+    /// Base and non-cash quote balances by asset code.
+    public internal(set) var assets: [String: Quantity]
+    public internal(set) var positions: [Symbol: Position] = [:]
+    public internal(set) var fills: RingBuffer<Fill>
+
+    // Counters (engine §2.11, Swift definitions).
+    public internal(set) var totalFills = 0
+    public internal(set) var wins = 0
+    public internal(set) var losses = 0
+    public internal(set) var breakeven = 0
+    public internal(set) var cappedFills = 0
+    public internal(set) var totalPnl: Money = .zero
+    public internal(set) var grossProfit: Money = .zero
+    public internal(set) var grossLoss: Money = .zero
+    public internal(set) var feesUSD: Money = .zero
+    public internal(set) var lastTradeAt: Timestamp?
+    public internal(set) var pnlBySymbol: [Symbol: Money] = [:]
+    public internal(set) var tradesBySymbol: [Symbol: Int] = [:]
+    public internal(set) var winsBySymbol: [Symbol: Int] = [:]
+    public internal(set) var lossesBySymbol: [Symbol: Int] = [:]
+    public internal(set) var rejections: [RejectionReason: Int] = [:]
+
+    // Drawdown and baseline (engine §2.10).
+    public internal(set) var baselineEquity: Money
+    public internal(set) var baselineSet: Bool
+    public internal(set) var peakEquity: Money
+    public internal(set) var maxDrawdown: Double = 0
+
+    // Welford over per-closing-fill returns pnl / startingCapital (Sharpe).
+    var returnCount = 0
+    var returnMean = 0.0
+    var returnM2 = 0.0
+
+    var fillSequence = 0
+
+    public init(strategy: String, startingCapital: Money, startingAssets: [String: Quantity] = [:], maxFillsHistory: Int = 1000) {
+        self.strategy = strategy
+        self.startingCapital = startingCapital
+        self.startingAssets = startingAssets.filter { !$0.value.isZero }
+        self.cash = startingCapital
+        self.assets = self.startingAssets
+        self.fills = RingBuffer(capacity: maxFillsHistory)
+        self.baselineEquity = startingCapital
+        self.baselineSet = self.startingAssets.isEmpty
+        self.peakEquity = startingCapital
+    }
+
+    public func position(_ symbol: Symbol) -> Position? { positions[symbol] }
+    public func assetBalance(_ asset: String) -> Quantity { assets[asset] ?? .zero }
+
+    /// Decided closing trades.
+    public var closedTrades: Int { wins + losses + breakeven }
+
+    /// wins / (wins + losses) × 100; 0 without decided trades.
+    public var winRate: Double { wins + losses == 0 ? 0 : Double(wins) / Double(wins + losses) * 100 }
+
+    /// Gross profit / gross loss; nil when there is no loss (JSON null, printed n/a).
+    public var profitFactor: Double? {
+        grossLoss.isZero ? nil : grossProfit.doubleValue / grossLoss.doubleValue
+    }
+
+    public var averageTradePnl: Money { closedTrades == 0 ? .zero : totalPnl.divided(by: closedTrades) }
+
+    /// mean / sample standard deviation of per-closing-fill returns; 0 with fewer than two.
+    public var sharpe: Double {
+        guard returnCount >= 2 else { return 0 }
+        let variance = returnM2 / Double(returnCount - 1)
+        guard variance > 0 else { return 0 }
+        return returnMean / variance.squareRoot()
+    }
+
+    public var totalRejections: Int { rejections.values.reduce(0, +) }
+
+    /// True when the account borrows (negative cash or a negative balance): margin is checked then.
+    public var hasLeverage: Bool { cash.isNegative || assets.values.contains { $0.isNegative } }
+
+    func nextFillId() -> String {
+        fillSequence += 1
+        var n = String(fillSequence)
+        if n.count < 6 { n = String(repeating: "0", count: 6 - n.count) + n }
+        return "\(strategy)-F\(n)"
+    }
+
+    func recordReturn(_ r: Double) {
+        returnCount += 1
+        let d = r - returnMean
+        returnMean += d / Double(returnCount)
+        returnM2 += d * (r - returnMean)
+    }
+
+    /// Test hook (engine §8 scenario 11): sets cash directly.
+    public func setCashForTesting(_ c: Money) { cash = c }
+    /// Test hook: installs a position directly.
+    public func setPositionForTesting(_ p: Position) { positions[p.symbol] = p }
+    /// Test hook: records a closing P&L without a fill (metric scenarios).
+    public func recordClosedForTesting(pnl: Money, symbol: Symbol) { recordClose(pnlUSD: pnl, symbol: symbol) }
+
+    func recordClose(pnlUSD: Money, symbol: Symbol) {
+        totalPnl += pnlUSD
+        if pnlUSD.isPositive { wins += 1; grossProfit += pnlUSD }
+        else if pnlUSD.isNegative { losses += 1; grossLoss -= pnlUSD }
+        else { breakeven += 1 }
+        if !pnlUSD.isZero {
+            pnlBySymbol[symbol, default: .zero] += pnlUSD
+            tradesBySymbol[symbol, default: 0] += 1
+            if pnlUSD.isPositive { winsBySymbol[symbol, default: 0] += 1 } else { lossesBySymbol[symbol, default: 0] += 1 }
+            recordReturn(pnlUSD.doubleValue / startingCapital.doubleValue)
+        }
+    }
+}

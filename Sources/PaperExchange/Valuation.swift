@@ -1,0 +1,53 @@
+import TradingCore
+
+/// The one equity function (engine §2.9) used for ROI, drawdown, margin and leverage.
+public struct Valuation {
+    public let market: any MarketView
+
+    public init(market: any MarketView) { self.market = market }
+
+    /// USD per unit of `asset`: cash → 1; A/USD; A/USDT; first A/Q (by name) whose Q resolves; else nil.
+    public func usdPrice(_ asset: String) -> Price? {
+        usdPrice(asset, depth: 0)
+    }
+
+    private func usdPrice(_ asset: String, depth: Int) -> Price? {
+        if Symbol.isCash(asset) { return .one }
+        if let s = Symbol("\(asset)/USD"), let p = market.price(s), p.isPositive { return p }
+        if let s = Symbol("\(asset)/USDT"), let p = market.price(s), p.isPositive { return p }
+        guard depth < 2 else { return nil }
+        for s in market.symbols.sorted() where s.base == asset && !s.quoteIsCash {
+            if let p = market.price(s), p.isPositive, let q = usdPrice(s.quote, depth: depth + 1) {
+                return p.converted(at: q)
+            }
+        }
+        return nil
+    }
+
+    /// USD per quote unit of a symbol (1 for USD/USDT quotes).
+    public func quoteUSD(_ symbol: Symbol) -> Price? {
+        symbol.quoteIsCash ? .one : usdPrice(symbol.quote)
+    }
+
+    /// cash + Σ amount × usdPrice over every non-cash asset, negative balances included.
+    /// Unresolved assets count 0 (`unresolved` lists them so the caller can warn once).
+    public func equity(_ p: Portfolio, unresolved: inout [String]) -> Money {
+        var e = p.cash
+        for (asset, amount) in p.assets where !amount.isZero {
+            if let u = usdPrice(asset) { e += amount * u } else { unresolved.append(asset) }
+        }
+        return e
+    }
+
+    public func equity(_ p: Portfolio) -> Money {
+        var ignored: [String] = []
+        return equity(p, unresolved: &ignored)
+    }
+
+    /// USD mark of a symbol's base unit: price × quoteUSD, falling back to the position's entry.
+    public func markUSD(_ position: Position) -> Money {
+        let q = quoteUSD(position.symbol) ?? .zero
+        if let p = market.price(position.symbol), p.isPositive { return (position.size * p).converted(at: q) }
+        return position.costBasis.converted(at: q)
+    }
+}

@@ -1,0 +1,81 @@
+import TradingCore
+
+/// The canonical benchmark strategy: fast SMA crosses above slow → buy `quantity` base units when flat;
+/// crosses below → close the long. Decides on closed 1m candles only.
+///
+/// The averages are compared exactly (Σfast × slowN vs Σslow × fastN on fixed-point closes), and a
+/// cross uses backtrader's rule: the previous non-zero difference had the other sign.
+public final class SMACrossStrategy: Strategy {
+    public static let name = "sma_cross"
+    public static let version = "1.0.0"
+    public static let summary = "Fast/slow SMA crossover on closed 1m candles (the canonical benchmark)."
+    public static let defaultSymbols = [Symbol("XRP/USDT")!]
+    public static let parameters: [ParameterSpec] = [
+        .int("fast", 10, min: 1, max: 10_000, "fast SMA period (candles)"),
+        .int("slow", 30, min: 2, max: 10_000, "slow SMA period (candles)"),
+        .decimal("quantity", "1", min: 0, "base units bought on an up-cross"),
+    ]
+
+    let fast: Int
+    let slow: Int
+    let quantity: Money
+    let symbols: [Symbol]
+    public private(set) var rejections = RejectionTracker()
+    /// Per symbol: start of the newest candle evaluated and the last non-zero difference's sign.
+    private var lastSeen: [Symbol: Timestamp] = [:]
+    private var lastNonZero: [Symbol: Int] = [:]
+    private var lastFast = 0.0, lastSlow = 0.0
+
+    public init(parameters: StrategyParameters, symbols: [Symbol]) throws {
+        fast = parameters.int("fast")
+        slow = parameters.int("slow")
+        quantity = parameters.decimal("quantity")
+        guard fast < slow else { throw ParameterError(strategy: Self.name, key: "fast", message: "must be below slow (\(slow))") }
+        guard quantity.isPositive else { throw ParameterError(strategy: Self.name, key: "quantity", message: "must be > 0") }
+        self.symbols = symbols
+    }
+
+    public var warmup: [Timeframe: Int] { [.m1: slow + 1] }
+    public var indicators: [String: Double] { ["sma_fast": lastFast, "sma_slow": lastSlow] }
+
+    public func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? {
+        for symbol in symbols {
+            let candles = snapshot.candles(.m1, symbol)
+            guard let newest = candles.newest else { continue }
+            if lastSeen[symbol] == newest.start { continue }
+            lastSeen[symbol] = newest.start
+            let n = candles.count
+            guard n >= slow else { rejections.track(.warmingUp, symbol: symbol); continue }
+            var fastSum: Int128 = 0, slowSum: Int128 = 0
+            for k in 0..<slow {
+                let c = candles[n - 1 - k].close.raw
+                slowSum += c
+                if k < fast { fastSum += c }
+            }
+            // fast/fastN − slow/slowN has the sign of fastSum·slowN − slowSum·fastN (exact).
+            let diff = fastSum * Int128(slow) - slowSum * Int128(fast)
+            let sign = diff > 0 ? 1 : (diff < 0 ? -1 : 0)
+            lastFast = Price(raw: fastSum / Int128(fast)).doubleValue
+            lastSlow = Price(raw: slowSum / Int128(slow)).doubleValue
+            let previous = lastNonZero[symbol]
+            if sign != 0 || previous == nil { lastNonZero[symbol] = sign }
+            guard let prev = previous else { continue }
+            let position = context.portfolio.position(symbol)
+            if prev < 0 && sign > 0 {
+                if position == nil {
+                    return try Signal(action: .buy, symbol: symbol, size: quantity, sizeUnit: .base, price: newest.close,
+                                      reason: "SMA\(fast) crossed above SMA\(slow)")
+                }
+                rejections.track(.existingPosition, symbol: symbol)
+            } else if prev > 0 && sign < 0 {
+                if position?.side == .long {
+                    return try Signal(action: .sell, symbol: symbol, size: .zero, price: newest.close,
+                                      reason: "SMA\(fast) crossed below SMA\(slow)", closeFullPosition: true)
+                }
+            } else {
+                rejections.track(.noSignalConditions, symbol: symbol)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,54 @@
+/// Read-only market state as a strategy sees it during its synchronous call. Implemented by
+/// `MarketData.MarketState`; strategies depend only on this port.
+public protocol MarketView: AnyObject {
+    var symbols: [Symbol] { get }
+    /// The price of record (`data.price_source` precedence), nil if none yet.
+    func price(_ symbol: Symbol) -> Price?
+    func book(_ symbol: Symbol) -> OrderBook?
+    func ticker(_ symbol: Symbol) -> Ticker?
+    /// Recent trades, oldest first.
+    func trades(_ symbol: Symbol) -> RingBuffer<Trade>
+    /// Closed candles, oldest first. Empty for a timeframe nobody declared.
+    func candles(_ timeframe: Timeframe, _ symbol: Symbol) -> RingBuffer<Candle>
+    /// The building candle of the current bucket (never mixed into `candles`).
+    func formingCandle(_ timeframe: Timeframe, _ symbol: Symbol) -> Candle?
+    func lastTrade(_ symbol: Symbol) -> Trade?
+}
+
+/// What a strategy gets on each decision: the engine time and a view of the market.
+/// Not a deep copy (decision 15): valid for the duration of the call.
+public struct DataSnapshot {
+    public let timestamp: Timestamp
+    public let market: any MarketView
+
+    public init(timestamp: Timestamp, market: any MarketView) {
+        self.timestamp = timestamp
+        self.market = market
+    }
+
+    public func price(_ s: Symbol) -> Price? { market.price(s) }
+    public func book(_ s: Symbol) -> OrderBook? { market.book(s) }
+    public func trades(_ s: Symbol) -> RingBuffer<Trade> { market.trades(s) }
+    public func candles(_ tf: Timeframe, _ s: Symbol) -> RingBuffer<Candle> { market.candles(tf, s) }
+
+    /// Σ price × size / Σ size over the newest `n` trades; nil without volume.
+    public func vwap(_ s: Symbol, n: Int = 50) -> Double? {
+        let t = market.trades(s)
+        var pv = 0.0, v = 0.0
+        for tr in t.suffix(n) {
+            let sz = tr.size.doubleValue
+            pv += tr.price.doubleValue * sz
+            v += sz
+        }
+        return v > 0 ? pv / v : nil
+    }
+
+    /// (buy volume − sell volume) / total over the newest `n` trades; 0 without volume.
+    public func tradeImbalance(_ s: Symbol, n: Int = 50) -> Double {
+        var b = 0.0, a = 0.0
+        for tr in market.trades(s).suffix(n) {
+            if tr.side == .buy { b += tr.size.doubleValue } else { a += tr.size.doubleValue }
+        }
+        return a + b > 0 ? (b - a) / (a + b) : 0
+    }
+}

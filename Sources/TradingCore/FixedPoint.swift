@@ -1,0 +1,168 @@
+/// Marks what a fixed-point number measures, so a price cannot be added to a quantity.
+public protocol FixedPointUnit: Sendable {}
+public enum PriceUnit: FixedPointUnit {}
+public enum QuantityUnit: FixedPointUnit {}
+public enum MoneyUnit: FixedPointUnit {}
+public enum RateUnit: FixedPointUnit {}
+
+/// A price in quote units per base unit (execution prices may sit off the tick, so they keep 18 decimals).
+public typealias Price = FixedPoint<PriceUnit>
+/// An amount of a base asset.
+public typealias Quantity = FixedPoint<QuantityUnit>
+/// An amount of money in some currency (quote units, or USD where the name says so).
+public typealias Money = FixedPoint<MoneyUnit>
+/// A dimensionless ratio: fee rate, slippage, leverage.
+public typealias Rate = FixedPoint<RateUnit>
+
+/// Exact decimal with 18 fractional digits held in an `Int128`.
+///
+/// Why 18: Kraken prices have at most 10 decimals and lots 8; exec = price × (1 ± s) adds 4 more and
+/// fees another 3, so products of real inputs stay exact. Why Int128: notionals up to 1e13 at 1e-18
+/// need 1e31 raw, and Int128 holds 1.7e38. Inputs are range-checked where they are parsed
+/// (`maxMagnitude`), so arithmetic inside the engine cannot overflow for realistic values.
+@frozen
+public struct FixedPoint<Unit: FixedPointUnit>: Hashable, Comparable, Sendable {
+    public var raw: Int128
+
+    public static var decimals: Int { 18 }
+    @inlinable public static var scale: Int128 { 1_000_000_000_000_000_000 }
+    /// Largest magnitude accepted from outside (1e20): prices ≤ 1e9, quantities and notionals ≤ 1e13 fit easily.
+    @inlinable public static var maxMagnitude: Int128 { 100 * scale * 1_000_000_000_000_000_000 }
+
+    @inlinable public init(raw: Int128) { self.raw = raw }
+    @inlinable public init(_ value: Int) { self.raw = Int128(value) * Self.scale }
+    @inlinable public static var zero: Self { Self(raw: 0) }
+    @inlinable public static var one: Self { Self(raw: scale) }
+
+    @inlinable public static func < (a: Self, b: Self) -> Bool { a.raw < b.raw }
+    @inlinable public static func + (a: Self, b: Self) -> Self { Self(raw: a.raw + b.raw) }
+    @inlinable public static func - (a: Self, b: Self) -> Self { Self(raw: a.raw - b.raw) }
+    @inlinable public static prefix func - (a: Self) -> Self { Self(raw: -a.raw) }
+    @inlinable public static func += (a: inout Self, b: Self) { a.raw += b.raw }
+    @inlinable public static func -= (a: inout Self, b: Self) { a.raw -= b.raw }
+    @inlinable public static func * (a: Self, n: Int) -> Self { Self(raw: a.raw * Int128(n)) }
+
+    @inlinable public var isZero: Bool { raw == 0 }
+    @inlinable public var isPositive: Bool { raw > 0 }
+    @inlinable public var isNegative: Bool { raw < 0 }
+    @inlinable public var magnitude: Self { Self(raw: raw < 0 ? -raw : raw) }
+
+    /// The nearest `Double` (for indicators and statistics only, never for accounting).
+    @inlinable public var doubleValue: Double {
+        let (q, r) = raw.quotientAndRemainder(dividingBy: Self.scale)
+        return Double(q) + Double(r) / 1e18
+    }
+
+    /// Converts a `Double` by its shortest round-trip text, so 2.35 becomes exactly 2.35 (not 2.3500000000000000888).
+    /// Returns nil for NaN, infinities and values beyond `maxMagnitude`.
+    public init?(_ double: Double) {
+        guard double.isFinite else { return nil }
+        self.init("\(double)")
+    }
+
+    /// Rounds a `Double` to `decimals` places (half to even) — the path from strategy maths back to
+    /// exact values (`Instrument.price(_:)`). Nil for non-finite or out-of-range input.
+    public init?(rounding double: Double, toDecimals decimals: Int) {
+        precondition(decimals >= 0 && decimals <= 18)
+        guard double.isFinite else { return nil }
+        let scaled = (double * pow10Double(decimals)).rounded(.toNearestOrEven)
+        guard abs(scaled) < 9.0e18 else {
+            guard let v = Self(double) else { return nil }
+            self = v.rounded(toDecimals: decimals, .halfEven)
+            return
+        }
+        self.raw = Int128(Int64(scaled)) * pow10(18 - decimals)
+    }
+}
+
+@inlinable func pow10(_ n: Int) -> Int128 {
+    var r: Int128 = 1
+    for _ in 0..<n { r *= 10 }
+    return r
+}
+
+@usableFromInline func pow10Double(_ n: Int) -> Double {
+    var r = 1.0
+    for _ in 0..<n { r *= 10 }
+    return r
+}
+
+/// How a result that does not fit the target precision is rounded.
+public enum RoundingRule: Sendable {
+    /// Toward negative infinity (lots: never buy more than paid for).
+    case down
+    /// Toward positive infinity.
+    case up
+    case towardZero
+    case halfEven
+}
+
+extension FixedPoint {
+    /// Divides a raw value by a positive divisor with the given rounding.
+    @inlinable static func divide(_ n: Int128, by d: Int128, _ rule: RoundingRule) -> Int128 {
+        let (q, r) = n.quotientAndRemainder(dividingBy: d)
+        return adjust(q, r, d, rule)
+    }
+
+    @inlinable static func adjust(_ q: Int128, _ r: Int128, _ d: Int128, _ rule: RoundingRule) -> Int128 {
+        if r == 0 { return q }
+        // Signs: d > 0 always here; r carries the sign of the numerator.
+        let negative = (r < 0) != (d < 0)
+        switch rule {
+        case .towardZero: return q
+        case .down: return negative ? q - 1 : q
+        case .up: return negative ? q : q + 1
+        case .halfEven:
+            let twice = r.magnitude * 2
+            let dm = d.magnitude
+            if twice < dm { return q }
+            if twice > dm || q % 2 != 0 { return negative ? q - 1 : q + 1 }
+            return q
+        }
+    }
+
+    /// `a × b / 10^18` with the full 256-bit intermediate, so no precision is lost before rounding.
+    @inlinable static func mulScaled(_ a: Int128, _ b: Int128, _ rule: RoundingRule) -> Int128 {
+        let p = a.multipliedFullWidth(by: b)
+        let (q, r) = scale.dividingFullWidth(p)
+        return adjust(q, r, scale, rule)
+    }
+
+    /// `a × 10^18 / b` with the full intermediate.
+    @inlinable static func divScaled(_ a: Int128, _ b: Int128, _ rule: RoundingRule) -> Int128 {
+        precondition(b != 0, "division by zero in fixed-point arithmetic")
+        let p = a.multipliedFullWidth(by: scale)
+        let (q, r) = b.dividingFullWidth(p)
+        return adjust(q, r, b, rule)
+    }
+
+    /// Rounds to `decimals` fractional digits.
+    @inlinable public func rounded(toDecimals decimals: Int, _ rule: RoundingRule = .halfEven) -> Self {
+        precondition(decimals >= 0 && decimals <= 18)
+        if decimals == 18 { return self }
+        let unit = pow10(18 - decimals)
+        return Self(raw: Self.divide(raw, by: unit, rule) * unit)
+    }
+
+    /// Same-unit product, e.g. rate × rate.
+    @inlinable public func multiplied(by other: Self, _ rule: RoundingRule = .halfEven) -> Self {
+        Self(raw: Self.mulScaled(raw, other.raw, rule))
+    }
+
+    /// Multiplies by a dimensionless rate (fee, slippage, leverage). Exact whenever the result has ≤ 18 decimals.
+    @inlinable public func scaled(by rate: Rate, _ rule: RoundingRule = .halfEven) -> Self {
+        Self(raw: Self.mulScaled(raw, rate.raw, rule))
+    }
+
+    /// Divides by a same-unit value, giving a dimensionless rate.
+    @inlinable public func ratio(to other: Self, _ rule: RoundingRule = .halfEven) -> Rate {
+        Rate(raw: Self.divScaled(raw, other.raw, rule))
+    }
+
+    @inlinable public func divided(by n: Int, _ rule: RoundingRule = .halfEven) -> Self {
+        Self(raw: Self.divide(raw, by: Int128(n), rule))
+    }
+
+    @inlinable public static func min(_ a: Self, _ b: Self) -> Self { a < b ? a : b }
+    @inlinable public static func max(_ a: Self, _ b: Self) -> Self { a > b ? a : b }
+}

@@ -1,0 +1,41 @@
+/// Fixed-capacity FIFO: appending beyond capacity evicts the oldest. Index 0 is the oldest element.
+/// A value type with copy-on-write storage, so handing it to a strategy costs a reference count.
+public struct RingBuffer<Element>: RandomAccessCollection {
+    @usableFromInline var storage: ContiguousArray<Element> = []
+    @usableFromInline var head = 0
+    public let capacity: Int
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "ring capacity must be positive")
+        self.capacity = capacity
+        storage.reserveCapacity(Swift.min(capacity, 4096))
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { storage.count }
+
+    @inlinable public subscript(i: Int) -> Element {
+        precondition(i >= 0 && i < storage.count, "ring index out of range")
+        let j = head + i
+        return storage[j < storage.count ? j : j - storage.count]
+    }
+
+    @inlinable public mutating func append(_ e: Element) {
+        if storage.count < capacity {
+            storage.append(e)
+        } else {
+            storage[head] = e
+            head += 1
+            if head == capacity { head = 0 }
+        }
+    }
+
+    /// Replaces the newest element (the building candle of a series, say).
+    @inlinable public mutating func replaceLast(_ e: Element) {
+        precondition(!storage.isEmpty)
+        let j = head + storage.count - 1
+        storage[j < storage.count ? j : j - storage.count] = e
+    }
+
+    public var newest: Element? { isEmpty ? nil : self[count - 1] }
+}

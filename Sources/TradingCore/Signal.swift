@@ -1,0 +1,78 @@
+/// What a strategy asks for.
+public enum SignalAction: String, Sendable, Codable, CaseIterable {
+    /// Open or add to a long.
+    case buy
+    /// Reduce or close a long (or sell held inventory).
+    case sell
+    /// Open or add to a short.
+    case short
+    /// Reduce or close a short.
+    case cover
+
+    /// Whether the order adds exposure (and so is leverage-checked and may be gated).
+    public var isOpening: Bool { self == .buy || self == .short }
+    /// Taker direction: buy and cover lift the ask, sell and short hit the bid.
+    public var takerSide: TakerSide { self == .buy || self == .cover ? .buy : .sell }
+}
+
+public enum OrderType: String, Sendable, Codable { case market, limit }
+
+/// The unit of `Signal.size`.
+public enum SizeUnit: String, Sendable, Codable {
+    /// USD notional (the default, converted for non-USD quotes).
+    case usd
+    /// Base units (e.g. `sma_cross` buys 1 BTC).
+    case base
+}
+
+public enum SignalError: Error, Equatable, CustomStringConvertible {
+    case invalidSize(String)
+    case limitWithoutPrice
+    public var description: String {
+        switch self {
+        case .invalidSize(let s): "signal size must be finite and > 0 (got \(s))"
+        case .limitWithoutPrice: "a limit order needs a limit price"
+        }
+    }
+}
+
+/// A strategy's request to trade, validated at construction.
+public struct Signal: Hashable, Sendable {
+    public var action: SignalAction
+    public var symbol: Symbol
+    public var size: Money
+    public var sizeUnit: SizeUnit
+    /// Reference price: logging, protective-level checks, and the execution base when there is no book.
+    public var price: Price
+    public var reason: String
+    public var orderType: OrderType
+    public var limitPrice: Price?
+    public var stopLoss: Price?
+    public var takeProfit: Price?
+    public var metadata: [String: String]
+    /// For sell/cover: ignore `size`, close the whole position.
+    public var closeFullPosition: Bool
+
+    public init(action: SignalAction, symbol: Symbol, size: Money, sizeUnit: SizeUnit = .usd, price: Price, reason: String,
+                orderType: OrderType = .market, limitPrice: Price? = nil, stopLoss: Price? = nil, takeProfit: Price? = nil,
+                metadata: [String: String] = [:], closeFullPosition: Bool = false) throws {
+        // A full close ignores size, so size 0 is allowed there.
+        if !(closeFullPosition && (action == .sell || action == .cover)) {
+            guard size.isPositive else { throw SignalError.invalidSize(size.description) }
+        }
+        if orderType == .limit && limitPrice == nil { throw SignalError.limitWithoutPrice }
+        self.action = action; self.symbol = symbol; self.size = size; self.sizeUnit = sizeUnit; self.price = price
+        self.reason = reason; self.orderType = orderType; self.limitPrice = limitPrice; self.stopLoss = stopLoss
+        self.takeProfit = takeProfit; self.metadata = metadata; self.closeFullPosition = closeFullPosition
+    }
+
+    /// Builds a USD-sized signal from strategy maths. Throws on NaN/∞/≤ 0 sizes.
+    public init(action: SignalAction, symbol: Symbol, sizeUSD: Double, price: Price, reason: String,
+                stopLoss: Price? = nil, takeProfit: Price? = nil, metadata: [String: String] = [:]) throws {
+        guard sizeUSD.isFinite, sizeUSD > 0, let m = Money(rounding: sizeUSD, toDecimals: 12) else {
+            throw SignalError.invalidSize("\(sizeUSD)")
+        }
+        try self.init(action: action, symbol: symbol, size: m, price: price, reason: reason,
+                      stopLoss: stopLoss, takeProfit: takeProfit, metadata: metadata)
+    }
+}

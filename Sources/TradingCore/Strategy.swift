@@ -1,0 +1,63 @@
+/// A strategy's own portfolio, read-only.
+public protocol PortfolioView: AnyObject {
+    var cash: Money { get }
+    func position(_ symbol: Symbol) -> Position?
+    func assetBalance(_ asset: String) -> Quantity
+}
+
+/// What the engine hands a strategy besides market data: its clock, instruments and portfolio.
+public final class StrategyContext {
+    public let strategyName: String
+    public let clock: any TradingClock
+    public let instruments: InstrumentRegistry
+    public let portfolio: any PortfolioView
+
+    public init(strategyName: String, clock: any TradingClock, instruments: InstrumentRegistry, portfolio: any PortfolioView) {
+        self.strategyName = strategyName
+        self.clock = clock
+        self.instruments = instruments
+        self.portfolio = portfolio
+    }
+
+    public var now: Timestamp { clock.now }
+}
+
+/// A trading strategy. Compiled in and listed in `StrategyRegistry`; one instance per session,
+/// owned by the kernel and called synchronously, one call at a time.
+public protocol Strategy: AnyObject {
+    static var name: String { get }
+    static var version: String { get }
+    /// One line for `strategies list`.
+    static var summary: String { get }
+    /// Symbols it trades unless the session narrows them.
+    static var defaultSymbols: [Symbol] { get }
+    static var parameters: [ParameterSpec] { get }
+
+    init(parameters: StrategyParameters, symbols: [Symbol]) throws
+
+    /// Closed candles needed per timeframe; the engine keeps at least this many.
+    var warmup: [Timeframe: Int] { get }
+    /// Trades of history needed per symbol (tape length).
+    var tradeHistory: Int { get }
+
+    func onStart(_ context: StrategyContext)
+    /// Called on every decision tick. Evaluate exits before gates. Throwing is isolated and counted.
+    func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal?
+    /// Every fill of this strategy's portfolio, engine exits included (`fill.trigger`).
+    func onFill(_ fill: Fill, _ context: StrategyContext)
+    func onStop(_ context: StrategyContext)
+
+    /// Latest indicator values, for logs and the dashboard.
+    var indicators: [String: Double] { get }
+    /// Why the strategy declined to trade, by reason.
+    var rejections: RejectionTracker { get }
+}
+
+extension Strategy {
+    public var warmup: [Timeframe: Int] { [:] }
+    public var tradeHistory: Int { 100 }
+    public func onStart(_ context: StrategyContext) {}
+    public func onFill(_ fill: Fill, _ context: StrategyContext) {}
+    public func onStop(_ context: StrategyContext) {}
+    public var indicators: [String: Double] { [:] }
+}

@@ -1,0 +1,152 @@
+/// A typed parameter value.
+public enum ParameterValue: Hashable, Sendable, CustomStringConvertible {
+    case int(Int)
+    case double(Double)
+    case decimal(Money)
+    case bool(Bool)
+    case string(String)
+
+    public var description: String {
+        switch self {
+        case .int(let v): "\(v)"
+        case .double(let v): "\(v)"
+        case .decimal(let v): v.description
+        case .bool(let v): "\(v)"
+        case .string(let v): v
+        }
+    }
+}
+
+/// Declares one configurable parameter: its type, default, bounds and meaning.
+public struct ParameterSpec: Sendable {
+    public enum Kind: Sendable { case int, double, decimal, bool, string }
+    public let name: String
+    public let kind: Kind
+    public let defaultValue: ParameterValue
+    public let minimum: Double?
+    public let maximum: Double?
+    public let help: String
+
+    public static func int(_ name: String, _ def: Int, min: Int? = nil, max: Int? = nil, _ help: String) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .int, defaultValue: .int(def), minimum: min.map(Double.init), maximum: max.map(Double.init), help: help)
+    }
+    public static func double(_ name: String, _ def: Double, min: Double? = nil, max: Double? = nil, _ help: String) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .double, defaultValue: .double(def), minimum: min, maximum: max, help: help)
+    }
+    public static func decimal(_ name: String, _ def: String, min: Double? = nil, max: Double? = nil, _ help: String) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .decimal, defaultValue: .decimal(Money(def)!), minimum: min, maximum: max, help: help)
+    }
+    public static func bool(_ name: String, _ def: Bool, _ help: String) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .bool, defaultValue: .bool(def), minimum: nil, maximum: nil, help: help)
+    }
+    public static func string(_ name: String, _ def: String, _ help: String) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .string, defaultValue: .string(def), minimum: nil, maximum: nil, help: help)
+    }
+
+    /// Parses text (a YAML scalar or a `--param` value) into this parameter's type, checking bounds.
+    public func parse(_ text: String) -> Result<ParameterValue, ParameterParseError> {
+        let t = text.trimmingSpaces()
+        let value: ParameterValue
+        switch kind {
+        case .int:
+            guard let v = Int(t) else { return .failure(ParameterParseError(message: "expected an integer, got '\(t)'")) }
+            value = .int(v)
+        case .double:
+            guard let v = Double(t), v.isFinite else { return .failure(ParameterParseError(message: "expected a number, got '\(t)'")) }
+            value = .double(v)
+        case .decimal:
+            guard let v = Money(t) else { return .failure(ParameterParseError(message: "expected a decimal number, got '\(t)'")) }
+            value = .decimal(v)
+        case .bool:
+            switch t.lowercased() {
+            case "true", "yes", "on", "1": value = .bool(true)
+            case "false", "no", "off", "0": value = .bool(false)
+            default: return .failure(ParameterParseError(message: "expected true or false, got '\(t)'"))
+            }
+        case .string:
+            value = .string(t)
+        }
+        let numeric: Double? = switch value {
+        case .int(let v): Double(v)
+        case .double(let v): v
+        case .decimal(let v): v.doubleValue
+        default: nil
+        }
+        if let n = numeric {
+            if let lo = minimum, n < lo { return .failure(ParameterParseError(message: "must be ≥ \(lo), got \(t)")) }
+            if let hi = maximum, n > hi { return .failure(ParameterParseError(message: "must be ≤ \(hi), got \(t)")) }
+        }
+        return .success(value)
+    }
+}
+
+public struct ParameterParseError: Error, Equatable {
+    public let message: String
+}
+
+public struct ParameterError: Error, Equatable, CustomStringConvertible {
+    public let strategy: String
+    public let key: String
+    public let message: String
+    public init(strategy: String, key: String, message: String) { self.strategy = strategy; self.key = key; self.message = message }
+    public var description: String { "strategy '\(strategy)', parameter '\(key)': \(message)" }
+}
+
+/// A strategy's effective configuration: defaults, then YAML `strategy_overrides`, then `--param`.
+public struct StrategyParameters: Sendable, CustomStringConvertible {
+    public private(set) var values: [String: ParameterValue]
+    public let specs: [ParameterSpec]
+
+    /// Resolves layers (lowest first) of text values against the specs. Unknown keys and bad values are errors.
+    public static func resolve(strategy: String, specs: [ParameterSpec], layers: [[String: String]]) throws -> StrategyParameters {
+        var values: [String: ParameterValue] = [:]
+        for s in specs { values[s.name] = s.defaultValue }
+        for layer in layers {
+            for key in layer.keys.sorted() {
+                guard let spec = specs.first(where: { $0.name == key }) else {
+                    let known = specs.map(\.name).joined(separator: ", ")
+                    throw ParameterError(strategy: strategy, key: key, message: "unknown parameter (known: \(known))")
+                }
+                switch spec.parse(layer[key]!) {
+                case .success(let v): values[key] = v
+                case .failure(let m): throw ParameterError(strategy: strategy, key: key, message: m.message)
+                }
+            }
+        }
+        return StrategyParameters(values: values, specs: specs)
+    }
+
+    public static func defaults(_ specs: [ParameterSpec]) -> StrategyParameters {
+        // Defaults always resolve.
+        try! resolve(strategy: "", specs: specs, layers: [])
+    }
+
+    public func int(_ k: String) -> Int {
+        guard case .int(let v)? = values[k] else { preconditionFailure("parameter \(k) is not an int") }
+        return v
+    }
+    public func double(_ k: String) -> Double {
+        switch values[k] {
+        case .double(let v)?: return v
+        case .int(let v)?: return Double(v)
+        case .decimal(let v)?: return v.doubleValue
+        default: preconditionFailure("parameter \(k) is not numeric")
+        }
+    }
+    public func decimal(_ k: String) -> Money {
+        guard case .decimal(let v)? = values[k] else { preconditionFailure("parameter \(k) is not a decimal") }
+        return v
+    }
+    public func bool(_ k: String) -> Bool {
+        guard case .bool(let v)? = values[k] else { preconditionFailure("parameter \(k) is not a bool") }
+        return v
+    }
+    public func string(_ k: String) -> String {
+        guard case .string(let v)? = values[k] else { preconditionFailure("parameter \(k) is not a string") }
+        return v
+    }
+
+    /// `key=value` pairs sorted by key (recordings, logs).
+    public var description: String { values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: ",") }
+    public var textValues: [String: String] { values.mapValues(\.description) }
+}

@@ -1,0 +1,150 @@
+import TradingCore
+import MarketData
+import PaperExchange
+
+/// The trading kernel: synchronous and single-threaded. Every driver (simulator, bar replay, event
+/// replay, live feed) calls `handle(_:)` with `MarketEvent`s in time order; nothing here can tell which
+/// driver it is. Per decision tick: automatic exits (margin, then stop/take-profit), position marks,
+/// strategies by name (exits before gates inside each), then drawdown.
+public final class Kernel {
+    public let market: MarketState
+    public let exchange: PaperExchange
+    public let clock: ManualClock
+    public let config: EngineConfig
+    public private(set) var runners: [StrategyRunner]
+    public private(set) var eventsProcessed = 0
+    public private(set) var ticks = 0
+    public private(set) var signalCount = 0
+    public private(set) var fillCount = 0
+    public private(set) var started = false
+    public private(set) var stopped = false
+
+    private var observers: [any KernelObserver] = []
+    /// Bar ranges seen since the last tick (stops are checked against the whole bar).
+    private var barRanges: [Symbol: TriggerRange] = [:]
+    /// Next-bar-open orders by symbol, in decision order.
+    private var pending: [Symbol: [(runner: Int, signal: Signal)]] = [:]
+
+    public init(market: MarketState, exchange: PaperExchange, strategies: [any Strategy], clock: ManualClock,
+                config: EngineConfig = EngineConfig()) {
+        self.market = market
+        self.exchange = exchange
+        self.clock = clock
+        self.config = config
+        let sorted = strategies.sorted { type(of: $0).name < type(of: $1).name }
+        runners = sorted.map { s in
+            let name = type(of: s).name
+            let p = exchange.makePortfolio(strategy: name)
+            return StrategyRunner(name: name, strategy: s, portfolio: p,
+                                  context: StrategyContext(strategyName: name, clock: clock, instruments: exchange.instruments, portfolio: p))
+        }
+        precondition(Set(runners.map(\.name)).count == runners.count, "duplicate strategy names")
+    }
+
+    public func addObserver(_ o: any KernelObserver) { observers.append(o) }
+
+    public func runner(_ name: String) -> StrategyRunner? { runners.first { $0.name == name } }
+
+    /// Calls every strategy's `onStart`.
+    public func start() {
+        guard !started else { return }
+        started = true
+        for r in runners { r.strategy.onStart(r.context) }
+    }
+
+    /// Processes one event.
+    public func handle(_ event: MarketEvent) {
+        eventsProcessed += 1
+        switch event {
+        case .timer(let t):
+            clock.advance(to: t)
+            market.advance(to: clock.now)
+            tick()
+        case .bar(let bar):
+            // Orders decided at the previous close fill at this bar's open, at the bar's start time.
+            if let orders = pending.removeValue(forKey: bar.symbol) {
+                for o in orders { execute(o.signal, runner: runners[o.runner], venue: .at(bar.candle.open), at: Swift.max(bar.candle.start, clock.now), trigger: nil) }
+            }
+            clock.advance(to: bar.closeTime)
+            market.apply(event)
+            market.advance(to: clock.now)
+            barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high)
+        default:
+            clock.advance(to: event.time)
+            market.apply(event)
+        }
+    }
+
+    /// One decision tick at the clock's time.
+    func tick() {
+        ticks += 1
+        guard market.hasAnyPrice else { barRanges.removeAll(keepingCapacity: true); return }
+        let now = clock.now
+        // 1. Automatic exits for every portfolio, collected first, then executed in order.
+        var exits: [(Int, ExitOrder)] = []
+        for (i, r) in runners.enumerated() where !r.portfolio.positions.isEmpty {
+            for e in exchange.exitOrders(for: r.portfolio, market: market, bars: barRanges) { exits.append((i, e)) }
+        }
+        for (i, e) in exits { execute(e.signal, runner: runners[i], venue: e.venue, at: now, trigger: e.trigger) }
+        barRanges.removeAll(keepingCapacity: true)
+        // 2. High/low marks.
+        for r in runners where !r.portfolio.positions.isEmpty { exchange.updateTracking(r.portfolio, market: market) }
+        // 3. Strategies by name.
+        let snapshot = DataSnapshot(timestamp: now, market: market)
+        for (i, r) in runners.enumerated() where !r.paused {
+            let signal: Signal?
+            do {
+                signal = try r.strategy.generateSignal(snapshot, r.context)
+            } catch {
+                r.errors += 1
+                r.lastError = "\(error)"
+                if config.maxStrategyErrors > 0 && r.errors >= config.maxStrategyErrors { r.paused = true }
+                for o in observers { o.kernelStrategyFailed(r.name, message: "\(error)", paused: r.paused) }
+                continue
+            }
+            guard var s = signal else { continue }
+            signalCount += 1
+            r.signals += 1
+            s.metadata["strategy"] = r.name
+            if config.nextBarOpenFills {
+                pending[s.symbol, default: []].append((i, s))
+            } else {
+                execute(s, runner: r, venue: .market, at: now, trigger: nil)
+            }
+        }
+        // 4. Drawdown at this tick's marks.
+        for r in runners { exchange.updateDrawdown(r.portfolio, market: market) }
+    }
+
+    private func execute(_ s: Signal, runner r: StrategyRunner, venue: Venue, at now: Timestamp, trigger: ExitTrigger?) {
+        switch exchange.execute(s, for: r.portfolio, market: market, now: now, venue: venue, trigger: trigger) {
+        case .success(let fill):
+            fillCount += 1
+            r.strategy.onFill(fill, r.context)
+            exchange.updateDrawdown(r.portfolio, market: market)
+            for o in observers { o.kernelDidFill(fill, portfolio: r.portfolio) }
+        case .failure(let rej):
+            for o in observers { o.kernelDidReject(rej) }
+        }
+    }
+
+    /// Ends the session: optionally closes every position (trigger `shutdown`), then `onStop`.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        pending.removeAll()
+        let now = clock.now
+        if config.closePositionsOnShutdown {
+            for r in runners {
+                let valuation = Valuation(market: market)
+                for pos in r.portfolio.positions.values.sorted(by: { $0.symbol < $1.symbol }) {
+                    let px = market.price(pos.symbol) ?? pos.entryPrice
+                    if let s = exchange.exitSignal(pos, price: px, reason: "session end", trigger: .shutdown, valuation: valuation) {
+                        execute(s, runner: r, venue: .market, at: now, trigger: .shutdown)
+                    }
+                }
+            }
+        }
+        for r in runners { r.strategy.onStop(r.context) }
+    }
+}

@@ -1,0 +1,21 @@
+import TradingCore
+import PaperExchange
+
+/// One strategy with its isolated portfolio, context and health counters.
+public final class StrategyRunner {
+    public let name: String
+    public let strategy: any Strategy
+    public let portfolio: Portfolio
+    public let context: StrategyContext
+    public internal(set) var signals = 0
+    public internal(set) var errors = 0
+    public internal(set) var paused = false
+    public internal(set) var lastError: String?
+
+    init(name: String, strategy: any Strategy, portfolio: Portfolio, context: StrategyContext) {
+        self.name = name
+        self.strategy = strategy
+        self.portfolio = portfolio
+        self.context = context
+    }
+}

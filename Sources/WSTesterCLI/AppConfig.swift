@@ -1,0 +1,42 @@
+import TradingCore
+import MarketData
+import PaperExchange
+
+/// The effective configuration of a run: embedded defaults, then the YAML file, then the command line.
+public struct AppConfig: Sendable {
+    // general
+    public var durationMinutes = 60
+    public var intervalMs: Int64 = 100
+    public var defaultSymbols = [Symbol("XRP/USDT")!, Symbol("BTC/USDT")!, Symbol("XRP/BTC")!]
+    public var closePositionsOnShutdown = false
+    public var statusIntervalSeconds = 30
+    public var maxStrategyErrors = 10
+    // top level
+    public var symbols: [Symbol] = []
+    public var startingAssets: [String: Quantity] = [:]
+    // data
+    public var dataSource = "kraken"
+    public var wsURL = "wss://ws.kraken.com/v2"
+    public var fallbackToSimulated = false
+    public var market = MarketDataConfig()
+    // simulation
+    public var seed: UInt64 = 42
+    public var simulationStart = SimulatedMarket.defaultStart
+    /// nil = as fast as possible; else engine seconds per wall second.
+    public var speed: Double? = 1
+    // execution
+    public var exchange = ExchangeConfig()
+    // dashboard and logging (their own issues; keys accepted and validated now)
+    public var dashboardEnabled = true
+    public var dashboardHost = "127.0.0.1"
+    public var dashboardPort = 8787
+    public var logLevel = "info"
+    public var logDir = "logs"
+    public var regimeEnabled = true
+    // strategies
+    public var enabledStrategies: [String]? = nil
+    public var strategyOverrides: [String: [String: String]] = [:]
+    public var instruments: [Instrument] = []
+
+    public init() {}
+}

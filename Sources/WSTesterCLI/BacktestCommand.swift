@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import TradingCore
+import MarketData
+import PaperExchange
+import TradingEngine
+import Strategies
+import Backtest
+
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Run strategies over history through the same kernel as live sessions.",
+        discussion: """
+        Two sources:
+          --bars FILE.csv --symbol SYM   OHLCV bars (timestamp,open,high,low,close,volume; Unix seconds, ms or ISO-8601).
+                                         Orders decided at a bar's close fill at the next bar's open.
+          --events FILE                  a recording made with `run --record FILE`; replays every strategy of the
+                                         recording (or --strategies) with the recorded configuration, and gives
+                                         the same fills_sha256 as the recorded session.
+        Malformed CSV rows are skipped, counted and reported with their line numbers.
+        """)
+
+    @Option(help: "OHLCV CSV file.") var bars: String?
+    @Option(help: "Symbol of the bars, e.g. BTC/USD.") var symbol: String?
+    @Option(help: "Timeframe of the bars (1m, 5m, 15m, 30m, 1h, 4h, 12h, 1d, 1w).") var timeframe: String = "1m"
+    @Option(help: "A recording made with `run --record`.") var events: String?
+    @Option(help: "One strategy to run.") var strategy: String?
+    @Option(help: "Comma-separated strategies to run.") var strategies: String?
+    @Option(name: [.customLong("param"), .customLong("set")], help: "Override a parameter: key=value or strategy.key=value (repeatable).") var params: [String] = []
+    @Option(help: "YAML configuration file (execution defaults, overrides).") var config: String?
+    @Option(help: "Starting capital per strategy in USD.") var capital: String?
+    @Option(help: "Fee rate per fill (default 0.001).") var feeRate: String?
+    @Option(help: "Slippage rate (default 0.0005).") var slippageRate: String?
+    @Option(help: "Price decimals of the symbol (inferred from the data when unknown).") var pricePrecision: Int?
+    @Option(help: "Quantity (lot) decimals of the symbol (default 8 when unknown).") var qtyPrecision: Int?
+    @Option(help: "Write the summary as JSON to this file.") var summaryJson: String?
+    @Flag(help: "Print every fill.") var verbose = false
+
+    func validate() throws {
+        if (bars == nil) == (events == nil) { throw ValidationError("give exactly one of --bars FILE or --events FILE") }
+        if bars != nil && symbol == nil { throw ValidationError("--bars needs --symbol") }
+        if let s = symbol, Symbol(s) == nil { throw ValidationError("--symbol must be BASE/QUOTE, got '\(s)'") }
+        if Timeframe(text: timeframe) == nil { throw ValidationError("--timeframe must be one of 1m 5m 15m 30m 1h 4h 12h 1d 1w") }
+        if strategy != nil && strategies != nil { throw ValidationError("use --strategy or --strategies, not both") }
+        if let c = capital, !(Money(c)?.isPositive ?? false) { throw ValidationError("--capital must be a number > 0") }
+        for (name, v) in [("--fee-rate", feeRate), ("--slippage-rate", slippageRate)] {
+            if let v, !(Rate(v).map { !$0.isNegative && $0 < .one } ?? false) { throw ValidationError("\(name) must be in [0, 1), got '\(v)'") }
+        }
+        for (name, v) in [("--price-precision", pricePrecision), ("--qty-precision", qtyPrecision)] {
+            if let v, !(0...18).contains(v) { throw ValidationError("\(name) must be 0…18") }
+        }
+    }
+
+    func run() throws {
+        if let path = events { try runEvents(path) } else { try runBars() }
+    }
+
+    private func applyExecutionFlags(_ e: inout ExchangeConfig) {
+        if let c = capital { e.startingCapital = Money(c)! }
+        if let f = feeRate { e.feeRate = Rate(f)! }
+        if let s = slippageRate { e.slippageRate = Rate(s)! }
+    }
+
+    private func runBars() throws {
+        var cfg = try loadConfig(explicit: config)
+        let sym = Symbol(symbol!)!
+        let tf = Timeframe(text: timeframe)!
+        let wall = ContinuousClock()
+        let t0 = wall.now
+        guard let data = FileManager.default.contents(atPath: bars!) else { throw fail("cannot read \(bars!)", code: 1) }
+        let series = BarCSV.parse(Array(data), symbol: sym, timeframe: tf)
+        let loadSeconds = seconds(wall.now - t0)
+        if series.rowsRejected > 0 {
+            FileHandle.standardError.write(Data("warning: \(series.rowsRejected) CSV row(s) rejected:\n".utf8))
+            for e in series.errors { FileHandle.standardError.write(Data("  \(bars!): \(e)\n".utf8)) }
+        }
+        guard !series.candles.isEmpty else { throw fail("\(bars!): no valid bars", code: 1) }
+        // Instrument: configured or built-in, else inferred from the data's text.
+        var registry = InstrumentRegistry()
+        for i in cfg.instruments { registry.set(i) }
+        let known = registry[sym]
+        let instrument = Instrument(symbol: sym, priceDecimals: pricePrecision ?? known?.priceDecimals ?? series.priceDecimals,
+                                    lotDecimals: qtyPrecision ?? known?.lotDecimals ?? max(8, series.volumeDecimals))
+        cfg.instruments = [instrument]
+        let names = try SessionPlanner.strategyNames(cli: strategy ?? strategies, config: cfg)
+        let cliParams = try SessionPlanner.parseParams(params, strategies: names)
+        var notes: [String] = []
+        var specs = try SessionPlanner.strategySpecs(names: names, session: [sym], config: cfg, cliParams: cliParams, notes: &notes)
+        for i in specs.indices { specs[i].symbols = [sym] }
+        var exchange = cfg.exchange
+        applyExecutionFlags(&exchange)
+        var engine = EngineConfig()
+        engine.nextBarOpenFills = true
+        engine.maxStrategyErrors = cfg.maxStrategyErrors
+        engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
+        var market = cfg.market
+        market.candleCloseGrace = .seconds(0)
+        market.timeframes.insert(tf)
+        let spec = SessionSpec(symbols: [sym], instruments: [instrument], strategies: specs, exchange: exchange, engine: engine,
+                               market: market, seed: cfg.seed, intervalMs: Int64(tf.minutes) * 60_000, start: series.candles[0].start)
+        let kernel: Kernel
+        do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
+        let hasher = FillHasher()
+        kernel.addObserver(hasher)
+        if verbose { kernel.addObserver(Console(level: "info")) }
+        let t1 = wall.now
+        let n = BarReplayDriver.run([series], kernel: kernel)
+        kernel.stop()
+        let runSeconds = seconds(wall.now - t1)
+        let report = SessionReport(kernel: kernel, hasher: hasher, start: series.candles[0].start)
+        print(report.text(title: "BACKTEST COMPLETE", mode: "Bars \(sym) \(tf), next-bar-open fills"))
+        print("Bars \(n) (rejected rows \(series.rowsRejected)); load \(fmt3(loadSeconds)) s, run \(fmt3(runSeconds)) s, \(String(format: "%.0f", Double(n) / max(runSeconds, 1e-9))) bars/s")
+        if let path = summaryJson {
+            try report.writeJSON(to: path, extra: [
+                "mode": "bars", "symbol": sym.text, "timeframe": tf.description, "bars": n, "rows_rejected": series.rowsRejected,
+                "row_errors": series.errors.map(\.description), "load_seconds": loadSeconds, "run_seconds": runSeconds,
+                "bars_per_second": Double(n) / max(runSeconds, 1e-9), "price_decimals": instrument.priceDecimals,
+                "lot_decimals": instrument.lotDecimals, "version": wsTesterVersion,
+            ])
+        }
+    }
+
+    private func runEvents(_ path: String) throws {
+        let replay: EventReplay
+        do { replay = try EventReplay(path: path) } catch let e as SessionError { throw fail(e.description, code: 1) }
+        var spec = replay.spec
+        if let sel = strategy ?? strategies {
+            let names = sel.split(separator: ",").map { String($0).trimmingSpaces() }
+            for n in names where !spec.strategies.contains(where: { $0.name == n }) {
+                throw fail("strategy '\(n)' is not in the recording (it has: \(spec.strategies.map(\.name).joined(separator: ", ")))", code: 3)
+            }
+            spec.strategies = spec.strategies.filter { names.contains($0.name) }
+        }
+        if !params.isEmpty {
+            let cli = try SessionPlanner.parseParams(params, strategies: spec.strategies.map(\.name))
+            for i in spec.strategies.indices {
+                for (k, v) in cli[spec.strategies[i].name] ?? [:] { spec.strategies[i].parameters[k] = v }
+            }
+            FileHandle.standardError.write(Data("note: parameters differ from the recording; fills will differ from the recorded session\n".utf8))
+        }
+        applyExecutionFlags(&spec.exchange)
+        let kernel: Kernel
+        do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
+        let hasher = FillHasher()
+        kernel.addObserver(hasher)
+        if verbose { kernel.addObserver(Console(level: "info")) }
+        let wall = ContinuousClock()
+        let t1 = wall.now
+        while let e = replay.next() { kernel.handle(e) }
+        kernel.stop()
+        let runSeconds = seconds(wall.now - t1)
+        if replay.badLines > 0 {
+            FileHandle.standardError.write(Data("warning: \(replay.badLines) bad line(s) skipped:\n".utf8))
+            for m in replay.firstErrors { FileHandle.standardError.write(Data("  \(path): \(m)\n".utf8)) }
+        }
+        let report = SessionReport(kernel: kernel, hasher: hasher, start: spec.start)
+        print(report.text(title: "REPLAY COMPLETE", mode: "Event replay of \(path)"))
+        print("Events \(kernel.eventsProcessed); run \(fmt3(runSeconds)) s")
+        if let out = summaryJson {
+            try report.writeJSON(to: out, extra: ["mode": "events", "recording": path, "bad_lines": replay.badLines,
+                                                  "run_seconds": runSeconds, "version": wsTesterVersion])
+        }
+    }
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func fmt3(_ v: Double) -> String { String(format: "%.3f", v) }

@@ -1,0 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Counts SIGINT/SIGTERM. The first asks for a graceful stop (finish the tick, summary, flush);
+/// a second one exits at once with status 130.
+let stopRequests = Atomic<Int>(0)
+
+enum SignalTrap {
+    static func install() {
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            let n = stopRequests.add(1, ordering: .relaxed).newValue
+            if n >= 2 { _exit(130) }
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+
+    static var stopRequested: Bool { stopRequests.load(ordering: .relaxed) > 0 }
+}

@@ -1,0 +1,3 @@
+import WSTesterCLI
+import Foundation
+exit(WSTester.runMain())
