@@ -33,26 +33,33 @@ public final class SimulationDriver {
 /// Replays bars: each bar, then one decision timer per distinct close time (after every symbol's bar).
 public enum BarReplayDriver {
     /// Merges series by close time (ties by symbol) and feeds the kernel. Returns bars processed.
+    /// A k-way merge over the series, so no second copy of the history is made.
     @discardableResult
     public static func run(_ series: [BarSeries], kernel: Kernel, recorder: EventRecorder? = nil) -> Int {
-        var bars: [Bar] = []
-        bars.reserveCapacity(series.reduce(0) { $0 + $1.candles.count })
-        for s in series { for c in s.candles { bars.append(Bar(symbol: s.symbol, timeframe: s.timeframe, candle: c)) } }
-        if series.count > 1 {
-            bars.sort { $0.closeTime != $1.closeTime ? $0.closeTime < $1.closeTime : $0.symbol < $1.symbol }
-        }
-        var i = 0
-        while i < bars.count {
-            let t = bars[i].closeTime
-            while i < bars.count && bars[i].closeTime == t {
-                let e = MarketEvent.bar(bars[i])
-                recorder?.record(e)
-                kernel.handle(e)
-                i += 1
+        let order = series.indices.sorted { series[$0].symbol < series[$1].symbol }
+        var next = [Int](repeating: 0, count: series.count)
+        var processed = 0
+        while true {
+            // Earliest close time among the series' next bars.
+            var t: Timestamp?
+            for k in order where next[k] < series[k].candles.count {
+                let c = series[k].candles[next[k]].start + series[k].timeframe.interval
+                if t == nil || c < t! { t = c }
             }
-            recorder?.record(.timer(t))
-            kernel.handle(.timer(t))
+            guard let close = t else { break }
+            for k in order {
+                while next[k] < series[k].candles.count,
+                      series[k].candles[next[k]].start + series[k].timeframe.interval == close {
+                    let e = MarketEvent.bar(Bar(symbol: series[k].symbol, timeframe: series[k].timeframe, candle: series[k].candles[next[k]]))
+                    recorder?.record(e)
+                    kernel.handle(e)
+                    next[k] += 1
+                    processed += 1
+                }
+            }
+            recorder?.record(.timer(close))
+            kernel.handle(.timer(close))
         }
-        return bars.count
+        return processed
     }
 }

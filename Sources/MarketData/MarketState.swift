@@ -35,16 +35,29 @@ public final class MarketState: MarketView {
 
     public init(symbols: [Symbol], config: MarketDataConfig = MarketDataConfig()) {
         self.config = config
-        self.symbols = symbols
+        self.symbols = Array(Set(symbols)).sorted()
         var tfs = config.timeframes
         tfs.insert(.m1)
         self.timeframes = tfs.sorted()
-        for (i, s) in symbols.enumerated() {
+        for (i, s) in self.symbols.enumerated() {
             index[s] = i
             states.append(SymbolState(
                 trades: RingBuffer(capacity: max(1, config.maxTrades)),
                 builders: timeframes.map { CandleBuilder(timeframe: $0, capacity: max(1, config.capacity($0))) }))
         }
+    }
+
+    /// Symbol → slot. Sessions have a handful of symbols: comparing short strings beats hashing them.
+    @inline(__always) private func slot(_ s: Symbol) -> Int? {
+        if symbols.count <= 16 {
+            var i = 0
+            while i < symbols.count {
+                if symbols[i].text == s.text { return i }
+                i += 1
+            }
+            return nil
+        }
+        return index[s]
     }
 
     // MARK: Updating
@@ -55,7 +68,7 @@ public final class MarketState: MarketView {
         case .trade(let t): applyTrade(t)
         case .book(let b): applyBook(b)
         case .ticker(let t):
-            guard let i = index[t.symbol] else { ignoredEvents += 1; return }
+            guard let i = slot(t.symbol) else { ignoredEvents += 1; return }
             states[i].ticker = t
             if t.last.isPositive { states[i].tickerLast = t.last }
             states[i].lastUpdate = t.time
@@ -65,7 +78,7 @@ public final class MarketState: MarketView {
     }
 
     private func applyTrade(_ t: Trade) {
-        guard let i = index[t.symbol] else { ignoredEvents += 1; return }
+        guard let i = slot(t.symbol) else { ignoredEvents += 1; return }
         var gap = false
         if let id = t.tradeId {
             if let last = states[i].lastTradeId {
@@ -87,7 +100,7 @@ public final class MarketState: MarketView {
     }
 
     private func applyBook(_ b: BookUpdate) {
-        guard let i = index[b.symbol] else { ignoredEvents += 1; return }
+        guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
         if b.isSnapshot {
             states[i].book = OrderBook.snapshot(bids: b.bids, asks: b.asks, depth: config.bookDepth, time: b.time)
         } else {
@@ -102,14 +115,14 @@ public final class MarketState: MarketView {
 
     /// Installs a ready snapshot book without re-sorting (the simulator's books are built sorted).
     public func setBook(_ symbol: Symbol, _ book: OrderBook) {
-        guard let i = index[symbol] else { ignoredEvents += 1; return }
+        guard let i = slot(symbol) else { ignoredEvents += 1; return }
         states[i].book = book
         if book.isTwoSided { states[i].bookMid = book.mid }
         states[i].lastUpdate = book.time
     }
 
     private func applyBar(_ b: Bar) {
-        guard let i = index[b.symbol] else { ignoredEvents += 1; return }
+        guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
         states[i].barClose = b.candle.close
         states[i].lastUpdate = b.closeTime
         guard let k = timeframes.firstIndex(of: b.timeframe) else { return }
@@ -142,7 +155,7 @@ public final class MarketState: MarketView {
     // MARK: MarketView
 
     public func price(_ symbol: Symbol) -> Price? {
-        guard let i = index[symbol] else { return nil }
+        guard let i = slot(symbol) else { return nil }
         let s = states[i]
         switch config.priceSource {
         case .lastTrade:
@@ -155,38 +168,38 @@ public final class MarketState: MarketView {
     }
 
     public func book(_ symbol: Symbol) -> OrderBook? {
-        guard let i = index[symbol] else { return nil }
+        guard let i = slot(symbol) else { return nil }
         return states[i].book
     }
 
     public func ticker(_ symbol: Symbol) -> Ticker? {
-        guard let i = index[symbol] else { return nil }
+        guard let i = slot(symbol) else { return nil }
         return states[i].ticker
     }
 
     public func trades(_ symbol: Symbol) -> RingBuffer<Trade> {
-        guard let i = index[symbol] else { return emptyTrades.prefixEmpty() }
+        guard let i = slot(symbol) else { return emptyTrades.prefixEmpty() }
         return states[i].trades
     }
 
     public func candles(_ timeframe: Timeframe, _ symbol: Symbol) -> RingBuffer<Candle> {
-        guard let i = index[symbol], let k = timeframes.firstIndex(of: timeframe) else { return emptyCandles.prefixEmpty() }
+        guard let i = slot(symbol), let k = timeframes.firstIndex(of: timeframe) else { return emptyCandles.prefixEmpty() }
         return states[i].builders[k].closed
     }
 
     public func formingCandle(_ timeframe: Timeframe, _ symbol: Symbol) -> Candle? {
-        guard let i = index[symbol], let k = timeframes.firstIndex(of: timeframe) else { return nil }
+        guard let i = slot(symbol), let k = timeframes.firstIndex(of: timeframe) else { return nil }
         return states[i].builders[k].forming
     }
 
     public func lastTrade(_ symbol: Symbol) -> Trade? {
-        guard let i = index[symbol] else { return nil }
+        guard let i = slot(symbol) else { return nil }
         return states[i].lastTrade
     }
 
     /// Exchange time of the newest event seen for the symbol.
     public func lastUpdate(_ symbol: Symbol) -> Timestamp? {
-        guard let i = index[symbol] else { return nil }
+        guard let i = slot(symbol) else { return nil }
         return states[i].lastUpdate
     }
 

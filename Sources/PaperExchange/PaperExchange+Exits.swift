@@ -22,6 +22,8 @@ extension PaperExchange {
     /// `bars` holds the bar ranges of symbols that just printed a bar (bar backtests).
     public func exitOrders(for p: Portfolio, market: any MarketView, bars: [Symbol: TriggerRange] = [:]) -> [ExitOrder] {
         guard !p.positions.isEmpty else { return [] }
+        // Nothing can trigger without leverage or protective levels: skip the per-position work.
+        guard p.hasLeverage || p.positions.values.contains(where: { $0.stopLoss != nil || $0.takeProfit != nil }) else { return [] }
         var out: [ExitOrder] = []
         let valuation = Valuation(market: market)
         let positions = p.positions.values.sorted { $0.symbol < $1.symbol }
@@ -108,7 +110,7 @@ extension PaperExchange {
         }
         // Cash-only portfolios: equity is cash, no lookups needed.
         let e = p.assets.isEmpty ? p.cash : valuation.equity(p)
-        if e > p.peakEquity { p.peakEquity = e }
+        if e >= p.peakEquity { p.peakEquity = e; return }
         if p.peakEquity.isPositive {
             let dd = (p.peakEquity - e).doubleValue / p.peakEquity.doubleValue
             if dd > p.maxDrawdown { p.maxDrawdown = dd }

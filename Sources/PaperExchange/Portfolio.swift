@@ -54,7 +54,11 @@ public final class Portfolio: PortfolioView {
         self.peakEquity = startingCapital
     }
 
-    public func position(_ symbol: Symbol) -> Position? { positions[symbol] }
+    public func position(_ symbol: Symbol) -> Position? { positions.isEmpty ? nil : positions[symbol] }
+    public func positionSide(_ symbol: Symbol) -> PositionSide? {
+        guard !positions.isEmpty, let i = positions.index(forKey: symbol) else { return nil }
+        return positions.values[i].side
+    }
     public func assetBalance(_ asset: String) -> Quantity { assets[asset] ?? .zero }
 
     /// Decided closing trades.

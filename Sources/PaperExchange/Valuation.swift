@@ -13,10 +13,15 @@ public struct Valuation {
 
     private func usdPrice(_ asset: String, depth: Int) -> Price? {
         if Symbol.isCash(asset) { return .one }
-        if let s = Symbol("\(asset)/USD"), let p = market.price(s), p.isPositive { return p }
-        if let s = Symbol("\(asset)/USDT"), let p = market.price(s), p.isPositive { return p }
+        // Scan the session's symbols (a handful) instead of building "A/USD" strings on every call.
+        let symbols = market.symbols
+        for quote in ["USD", "USDT"] {
+            for s in symbols where s.quote == quote && s.base == asset {
+                if let p = market.price(s), p.isPositive { return p }
+            }
+        }
         guard depth < 2 else { return nil }
-        for s in market.symbols.sorted() where s.base == asset && !s.quoteIsCash {
+        for s in symbols where s.base == asset && !s.quoteIsCash {
             if let p = market.price(s), p.isPositive, let q = usdPrice(s.quote, depth: depth + 1) {
                 return p.converted(at: q)
             }

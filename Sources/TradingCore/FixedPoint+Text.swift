@@ -3,30 +3,47 @@ extension FixedPoint: CustomStringConvertible, LosslessStringConvertible {
     /// Parses `-12.345`, `+3`, `.5`, `2.25e-05`. Nil on anything else, on more than 18 significant
     /// fractional digits that are not zeros, or beyond `maxMagnitude`.
     public init?(_ text: some StringProtocol) {
-        var bytes = Array(text.utf8)
-        // Trim ASCII spaces.
-        while let f = bytes.first, f == 32 || f == 9 { bytes.removeFirst() }
-        while let l = bytes.last, l == 32 || l == 9 { bytes.removeLast() }
-        guard !bytes.isEmpty else { return nil }
-        var i = 0
+        var t = String(text)
+        guard let raw = t.withUTF8({ Self.parseRaw($0) }) else { return nil }
+        self.raw = raw
+    }
+
+    /// Parses ASCII bytes without allocating (CSV and JSON hot paths).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let raw = Self.parseRaw(bytes) else { return nil }
+        self.raw = raw
+    }
+
+    @usableFromInline static func parseRaw(_ b: UnsafeBufferPointer<UInt8>) -> Int128? {
+        var i = 0, n = b.count
+        while i < n, b[i] == 32 || b[i] == 9 { i += 1 }
+        while n > i, b[n - 1] == 32 || b[n - 1] == 9 || b[n - 1] == 13 { n -= 1 }
+        guard i < n else { return nil }
         var negative = false
-        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
-            negative = bytes[0] == UInt8(ascii: "-"); i = 1
-        }
-        var digits: [UInt8] = []
+        if b[i] == 45 || b[i] == 43 { negative = b[i] == 45; i += 1 }
+        var mantissa: Int128 = 0
+        var significant = 0        // digits in the mantissa
+        var pendingZeros = 0       // zeros not yet multiplied in (so trailing zeros never overflow)
         var fractionDigits = 0
-        var seenDot = false
-        var seenDigit = false
-        while i < bytes.count {
-            let c = bytes[i]
+        var seenDot = false, seenDigit = false
+        while i < n {
+            let c = b[i]
             if c >= 48 && c <= 57 {
                 seenDigit = true
-                if !(digits.isEmpty && c == 48) { digits.append(c - 48) }
                 if seenDot { fractionDigits += 1 }
-            } else if c == UInt8(ascii: ".") && !seenDot {
+                if c == 48 {
+                    if significant > 0 { pendingZeros += 1 }
+                } else {
+                    significant += pendingZeros + 1
+                    guard significant <= 38 else { return nil }
+                    for _ in 0..<pendingZeros { mantissa &*= 10 }
+                    pendingZeros = 0
+                    mantissa = mantissa &* 10 &+ Int128(c - 48)
+                }
+            } else if c == 46 && !seenDot {
                 seenDot = true
-            } else if c == UInt8(ascii: "_") {
-                // YAML allows 1_000; accept it.
+            } else if c == 95 {
+                // YAML allows 1_000.
             } else {
                 break
             }
@@ -34,33 +51,27 @@ extension FixedPoint: CustomStringConvertible, LosslessStringConvertible {
         }
         guard seenDigit else { return nil }
         var exponent = 0
-        if i < bytes.count {
-            guard bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") else { return nil }
+        if i < n {
+            guard b[i] == 101 || b[i] == 69 else { return nil }
             i += 1
             var expNeg = false
-            if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
-                expNeg = bytes[i] == UInt8(ascii: "-"); i += 1
-            }
-            var e = 0
-            var any = false
-            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
-                e = e * 10 + Int(bytes[i] - 48); any = true; i += 1
+            if i < n, b[i] == 45 || b[i] == 43 { expNeg = b[i] == 45; i += 1 }
+            var e = 0, any = false
+            while i < n, b[i] >= 48, b[i] <= 57 {
+                e = e * 10 + Int(b[i] - 48); any = true; i += 1
                 if e > 100 { return nil }
             }
-            guard any, i == bytes.count else { return nil }
+            guard any, i == n else { return nil }
             exponent = expNeg ? -e : e
         }
-        // value = digits × 10^(exponent − fractionDigits); we need raw = value × 10^18.
-        var shift = 18 + exponent - fractionDigits
-        // Drop trailing zeros that would fall below 1e-18.
-        while shift < 0, let last = digits.last, last == 0 { digits.removeLast(); shift += 1 }
-        guard shift >= 0 else { return nil }
-        guard digits.count + shift <= 38 else { return nil }
-        var raw: Int128 = 0
-        for d in digits { raw = raw * 10 + Int128(d) }
+        // value = mantissa × 10^(pendingZeros + exponent − fractionDigits); raw = value × 10^18.
+        let shift = pendingZeros + 18 + exponent - fractionDigits
+        if mantissa == 0 { return 0 }
+        guard shift >= 0, significant + shift <= 38 else { return nil }
+        var raw = mantissa
         for _ in 0..<shift { raw *= 10 }
-        guard raw <= Self.maxMagnitude else { return nil }
-        self.raw = negative ? -raw : raw
+        guard raw <= maxMagnitude else { return nil }
+        return negative ? -raw : raw
     }
 
     /// Plain decimal notation, no exponent, no trailing zeros: `2.3521755`, `-0.05`, `104500`.

@@ -2,6 +2,8 @@
 public protocol PortfolioView: AnyObject {
     var cash: Money { get }
     func position(_ symbol: Symbol) -> Position?
+    /// The side of the open position, if any (cheaper than copying the position).
+    func positionSide(_ symbol: Symbol) -> PositionSide?
     func assetBalance(_ asset: String) -> Quantity
 }
 

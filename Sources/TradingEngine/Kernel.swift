@@ -22,8 +22,8 @@ public final class Kernel {
     private var observers: [any KernelObserver] = []
     /// Bar ranges seen since the last tick (stops are checked against the whole bar).
     private var barRanges: [Symbol: TriggerRange] = [:]
-    /// Next-bar-open orders by symbol, in decision order.
-    private var pending: [Symbol: [(runner: Int, signal: Signal)]] = [:]
+    /// Next-bar-open orders, in decision order.
+    private var pending: [(runner: Int, signal: Signal)] = []
 
     public init(market: MarketState, exchange: PaperExchange, strategies: [any Strategy], clock: ManualClock,
                 config: EngineConfig = EngineConfig()) {
@@ -62,13 +62,17 @@ public final class Kernel {
             tick()
         case .bar(let bar):
             // Orders decided at the previous close fill at this bar's open, at the bar's start time.
-            if let orders = pending.removeValue(forKey: bar.symbol) {
-                for o in orders { execute(o.signal, runner: runners[o.runner], venue: .at(bar.candle.open), at: Swift.max(bar.candle.start, clock.now), trigger: nil) }
+            if !pending.isEmpty {
+                let due = pending.filter { $0.signal.symbol == bar.symbol }
+                pending.removeAll { $0.signal.symbol == bar.symbol }
+                for o in due { execute(o.signal, runner: runners[o.runner], venue: .at(bar.candle.open), at: Swift.max(bar.candle.start, clock.now), trigger: nil) }
             }
             clock.advance(to: bar.closeTime)
             market.apply(event)
             market.advance(to: clock.now)
-            barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high)
+            if runners.contains(where: { !$0.portfolio.positions.isEmpty }) {
+                barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high)
+            }
         default:
             clock.advance(to: event.time)
             market.apply(event)
@@ -78,7 +82,7 @@ public final class Kernel {
     /// One decision tick at the clock's time.
     func tick() {
         ticks += 1
-        guard market.hasAnyPrice else { barRanges.removeAll(keepingCapacity: true); return }
+        guard market.hasAnyPrice else { if !barRanges.isEmpty { barRanges.removeAll(keepingCapacity: true) }; return }
         let now = clock.now
         // 1. Automatic exits for every portfolio, collected first, then executed in order.
         var exits: [(Int, ExitOrder)] = []
@@ -86,7 +90,7 @@ public final class Kernel {
             for e in exchange.exitOrders(for: r.portfolio, market: market, bars: barRanges) { exits.append((i, e)) }
         }
         for (i, e) in exits { execute(e.signal, runner: runners[i], venue: e.venue, at: now, trigger: e.trigger) }
-        barRanges.removeAll(keepingCapacity: true)
+        if !barRanges.isEmpty { barRanges.removeAll(keepingCapacity: true) }
         // 2. High/low marks.
         for r in runners where !r.portfolio.positions.isEmpty { exchange.updateTracking(r.portfolio, market: market) }
         // 3. Strategies by name.
@@ -107,7 +111,7 @@ public final class Kernel {
             r.signals += 1
             s.metadata["strategy"] = r.name
             if config.nextBarOpenFills {
-                pending[s.symbol, default: []].append((i, s))
+                pending.append((i, s))
             } else {
                 execute(s, runner: r, venue: .market, at: now, trigger: nil)
             }

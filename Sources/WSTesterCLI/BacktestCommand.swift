@@ -75,6 +75,9 @@ struct BacktestCommand: ParsableCommand {
             FileHandle.standardError.write(Data("warning: \(series.rowsRejected) CSV row(s) rejected:\n".utf8))
             for e in series.errors { FileHandle.standardError.write(Data("  \(bars!): \(e)\n".utf8)) }
         }
+        if series.unalignedRows > 0 {
+            FileHandle.standardError.write(Data("note: \(series.unalignedRows) bar(s) start off the \(tf) grid; kept as given\n".utf8))
+        }
         guard !series.candles.isEmpty else { throw fail("\(bars!): no valid bars", code: 1) }
         // Instrument: configured or built-in, else inferred from the data's text.
         var registry = InstrumentRegistry()

@@ -21,10 +21,12 @@ public final class SMACrossStrategy: Strategy {
     let quantity: Money
     let symbols: [Symbol]
     public private(set) var rejections = RejectionTracker()
-    /// Per symbol: start of the newest candle evaluated and the last non-zero difference's sign.
-    private var lastSeen: [Symbol: Timestamp] = [:]
-    private var lastNonZero: [Symbol: Int] = [:]
-    private var lastFast = 0.0, lastSlow = 0.0
+    /// Per symbol (same order as `symbols`): newest candle evaluated, last non-zero difference's sign.
+    private var lastSeen: [Timestamp?]
+    private var lastNonZero: [Int?]
+    private var fastSums: [Int128], slowSums: [Int128], sumsValid: [Bool]
+    /// Latest sums of closes (raw fixed-point), turned into averages only when indicators are read.
+    private var lastFastSum: Int128 = 0, lastSlowSum: Int128 = 0
 
     public init(parameters: StrategyParameters, symbols: [Symbol]) throws {
         fast = parameters.int("fast")
@@ -33,47 +35,62 @@ public final class SMACrossStrategy: Strategy {
         guard fast < slow else { throw ParameterError(strategy: Self.name, key: "fast", message: "must be below slow (\(slow))") }
         guard quantity.isPositive else { throw ParameterError(strategy: Self.name, key: "quantity", message: "must be > 0") }
         self.symbols = symbols
+        lastSeen = Array(repeating: nil, count: symbols.count)
+        lastNonZero = Array(repeating: nil, count: symbols.count)
+        fastSums = Array(repeating: 0, count: symbols.count)
+        slowSums = Array(repeating: 0, count: symbols.count)
+        sumsValid = Array(repeating: false, count: symbols.count)
     }
 
     public var warmup: [Timeframe: Int] { [.m1: slow + 1] }
-    public var indicators: [String: Double] { ["sma_fast": lastFast, "sma_slow": lastSlow] }
+    public var indicators: [String: Double] {
+        ["sma_fast": Price(raw: lastFastSum / Int128(fast)).doubleValue, "sma_slow": Price(raw: lastSlowSum / Int128(slow)).doubleValue]
+    }
 
     public func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? {
-        for symbol in symbols {
+        for (si, symbol) in symbols.enumerated() {
             let candles = snapshot.candles(.m1, symbol)
             guard let newest = candles.newest else { continue }
-            if lastSeen[symbol] == newest.start { continue }
-            lastSeen[symbol] = newest.start
+            if lastSeen[si] == newest.start { continue }
             let n = candles.count
-            guard n >= slow else { rejections.track(.warmingUp, symbol: symbol); continue }
+            guard n >= slow else { lastSeen[si] = newest.start; rejections.track(.warmingUp, symbol: symbol); continue }
             var fastSum: Int128 = 0, slowSum: Int128 = 0
-            for k in 0..<slow {
-                let c = candles[n - 1 - k].close.raw
-                slowSum += c
-                if k < fast { fastSum += c }
+            if n > slow, let seen = lastSeen[si], candles[n - 2].start == seen, sumsValid[si] {
+                // Exactly one new candle since the last evaluation: slide both windows.
+                let new = newest.close.raw
+                fastSum = fastSums[si] + new - candles[n - 1 - fast].close.raw
+                slowSum = slowSums[si] + new - candles[n - 1 - slow].close.raw
+            } else {
+                for k in 0..<slow {
+                    let c = candles[n - 1 - k].close.raw
+                    slowSum += c
+                    if k < fast { fastSum += c }
+                }
             }
+            lastSeen[si] = newest.start
+            fastSums[si] = fastSum
+            slowSums[si] = slowSum
+            sumsValid[si] = true
             // fast/fastN − slow/slowN has the sign of fastSum·slowN − slowSum·fastN (exact).
             let diff = fastSum * Int128(slow) - slowSum * Int128(fast)
-            let sign = diff > 0 ? 1 : (diff < 0 ? -1 : 0)
-            lastFast = Price(raw: fastSum / Int128(fast)).doubleValue
-            lastSlow = Price(raw: slowSum / Int128(slow)).doubleValue
-            let previous = lastNonZero[symbol]
-            if sign != 0 || previous == nil { lastNonZero[symbol] = sign }
+            let sign = Int(diff.signum())
+            lastFastSum = fastSum
+            lastSlowSum = slowSum
+            let previous = lastNonZero[si]
+            if sign != 0 || previous == nil { lastNonZero[si] = sign }
             guard let prev = previous else { continue }
-            let position = context.portfolio.position(symbol)
+            let side = context.portfolio.positionSide(symbol)
             if prev < 0 && sign > 0 {
-                if position == nil {
+                if side == nil {
                     return try Signal(action: .buy, symbol: symbol, size: quantity, sizeUnit: .base, price: newest.close,
                                       reason: "SMA\(fast) crossed above SMA\(slow)")
                 }
                 rejections.track(.existingPosition, symbol: symbol)
             } else if prev > 0 && sign < 0 {
-                if position?.side == .long {
+                if side == .long {
                     return try Signal(action: .sell, symbol: symbol, size: .zero, price: newest.close,
                                       reason: "SMA\(fast) crossed below SMA\(slow)", closeFullPosition: true)
                 }
-            } else {
-                rejections.track(.noSignalConditions, symbol: symbol)
             }
         }
         return nil
