@@ -5,7 +5,8 @@ independently of the Swift code, with Python's decimal module:
 * filled quantity = notional / exec price, rounded DOWN to the instrument lot (XRP: 8 decimals);
 * exec price = best ask × (1 + s) or best bid × (1 − s) (top_of_book), kept exact;
 * cost = q × exec and fee = cost × f, exact;
-* pro-rated entry cost and fee on partial closes: half-even at 1e-18;
+* pro-rated entry cost and fee on partial closes, and any product with more than 18 decimals
+  (a BTC fee, its USD value): half-even at 1e-18;
 * a USD notional converted to a non-USD quote: rounded down at 1e-18.
 
 The Swift tests (Tests/PaperExchangeTests) assert these numbers exactly. Run: python3 scripts/derive_engine_values.py
@@ -173,11 +174,11 @@ exec26 = D("0.0000226") * (1 + s)
 quote_notional = down18(D(20) / D(104500))
 q26 = lot(down18(quote_notional / exec26))
 cost26 = q26 * exec26
-fee26 = cost26 * f
+fee26 = he18(cost26 * f)  # 21 decimals before rounding: half-even at 1e-18
 out["s26.exec"] = exec26
 out["s26.q"] = q26
 out["s26.fee_btc"] = fee26
-out["s26.fee_usd"] = fee26 * D(104500)
+out["s26.fee_usd"] = he18(fee26 * D(104500))
 out["s26.btc_balance"] = -(cost26 + fee26)
 
 for k, v in out.items():

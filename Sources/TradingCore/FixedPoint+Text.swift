@@ -67,9 +67,13 @@ extension FixedPoint: CustomStringConvertible, LosslessStringConvertible {
         // value = mantissa × 10^(pendingZeros + exponent − fractionDigits); raw = value × 10^18.
         let shift = pendingZeros + 18 + exponent - fractionDigits
         if mantissa == 0 { return 0 }
-        guard shift >= 0, significant + shift <= 38 else { return nil }
+        guard shift >= 0, significant + shift <= 39 else { return nil }
         var raw = mantissa
-        for _ in 0..<shift { raw *= 10 }
+        for _ in 0..<shift {
+            let (r, o) = raw.multipliedReportingOverflow(by: 10)
+            guard !o else { return nil }
+            raw = r
+        }
         guard raw <= maxMagnitude else { return nil }
         return negative ? -raw : raw
     }

@@ -18,8 +18,10 @@ func fill(pnl: String, at t: Timestamp) -> Fill {
         cb.record(fill(pnl: "-1", at: at("09:55:00")))
         cb.record(fill(pnl: "-1", at: at("10:00:00")))
         #expect(cb.trippedAt == at("10:00:00"))
-        #expect(cb.isBlocking(now: at("10:14:59")))
-        #expect(!cb.isBlocking(now: at("10:15:00")))
+        let blockingBefore = cb.isBlocking(now: at("10:14:59"))
+        #expect(blockingBefore)
+        let blockingAfter = cb.isBlocking(now: at("10:15:00"))
+        #expect(!blockingAfter)
         #expect(cb.consecutiveLosses == 0)
         #expect(cb.trippedAt == nil)
     }
@@ -30,7 +32,8 @@ func fill(pnl: String, at t: Timestamp) -> Fill {
         cb.record(fill(pnl: "-1", at: at("09:55:00")))
         cb.record(fill(pnl: "2", at: at("09:57:00")))
         cb.record(fill(pnl: "-1", at: at("10:00:00")))
-        #expect(!cb.isBlocking(now: at("10:00:01")))
+        let blocking = cb.isBlocking(now: at("10:00:01"))
+        #expect(!blocking)
     }
 
     @Test func cooldownAndTracker() {

@@ -1,0 +1,200 @@
+import Testing
+import TradingCore
+import MarketData
+@testable import PaperExchange
+
+/// Engine §8 automatic-exit scenarios 14–19 (values from scripts/derive_engine_values.py).
+@Suite struct ExitScenarioTests {
+    let ex = makeExchange()
+
+    func exitAndExecute(_ p: Portfolio, _ m: TestMarket, ex: PaperExchange? = nil) -> [Fill] {
+        let x = ex ?? self.ex
+        return x.exitOrders(for: p, market: m.state).compactMap {
+            x.execute($0.signal, for: p, market: m.state, now: m.t, venue: $0.venue, trigger: $0.trigger).fill
+        }
+    }
+
+    /// Scenario 14: long stop-loss.
+    @Test func longStopLoss() throws {
+        let p = ex.makePortfolio(strategy: "t"), m = TestMarket()
+        _ = ex.execute(signal(.buy, "50", sl: "2.30"), for: p, market: m.bookAt("2.35").state, now: m.t)
+        ex.updateDrawdown(p, market: m.state)
+        m.bookAt("2.29")
+        let orders = ex.exitOrders(for: p, market: m.state)
+        #expect(orders.count == 1)
+        let o = try #require(orders.first)
+        #expect(o.signal.action == .sell && o.signal.closeFullPosition && o.trigger == .stopLoss)
+        #expect(o.signal.size == M("48.6783405254"))
+        #expect(o.signal.reason == "stop_loss triggered at 2.290000")
+        let f = try #require(ex.execute(o.signal, for: p, market: m.state, now: m.t, venue: o.venue, trigger: o.trigger).fill)
+        #expect(f.price == P("2.2878555") && f.size == Q("21.25691726"))
+        #expect(f.fee == M("0.04863275506633593"))
+        #expect(f.pnl == M("-1.46587767321403506"))
+        #expect(f.trigger == .stopLoss)
+        #expect(p.cash == M("98.53412232678596494"))
+        #expect(p.position(XRP) == nil && p.losses == 1)
+        ex.updateDrawdown(p, market: m.state)
+        #expect(abs(p.maxDrawdown - 0.0146587767321403506) < 1e-15)
+    }
+
+    /// Scenario 15: take-profit, and stop-loss precedence.
+    @Test func takeProfitAndPrecedence() throws {
+        let p = ex.makePortfolio(strategy: "t"), m = TestMarket()
+        _ = ex.execute(signal(.buy, "50", tp: "2.40"), for: p, market: m.bookAt("2.35").state, now: m.t)
+        m.bookAt("2.41")
+        let o = try #require(ex.exitOrders(for: p, market: m.state).first)
+        #expect(o.trigger == .takeProfit && o.signal.reason == "take_profit triggered at 2.410000")
+
+        let q = ex.makePortfolio(strategy: "u")
+        q.setPositionForTesting(Position(symbol: XRP, side: .long, size: Q("10"), costBasis: M("23.5"), entryTime: T0,
+                                         stopLoss: P("2.50"), takeProfit: P("2.20"), highestPrice: P("2.35"), lowestPrice: P("2.35"), entryFee: .zero))
+        let both = ex.exitOrders(for: q, market: TestMarket().bookAt("2.35").state)
+        #expect(both.count == 1 && both[0].trigger == .stopLoss)
+    }
+
+    /// Scenario 16: a short stop-loss closes the whole position.
+    @Test func shortStopClosesCompletely() throws {
+        let p = ex.makePortfolio(strategy: "t"), m = TestMarket()
+        let s = try #require(ex.execute(signal(.short, "50", sl: "2.40", tp: "2.30"), for: p, market: m.bookAt("2.35").state, now: m.t).fill)
+        #expect(s.size == Q("21.29630162") && p.position(XRP)?.entryPrice == P("2.3478255"))
+        #expect(p.cash == M("149.94999999912818269"))
+        m.bookAt("2.41")
+        let fills = exitAndExecute(p, m)
+        #expect(fills.count == 1)
+        let f = fills[0]
+        #expect(f.side == .cover && f.trigger == .stopLoss && f.signalReason == "stop_loss triggered at 2.410000")
+        #expect(f.price == P("2.4122055") && f.size == Q("21.29630162"))
+        #expect(f.fee == M("0.05137105589742291"))
+        #expect(f.pnl == M("-1.47242695419215022"))
+        #expect(p.cash == M("98.52757304580784978"))
+        #expect(p.positions.isEmpty && p.assetBalance("XRP") == .zero)
+        #expect(exitAndExecute(p, m).isEmpty)
+    }
+
+    /// Scenarios 17 and 18: margin-call threshold and the liquidation fill.
+    @Test func marginCall() throws {
+        let x = makeExchange(fee: "0", slippage: "0", longLev: "2")
+        let p = x.makePortfolio(strategy: "t"), m = TestMarket()
+        let f = try #require(x.execute(signal(.buy, "180"), for: p, market: m.bookAt("2.35").state, now: m.t).fill)
+        #expect(f.price == P("2.351") && f.size == Q("76.56316461"))
+        #expect(p.cash == M("-79.99999999811"))
+        m.bookAt("1.394")
+        #expect(Valuation(market: m.state).equity(p) == M("26.72905146823"))
+        #expect(x.exitOrders(for: p, market: m.state).isEmpty)
+        m.bookAt("1.393")
+        #expect(Valuation(market: m.state).equity(p) == M("26.65248830362"))
+        let o = try #require(x.exitOrders(for: p, market: m.state).first)
+        #expect(o.trigger == .marginCall && o.signal.action == .sell)
+        #expect(o.signal.reason == "MARGIN CALL: equity below maintenance margin at 1.393000")
+
+        let p2 = x.makePortfolio(strategy: "t"), m2 = TestMarket()
+        _ = x.execute(signal(.buy, "180"), for: p2, market: m2.bookAt("2.35").state, now: m2.t)
+        m2.bookAt("1.30")
+        let liq = exitAndExecute(p2, m2, ex: x)
+        #expect(liq.count == 1)
+        #expect(liq[0].price == P("1.299") && liq[0].trigger == .marginCall)
+        #expect(liq[0].pnl == M("-80.54444916972"))
+        #expect(p2.cash == M("19.45555083028"))
+        #expect(p2.positions.isEmpty && p2.assetBalance("XRP") == .zero)
+    }
+
+    /// Scenario 19: high/low tracking.
+    @Test func tracking() throws {
+        let p = ex.makePortfolio(strategy: "t"), m = TestMarket()
+        _ = ex.execute(signal(.buy, "50"), for: p, market: m.bookAt("2.35").state, now: m.t)
+        ex.updateTracking(p, market: m.bookAt("2.40").state)
+        ex.updateTracking(p, market: m.bookAt("2.30").state)
+        ex.updateTracking(p, market: MarketState(symbols: [XRP]))
+        let pos = try #require(p.position(XRP))
+        #expect(pos.highestPrice == P("2.40") && pos.lowestPrice == P("2.30"))
+    }
+
+    /// Backtest B6 scenarios 7 and 8: within a bar the stop wins, and a gap fills at the open.
+    @Test func barRangesStopBeatsTargetAndGaps() throws {
+        let x = makeExchange(fee: "0", slippage: "0.0005")
+        func position() -> Portfolio {
+            let p = x.makePortfolio(strategy: "t")
+            p.setPositionForTesting(Position(symbol: XRP, side: .long, size: Q("1"), costBasis: M("100"), entryTime: T0,
+                                             stopLoss: P("98"), takeProfit: P("104"), highestPrice: P("100"), lowestPrice: P("100"), entryFee: .zero))
+            return p
+        }
+        let m = TestMarket().last("103", symbol: XRP)
+        let both = x.exitOrders(for: position(), market: m.state, bars: [XRP: TriggerRange(open: P("99"), low: P("97"), high: P("105"))])
+        #expect(both.count == 1 && both[0].trigger == .stopLoss && both[0].venue == .at(P("98")))
+        let gap = x.exitOrders(for: position(), market: m.state, bars: [XRP: TriggerRange(open: P("96"), low: P("95"), high: P("97"))])
+        #expect(gap[0].venue == .at(P("96")))
+        let p = position()
+        p.assets["XRP"] = Q("1")
+        let f = try #require(x.execute(gap[0].signal, for: p, market: MarketState(symbols: [XRP]), now: T0, venue: gap[0].venue, trigger: gap[0].trigger).fill)
+        #expect(f.price == P("95.952"))
+    }
+}
+
+/// Engine §8 metric scenarios 20–25.
+@Suite struct PortfolioMetricTests {
+    let ex = makeExchange()
+
+    /// Scenario 20.
+    @Test func drawdownAndROI() {
+        let p = ex.makePortfolio(strategy: "t"), m = MarketState(symbols: [XRP])
+        ex.updateDrawdown(p, market: m)
+        p.setCashForTesting(Money(120)); ex.updateDrawdown(p, market: m)
+        #expect(p.peakEquity == Money(120))
+        p.setCashForTesting(Money(96)); ex.updateDrawdown(p, market: m)
+        #expect(abs(p.maxDrawdown - 0.2) < 1e-15)
+    }
+
+    /// Scenario 21: win rate, profit factor, Sharpe over closing fills.
+    @Test func winRateProfitFactorSharpe() {
+        let p = ex.makePortfolio(strategy: "t")
+        for pnl in ["1", "-1", "2"] { p.recordClosedForTesting(pnl: M(pnl), symbol: XRP) }
+        #expect(p.wins == 2 && p.losses == 1)
+        #expect(abs(p.winRate - 66.666666666) < 1e-6)
+        #expect(p.profitFactor == 3.0)
+        #expect(abs(p.sharpe - 0.4364357805) < 1e-10)
+        let q = ex.makePortfolio(strategy: "u")
+        q.recordClosedForTesting(pnl: M("1"), symbol: XRP)
+        #expect(q.profitFactor == nil)
+        #expect(ex.makePortfolio(strategy: "v").winRate == 0)
+    }
+
+    /// Scenario 22: per-symbol stats only count non-zero P&L.
+    @Test func perSymbol() {
+        let p = ex.makePortfolio(strategy: "t")
+        for pnl in ["2", "-1", "0"] { p.recordClosedForTesting(pnl: M(pnl), symbol: XRP) }
+        #expect(p.tradesBySymbol[XRP] == 2 && p.winsBySymbol[XRP] == 1 && p.lossesBySymbol[XRP] == 1)
+        #expect(p.pnlBySymbol[XRP] == M("1"))
+        #expect(p.breakeven == 1)
+    }
+
+    /// Scenario 24: the history bound never limits running metrics.
+    @Test func historyBound() {
+        var c = ExchangeConfig()
+        c.feeRate = .zero; c.slippageRate = .zero; c.fillModel = .topOfBook; c.maxLongLeverage = Rate(10)
+        c.startingCapital = Money(1_000_000)
+        let x = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let p = x.makePortfolio(strategy: "t"), m = TestMarket().book(bid: "2", ask: "2")
+        for i in 0..<1001 {
+            let s = i % 2 == 0 ? signal(.buy, "10", price: "2") : signal(.sell, "10", price: "2", full: true)
+            _ = x.execute(s, for: p, market: m.state, now: m.t)
+        }
+        #expect(p.fills.count == 1000 && p.totalFills == 1001)
+        #expect(p.fills.first?.fillId == "t-F000002")
+    }
+
+    /// Scenario 25: the baseline includes starting assets once they have a price.
+    @Test func startingAssetBaseline() {
+        var c = ExchangeConfig()
+        c.startingAssets = ["XRP": Q("500")]
+        let usdt = Symbol("XRP/USDT")!
+        let x = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [usdt])
+        let p = x.makePortfolio(strategy: "t")
+        let m = MarketState(symbols: [usdt])
+        x.updateDrawdown(p, market: m)
+        #expect(!p.baselineSet)
+        m.apply(.ticker(Ticker(symbol: usdt, time: T0, bid: .zero, ask: .zero, last: P("2.35"), volume24h: .zero)))
+        x.updateDrawdown(p, market: m)
+        #expect(p.baselineEquity == Money(1275))
+        #expect(Valuation(market: m).equity(p) == p.baselineEquity)
+    }
+}
