@@ -1,0 +1,215 @@
+import Testing
+import TradingCore
+import MarketData
+import PaperExchange
+@testable import TradingEngine
+
+let XRP = Symbol("XRP/USD")!
+let T0 = Timestamp(iso8601: "2025-01-15T00:00:00Z")!
+
+struct Boom: Error {}
+
+/// A scripted strategy for kernel tests.
+final class Scripted: Strategy {
+    nonisolated(unsafe) static var nextName = "scripted"
+    static var name: String { nextName }
+    static let version = "0"
+    static let summary = "test"
+    static let defaultSymbols = [XRP]
+    static let parameters: [ParameterSpec] = []
+    var rejections = RejectionTracker()
+    var decide: (DataSnapshot, StrategyContext) throws -> Signal? = { _, _ in nil }
+    var log: [String] = []
+    var fills: [Fill] = []
+    init(parameters: StrategyParameters, symbols: [Symbol]) throws {}
+    func generateSignal(_ s: DataSnapshot, _ c: StrategyContext) throws -> Signal? {
+        log.append("tick")
+        return try decide(s, c)
+    }
+    func onFill(_ f: Fill, _ c: StrategyContext) { log.append("fill:\(f.trigger?.rawValue ?? "own")"); fills.append(f) }
+    func onStop(_ c: StrategyContext) { log.append("stop") }
+}
+
+/// Distinct names for two scripted strategies in one kernel.
+final class ScriptedB: Strategy {
+    static let name = "b"
+    static let version = "0"
+    static let summary = "test"
+    static let defaultSymbols = [XRP]
+    static let parameters: [ParameterSpec] = []
+    var rejections = RejectionTracker()
+    var count = 0
+    init(parameters: StrategyParameters, symbols: [Symbol]) throws {}
+    func generateSignal(_ s: DataSnapshot, _ c: StrategyContext) throws -> Signal? {
+        count += 1
+        return try Signal(action: count % 2 == 1 ? .buy : .sell, symbol: XRP, size: Money(10), price: s.price(XRP)!, reason: "b",
+                          closeFullPosition: count % 2 == 0)
+    }
+}
+
+func makeKernel(_ strategies: [any Strategy], engine: EngineConfig = EngineConfig(), fill: FillModel = .topOfBook, grace: Interval = .seconds(2), start: Timestamp = T0) -> Kernel {
+    var c = ExchangeConfig()
+    c.fillModel = fill
+    var md = MarketDataConfig()
+    md.candleCloseGrace = grace
+    let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+    let k = Kernel(market: MarketState(symbols: [XRP], config: md), exchange: ex, strategies: strategies, clock: ManualClock(start), config: engine)
+    k.start()
+    return k
+}
+
+func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
+    let px = Price(p)!, d = Price("0.001")!
+    return .book(BookUpdate(symbol: XRP, time: t, isSnapshot: true, bids: [BookLevel(price: px - d, size: Quantity(1000))],
+                            asks: [BookLevel(price: px + d, size: Quantity(1000))]))
+}
+
+@Suite(.serialized) struct KernelTests {
+    /// Engine §8 scenario 29 (first half): a throwing strategy is isolated and counted.
+    @Test func errorIsolation() throws {
+        Scripted.nextName = "a"
+        let a = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        a.decide = { _, _ in throw Boom() }
+        let b = try ScriptedB(parameters: .defaults([]), symbols: [XRP])
+        let k = makeKernel([a, b])
+        var t = T0
+        for _ in 0..<5 {
+            t = t + .seconds(1)
+            k.handle(bookAt("2.35", t))
+            k.handle(.timer(t))
+        }
+        let ra = try #require(k.runner("a")), rb = try #require(k.runner("b"))
+        #expect(ra.errors == 5 && !ra.paused)
+        #expect(rb.signals == 5 && rb.portfolio.totalFills == 5)
+        #expect(ra.portfolio.cash == Money(100) && ra.portfolio.totalFills == 0)
+    }
+
+    @Test func pausesAfterTooManyErrors() throws {
+        Scripted.nextName = "a"
+        let a = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        a.decide = { _, _ in throw Boom() }
+        var e = EngineConfig(); e.maxStrategyErrors = 3
+        let k = makeKernel([a], engine: e)
+        var t = T0
+        for _ in 0..<10 { t = t + .seconds(1); k.handle(bookAt("2.35", t)); k.handle(.timer(t)) }
+        #expect(k.runner("a")!.errors == 3 && k.runner("a")!.paused)
+        #expect(a.log.count == 3)
+    }
+
+    /// Engine §8 scenario 29 (second half): exits run before strategies and reach onFill first.
+    @Test func exitsBeforeStrategiesAndDelivered() throws {
+        Scripted.nextName = "s"
+        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        var bought = false
+        s.decide = { snap, _ in
+            if bought { return nil }
+            bought = true
+            return try Signal(action: .buy, symbol: XRP, size: Money(50), price: snap.price(XRP)!, reason: "entry", stopLoss: Price("2.30")!)
+        }
+        let k = makeKernel([s])
+        k.handle(bookAt("2.35", T0 + .seconds(1)))
+        k.handle(.timer(T0 + .seconds(1)))        // tick N: buy, the stop is not evaluated yet
+        #expect(s.log == ["tick", "fill:own"])
+        k.handle(bookAt("2.29", T0 + .seconds(2)))
+        k.handle(.timer(T0 + .seconds(2)))        // tick N+1: the stop fills before the strategy runs
+        #expect(s.log == ["tick", "fill:own", "fill:stop_loss", "tick"])
+        #expect(s.fills.last?.trigger == .stopLoss)
+        #expect(k.runner("s")!.portfolio.positions.isEmpty)
+        #expect(k.fillCount == 2 && k.ticks == 2)
+    }
+
+    /// Engine §8 scenario 30 (shutdown part).
+    @Test(arguments: [false, true])
+    func shutdownClosesOnlyWhenAsked(close: Bool) throws {
+        Scripted.nextName = "s"
+        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        var done = false
+        s.decide = { snap, _ in
+            if done { return nil }
+            done = true
+            return try Signal(action: .buy, symbol: XRP, size: Money(50), price: snap.price(XRP)!, reason: "entry")
+        }
+        var e = EngineConfig(); e.closePositionsOnShutdown = close
+        let k = makeKernel([s], engine: e)
+        k.handle(bookAt("2.35", T0 + .seconds(1)))
+        k.handle(.timer(T0 + .seconds(1)))
+        k.stop()
+        let p = k.runner("s")!.portfolio
+        if close {
+            #expect(p.positions.isEmpty)
+            #expect(s.log.suffix(2) == ["fill:shutdown", "stop"])
+        } else {
+            #expect(p.positions.count == 1)
+            #expect(s.log.last == "stop")
+        }
+    }
+
+    /// W9: drawdown is measured every tick, not only at fills.
+    @Test func drawdownEveryTick() throws {
+        Scripted.nextName = "s"
+        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        var done = false
+        s.decide = { snap, _ in
+            if done { return nil }
+            done = true
+            return try Signal(action: .buy, symbol: XRP, size: Money(100), price: snap.price(XRP)!, reason: "entry")
+        }
+        let k = makeKernel([s])
+        var t = T0
+        for p in ["2.35", "1.80", "2.35"] {
+            t = t + .seconds(1)
+            k.handle(bookAt(p, t))
+            k.handle(.timer(t))
+        }
+        #expect(k.runner("s")!.portfolio.maxDrawdown > 0.2)
+        #expect(k.runner("s")!.portfolio.totalFills == 1)
+    }
+
+    /// Backtest B6 scenario 4: a decision at a bar's close fills at the next bar's open.
+    @Test func nextBarOpenFill() throws {
+        Scripted.nextName = "s"
+        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        var done = false
+        s.decide = { snap, _ in
+            if done { return nil }
+            done = true
+            return try Signal(action: .buy, symbol: XRP, size: Money(50), price: snap.price(XRP)!, reason: "entry")
+        }
+        var e = EngineConfig(); e.nextBarOpenFills = true
+        let t1000 = Timestamp(iso8601: "2024-05-01T10:00:00Z")!
+        let k = makeKernel([s], engine: e, grace: .seconds(0), start: t1000)
+        func bar(_ start: Timestamp, _ o: String) -> MarketEvent {
+            .bar(Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: start, open: Price(o)!, high: Price(o)! + Price(1), low: Price(o)! - Price(1), close: Price(o)!, volume: Quantity(1))))
+        }
+        k.handle(bar(t1000, "99"))
+        k.handle(.timer(t1000 + .minutes(1)))
+        #expect(k.runner("s")!.portfolio.totalFills == 0)
+        k.handle(bar(t1000 + .minutes(1), "100.00"))
+        let f = try #require(k.runner("s")!.portfolio.fills.first)
+        #expect(f.price == Price("100.05")!)
+        #expect(f.size == Quantity("0.49975012")!)
+        #expect(f.timestamp == t1000 + .minutes(1))
+        #expect(k.runner("s")!.portfolio.cash == Money(100) - f.value - f.fee)
+    }
+
+    /// Decision 8: a strategy never sees a candle before it closes.
+    @Test func noCandleFromTheFuture() throws {
+        Scripted.nextName = "s"
+        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        var violations = 0
+        s.decide = { snap, _ in
+            for c in snap.candles(.m1, XRP) where c.start + .minutes(1) > snap.timestamp { violations += 1 }
+            for c in snap.candles(.m5, XRP) where c.start + .minutes(5) > snap.timestamp { violations += 1 }
+            return nil
+        }
+        let k = makeKernel([s])
+        var t = T0
+        for i in 0..<3000 {
+            t = t + .milliseconds(100)
+            if i % 3 == 0 { k.handle(.trade(Trade(symbol: XRP, time: t, price: Price(2), size: Quantity(1), side: .buy))) }
+            k.handle(.timer(t))
+        }
+        #expect(violations == 0)
+        #expect(k.market.candles(.m1, XRP).count == 4)
+    }
+}
