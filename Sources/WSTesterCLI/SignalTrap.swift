@@ -17,6 +17,12 @@ enum SignalTrap {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A parent may have started us with these signals blocked (test runners, some supervisors).
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     static var stopRequested: Bool { stopRequests.load(ordering: .relaxed) > 0 }

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import TradingCore
+@testable import WSTesterCLI
+
+@Suite struct ConfigLoaderTests {
+    func load(_ yaml: String) throws -> AppConfig {
+        var c = AppConfig()
+        try ConfigLoader.load(yaml: yaml, into: &c)
+        return c
+    }
+
+    func message(_ yaml: String) -> String? {
+        do { _ = try load(yaml); return nil } catch let e as ConfigError { return e.message } catch { return "\(error)" }
+    }
+
+    @Test func shippedConfigLoads() throws {
+        let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
+        let text = try String(contentsOfFile: "/" + root + "/config.yaml", encoding: .utf8)
+        let c = try load(text)
+        #expect(c.exchange.feeRate == Rate("0.001")!)
+        #expect(c.exchange.maxLongLeverage == Rate("1.5")!)
+        #expect(c.startingAssets.isEmpty)
+        #expect(c.seed == 42)
+        #expect(c.strategyOverrides["sma_cross"]?["fast"] == "10")
+    }
+
+    @Test func valuesAreReadExactly() throws {
+        let c = try load("""
+        general: {starting_capital: 250.10, duration_minutes: 0, interval_ms: 250}
+        execution: {fee_rate: 0.0026, fill_model: top_of_book}
+        starting_assets: {XRP: 12.5}
+        simulation: {seed: 7, speed: max}
+        instruments:
+          DOGE/USDT: {price_decimals: 7, lot_decimals: 8}
+        """)
+        #expect(c.exchange.startingCapital == Money("250.1")!)
+        #expect(c.durationMinutes == 0 && c.intervalMs == 250)
+        #expect(c.exchange.feeRate.description == "0.0026")
+        #expect(c.exchange.fillModel == .topOfBook)
+        #expect(c.startingAssets["XRP"] == Quantity("12.5")!)
+        #expect(c.seed == 7 && c.speed == nil)
+        #expect(c.instruments.first?.priceDecimals == 7)
+    }
+
+    @Test func errorsNameTheKeyAndLine() {
+        #expect(message("general:\n  duraton_minutes: 5\n") == "config key 'general.duraton_minutes' (line 2): unknown key")
+        #expect(message("execution:\n  fee_rate: abc\n")?.contains("'execution.fee_rate' (line 2): must be a decimal number") == true)
+        #expect(message("execution:\n  fee_rate: 1.5\n")?.contains("must be in [0, 1)") == true)
+        #expect(message("general:\n  interval_ms: 0\n")?.contains("general.interval_ms") == true)
+        #expect(message("strategy_overrides:\n  nope: {a: 1}\n")?.contains("strategy_overrides.nope") == true)
+        #expect(message("strategy_overrides:\n  sma_cross: {fastt: 3}\n")?.contains("strategy_overrides.sma_cross.fastt") == true)
+        #expect(message("strategy_overrides:\n  sma_cross: {fast: abc}\n")?.contains("expected an integer") == true)
+        #expect(message("symbols: [XRPUSDT]\n")?.contains("not a BASE/QUOTE symbol") == true)
+        #expect(message("data: {price_source: vwap}\n")?.contains("must be one of last_trade, mid") == true)
+        #expect(message("general: [1, 2]\n")?.contains("must be a mapping") == true)
+        #expect(message("a: b: c: :\n  - ]") != nil)
+        #expect(message("strategies: {enabled: [sma_cross, nope]}\n")?.contains("unknown strategy 'nope'") == true)
+        #expect(message("") == nil)
+    }
+}
+
+@Suite struct SessionPlannerTests {
+    /// Engine §8 scenario 27: precedence and symbol resolution.
+    @Test func overridePrecedence() throws {
+        var cfg = AppConfig()
+        cfg.strategyOverrides["flow_momentum"] = ["position_size_usd": "25"]
+        var notes: [String] = []
+        let syms = [Symbol("XRP/USDT")!]
+        let yaml = try SessionPlanner.strategySpecs(names: ["flow_momentum"], session: syms, config: cfg, cliParams: [:], notes: &notes)
+        #expect(yaml[0].parameters["position_size_usd"] == "25.0")
+        let cli = try SessionPlanner.strategySpecs(names: ["flow_momentum"], session: syms, config: cfg,
+                                                   cliParams: try SessionPlanner.parseParams(["flow_momentum.position_size_usd=30"], strategies: ["flow_momentum"]), notes: &notes)
+        #expect(cli[0].parameters["position_size_usd"] == "30.0")
+        #expect(throws: ConfigError.self) {
+            _ = try SessionPlanner.strategySpecs(names: ["flow_momentum"], session: syms, config: cfg,
+                                                 cliParams: ["flow_momentum": ["position_size_usd": "abc"]], notes: &notes)
+        }
+        #expect(throws: ConfigError.self) { try SessionPlanner.parseParams(["nope.x=1"], strategies: ["sma_cross"]) }
+        #expect(throws: ConfigError.self) { try SessionPlanner.parseParams(["fast=1"], strategies: ["sma_cross", "flow_momentum"]) }
+        #expect(try SessionPlanner.parseParams(["fast=3"], strategies: ["sma_cross"]) == ["sma_cross": ["fast": "3"]])
+    }
+
+    @Test func symbolResolution() throws {
+        var cfg = AppConfig()
+        #expect(try SessionPlanner.symbols(cli: " XRP/USDT, BTC/USDT ", config: cfg, strategies: []) == [Symbol("BTC/USDT")!, Symbol("XRP/USDT")!])
+        cfg.symbols = [Symbol("XRP/USDT")!]
+        #expect(try SessionPlanner.symbols(cli: nil, config: cfg, strategies: []) == [Symbol("XRP/USDT")!])
+        cfg.symbols = []
+        #expect(try SessionPlanner.symbols(cli: nil, config: cfg, strategies: ["flow_momentum", "sma_cross"]) == [Symbol("BTC/USDT")!, Symbol("XRP/USDT")!])
+        // A cross pair brings its valuation pair.
+        #expect(try SessionPlanner.symbols(cli: "XRP/BTC", config: cfg, strategies: []) == [Symbol("BTC/USDT")!, Symbol("XRP/BTC")!])
+        #expect(throws: ConfigError.self) { try SessionPlanner.symbols(cli: "XRPBTC", config: cfg, strategies: []) }
+    }
+}
