@@ -26,6 +26,9 @@ public final class MarketState: MarketView {
     private let emptyTrades = RingBuffer<Trade>(capacity: 1)
     private let emptyCandles = RingBuffer<Candle>(capacity: 1)
 
+    /// Set once any symbol has a price (no decision tick runs before that).
+    public private(set) var hasAnyPrice = false
+
     /// Trades older than the forming 1m candle's bucket (counted, not built into candles).
     public private(set) var lateTrades = 0
     /// Events for symbols outside the session (ignored and counted).
@@ -64,6 +67,7 @@ public final class MarketState: MarketView {
 
     /// Applies one market event (timer events carry no market data and are ignored here).
     public func apply(_ event: MarketEvent) {
+        defer { if !hasAnyPrice { hasAnyPrice = symbols.contains { price($0) != nil } } }
         switch event {
         case .trade(let t): applyTrade(t)
         case .book(let b): applyBook(b)
@@ -115,6 +119,7 @@ public final class MarketState: MarketView {
 
     /// Installs a ready snapshot book without re-sorting (the simulator's books are built sorted).
     public func setBook(_ symbol: Symbol, _ book: OrderBook) {
+        defer { if !hasAnyPrice { hasAnyPrice = price(symbol) != nil } }
         guard let i = slot(symbol) else { ignoredEvents += 1; return }
         states[i].book = book
         if book.isTwoSided { states[i].bookMid = book.mid }
@@ -203,8 +208,6 @@ public final class MarketState: MarketView {
         return states[i].lastUpdate
     }
 
-    /// True once any price is known (no snapshot before that).
-    public var hasAnyPrice: Bool { symbols.contains { price($0) != nil } }
 
     /// Every symbol's price of record, sorted by symbol.
     public var prices: [(Symbol, Price)] {

@@ -21,9 +21,8 @@ extension PaperExchange {
     /// take-profit per remaining position, stop first, at most one exit per position.
     /// `bars` holds the bar ranges of symbols that just printed a bar (bar backtests).
     public func exitOrders(for p: Portfolio, market: any MarketView, bars: [Symbol: TriggerRange] = [:]) -> [ExitOrder] {
-        guard !p.positions.isEmpty else { return [] }
         // Nothing can trigger without leverage or protective levels: skip the per-position work.
-        guard p.hasLeverage || p.positions.values.contains(where: { $0.stopLoss != nil || $0.takeProfit != nil }) else { return [] }
+        guard p.needsExitChecks else { return [] }
         var out: [ExitOrder] = []
         let valuation = Valuation(market: market)
         let positions = p.positions.values.sorted { $0.symbol < $1.symbol }
@@ -85,13 +84,16 @@ extension PaperExchange {
 
     /// After exits each tick: high/low marks of every remaining priced position.
     public func updateTracking(_ p: Portfolio, market: any MarketView) {
-        for (sym, var pos) in p.positions {
-            guard let px = market.price(sym), px.isPositive else { continue }
-            if px > pos.highestPrice || px < pos.lowestPrice {
-                pos.highestPrice = Price.max(pos.highestPrice, px)
-                pos.lowestPrice = Price.min(pos.lowestPrice, px)
-                p.positions[sym] = pos
+        // Read in place; write back only when a mark moves (positions are large values).
+        var i = p.positions.startIndex
+        while i != p.positions.endIndex {
+            let sym = p.positions.keys[i]
+            if let px = market.price(sym), px.isPositive,
+               px > p.positions.values[i].highestPrice || px < p.positions.values[i].lowestPrice {
+                p.positions.values[i].highestPrice = Price.max(p.positions.values[i].highestPrice, px)
+                p.positions.values[i].lowestPrice = Price.min(p.positions.values[i].lowestPrice, px)
             }
+            i = p.positions.index(after: i)
         }
     }
 

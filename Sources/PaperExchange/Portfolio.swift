@@ -87,6 +87,12 @@ public final class Portfolio: PortfolioView {
     /// True when the account borrows (negative cash or a negative balance): margin is checked then.
     public var hasLeverage: Bool { cash.isNegative || assets.values.contains { $0.isNegative } }
 
+    /// Whether any automatic exit could trigger: a borrowing account or a position with a stop or target.
+    public var needsExitChecks: Bool {
+        guard !positions.isEmpty else { return false }
+        return hasLeverage || positions.values.contains { $0.stopLoss != nil || $0.takeProfit != nil }
+    }
+
     func nextFillId() -> String {
         fillSequence += 1
         var n = String(fillSequence)

@@ -16,12 +16,12 @@ public struct Valuation {
         // Scan the session's symbols (a handful) instead of building "A/USD" strings on every call.
         let symbols = market.symbols
         for quote in ["USD", "USDT"] {
-            for s in symbols where s.quote == quote && s.base == asset {
+            for s in symbols where s.hasQuote(quote) && s.hasBase(asset) {
                 if let p = market.price(s), p.isPositive { return p }
             }
         }
         guard depth < 2 else { return nil }
-        for s in symbols where s.base == asset && !s.quoteIsCash {
+        for s in symbols where !s.quoteIsCash && s.hasBase(asset) {
             if let p = market.price(s), p.isPositive, let q = usdPrice(s.quote, depth: depth + 1) {
                 return p.converted(at: q)
             }

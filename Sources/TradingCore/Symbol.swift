@@ -1,8 +1,20 @@
 /// A trading pair `BASE/QUOTE`, e.g. `XRP/USDT`.
 public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let text: String
-    public let base: String
-    public let quote: String
+    /// UTF-8 offset of the "/" (symbols are copied on every event, so they stay one string wide).
+    private let slash: Int
+    /// USD and USDT quotes settle in cash.
+    public let quoteIsCash: Bool
+
+    /// The base asset, e.g. "XRP" (short strings are stored inline: no allocation).
+    public var base: String { String(decoding: text.utf8.prefix(slash), as: UTF8.self) }
+    /// The quote asset, e.g. "USDT".
+    public var quote: String { String(decoding: text.utf8.dropFirst(slash + 1), as: UTF8.self) }
+
+    /// True when the quote asset is `asset`, compared without building a string.
+    public func hasQuote(_ asset: String) -> Bool { text.utf8.dropFirst(slash + 1).elementsEqual(asset.utf8) }
+    /// True when the base asset is `asset`.
+    public func hasBase(_ asset: String) -> Bool { text.utf8.prefix(slash).elementsEqual(asset.utf8) }
 
     /// Nil unless the text is `BASE/QUOTE` with two non-empty upper-case alphanumeric parts.
     public init?(_ raw: String) {
@@ -12,8 +24,8 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
               parts.allSatisfy({ $0.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) } })
         else { return nil }
         self.text = t
-        self.base = String(parts[0])
-        self.quote = String(parts[1])
+        self.slash = parts[0].utf8.count
+        self.quoteIsCash = Symbol.isCash(String(parts[1]))
     }
 
     public var description: String { text }
@@ -35,7 +47,6 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     /// USD and USDT are both cash, valued at exactly 1 USD and held in one balance.
     public static func isCash(_ asset: String) -> Bool { asset == "USD" || asset == "USDT" }
-    public var quoteIsCash: Bool { Symbol.isCash(quote) }
 }
 
 extension String {

@@ -70,7 +70,7 @@ public final class Kernel {
             clock.advance(to: bar.closeTime)
             market.apply(event)
             market.advance(to: clock.now)
-            if runners.contains(where: { !$0.portfolio.positions.isEmpty }) {
+            if runners.contains(where: { $0.portfolio.needsExitChecks }) {
                 barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high)
             }
         default:
@@ -86,7 +86,7 @@ public final class Kernel {
         let now = clock.now
         // 1. Automatic exits for every portfolio, collected first, then executed in order.
         var exits: [(Int, ExitOrder)] = []
-        for (i, r) in runners.enumerated() where !r.portfolio.positions.isEmpty {
+        for (i, r) in runners.enumerated() where r.portfolio.needsExitChecks {
             for e in exchange.exitOrders(for: r.portfolio, market: market, bars: barRanges) { exits.append((i, e)) }
         }
         for (i, e) in exits { execute(e.signal, runner: runners[i], venue: e.venue, at: now, trigger: e.trigger) }

@@ -99,7 +99,8 @@ struct BacktestCommand: ParsableCommand {
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
         var market = cfg.market
         market.candleCloseGrace = .seconds(0)
-        market.timeframes.insert(tf)
+        // Build only the bar timeframe plus what strategies declare (SessionBuilder adds warm-ups).
+        market.timeframes = [tf]
         let spec = SessionSpec(symbols: [sym], instruments: [instrument], strategies: specs, exchange: exchange, engine: engine,
                                market: market, seed: cfg.seed, intervalMs: Int64(tf.minutes) * 60_000, start: series.candles[0].start)
         let kernel: Kernel
