@@ -39,6 +39,7 @@ public struct SessionReport: Sendable {
     public var fillsSha256: String
     public var startTime: Timestamp
     public var endTime: Timestamp
+    public var aggregate: PortfolioAggregate
 
     /// Builds the report at the kernel's current marks; strategies in leaderboard order (realized P&L, then name).
     public init(kernel: Kernel, hasher: FillHasher, start: Timestamp) {
@@ -62,6 +63,7 @@ public struct SessionReport: Sendable {
                 rejections: p.rejections.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 },
                 strategyRejections: r.strategy.rejections.sorted.map { ($0.reason, $0.count) }))
         }
+        aggregate = PortfolioAggregate(kernel.runners.map(\.portfolio), valuation: valuation)
         strategies = list.sorted { $0.realizedPnl != $1.realizedPnl ? $0.realizedPnl > $1.realizedPnl : $0.name < $1.name }
         eventsProcessed = kernel.eventsProcessed
         ticks = kernel.ticks
@@ -77,6 +79,12 @@ public struct SessionReport: Sendable {
         var o: [String: Any] = [
             "events_processed": eventsProcessed, "ticks": ticks, "signals": signals, "fills": fills,
             "fills_sha256": fillsSha256, "start_time": startTime.iso8601, "end_time": endTime.iso8601,
+            "aggregate": [
+                "total_strategies": aggregate.totalStrategies, "total_capital": aggregate.totalCapital.description,
+                "total_equity": aggregate.totalEquity.description, "total_pnl": aggregate.totalPnl.description,
+                "total_fills": aggregate.totalFills, "win_rate": aggregate.winRate, "total_roi_pct": aggregate.totalRoiPct,
+                "realized_pnl_pct": aggregate.realizedPnlPct, "leaderboard": aggregate.leaderboard,
+            ] as [String: Any],
             "strategies": strategies.map { s -> [String: Any] in
                 [
                     "name": s.name, "final_equity": s.finalEquity.description, "baseline_equity": s.baselineEquity.description,
@@ -107,17 +115,13 @@ public struct SessionReport: Sendable {
         let rule = String(repeating: "=", count: 60)
         let thin = String(repeating: "-", count: 60)
         let minutes = Double(endTime.nanoseconds - startTime.nanoseconds) / 6e10
-        let totalBaseline = strategies.reduce(Money.zero) { $0 + $1.baselineEquity }
-        let totalEquity = strategies.reduce(Money.zero) { $0 + $1.finalEquity }
-        let totalPnl = strategies.reduce(Money.zero) { $0 + $1.realizedPnl }
-        let wins = strategies.reduce(0) { $0 + $1.wins }, losses = strategies.reduce(0) { $0 + $1.losses }
-        let roi = totalBaseline.isPositive ? (totalEquity - totalBaseline).doubleValue / totalBaseline.doubleValue * 100 : 0
+        let a = aggregate
         var out = [rule, title, rule]
         out.append("Duration: \(fmt(minutes, 1)) min (engine clock)   Mode: \(mode)")
         out.append("Events: \(eventsProcessed)   Ticks: \(ticks)   Signals: \(signals)   Fills: \(fills)")
         out.append("")
-        out.append("Total capital: \(totalBaseline.formatted(decimals: 2))   Final equity: \(totalEquity.formatted(decimals: 2))")
-        out.append("Realized P&L: \(signed(totalPnl.formatted(decimals: 2)))   ROI: \(signed(fmt(roi, 2)))%   Win rate: \(fmt(wins + losses == 0 ? 0 : Double(wins) / Double(wins + losses) * 100, 1))%")
+        out.append("Total capital: \(a.totalBaseline.formatted(decimals: 2))   Final equity: \(a.totalEquity.formatted(decimals: 2))")
+        out.append("Realized P&L: \(signed(a.totalPnl.formatted(decimals: 2)))   ROI: \(signed(fmt(a.totalRoiPct, 2)))%   Win rate: \(fmt(a.winRate, 1))%")
         out.append("")
         out.append("Strategy Performance:")
         out.append(thin)

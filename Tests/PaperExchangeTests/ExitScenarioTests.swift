@@ -198,3 +198,29 @@ import MarketData
         #expect(Valuation(market: m).equity(p) == p.baselineEquity)
     }
 }
+
+/// Engine §8 scenario 23: aggregate and leaderboard.
+@Suite struct AggregateTests {
+    @Test func totalsAndLeaderboard() {
+        let ex = makeExchange()
+        let m = MarketState(symbols: [XRP])
+        func portfolio(_ name: String, pnl: [String]) -> Portfolio {
+            let p = ex.makePortfolio(strategy: name)
+            for v in pnl { p.recordClosedForTesting(pnl: M(v), symbol: XRP) }
+            return p
+        }
+        // a: +10 over 3 wins / 2 losses; b: −5 over 1 / 2; c: 0 over 1 / 1.
+        let a = portfolio("a", pnl: ["4", "4", "4", "-1", "-1"])
+        let b = portfolio("b", pnl: ["1", "-3", "-3"])
+        let c = portfolio("c", pnl: ["1", "-1"])
+        let agg = PortfolioAggregate([a, b, c], valuation: Valuation(market: m))
+        #expect(agg.totalStrategies == 3)
+        #expect(agg.totalCapital == Money(300))
+        #expect(agg.totalPnl == Money(5))
+        #expect(agg.winRate == 50.0)
+        #expect(agg.leaderboard == ["a", "c", "b"])
+        let c2 = portfolio("c", pnl: ["15"])
+        #expect(PortfolioAggregate([a, b, c2], valuation: Valuation(market: m)).leaderboard == ["c", "a", "b"])
+        #expect(PortfolioAggregate([], valuation: Valuation(market: m)).winRate == 0)
+    }
+}

@@ -14,6 +14,7 @@ import Testing
         #expect(WSTester.runMain(["--simulated", "--duration", "1", "--speed", "max", "--strategies", "nope", "--config", "/nonexistent/none.yaml"]) == 1)
         #expect(WSTester.runMain(["--simulated", "--duration", "1", "--speed", "max", "--strategies", "nope"]) == 3)
         #expect(WSTester.runMain(["--duration", "1"]) == 2)
+        #expect(WSTester.runMain(["--simulated", "--duration", "1", "--strategies", " , "]) == 3)
         #expect(WSTester.runMain(["--simulated", "--capital", "0"]) == 1)
         #expect(WSTester.runMain(["--simulated", "--duration", "-1"]) == 1)
         #expect(WSTester.runMain(["--simulated", "--speed", "fast"]) == 1)
