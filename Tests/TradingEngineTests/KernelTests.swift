@@ -58,6 +58,20 @@ func makeKernel(_ strategies: [any Strategy], engine: EngineConfig = EngineConfi
     return k
 }
 
+/// A scripted strategy named "s" that buys `size` USD once, on its first tick.
+func buyOnce(size: Int, stopLoss: String? = nil) throws -> Scripted {
+    Scripted.nextName = "s"
+    let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+    var done = false
+    s.decide = { snap, _ in
+        if done { return nil }
+        done = true
+        return try Signal(action: .buy, symbol: XRP, size: Money(size), price: snap.price(XRP)!, reason: "entry",
+                          stopLoss: stopLoss.map { Price($0)! })
+    }
+    return s
+}
+
 func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
     let px = Price(p)!, d = Price("0.001")!
     return .book(BookUpdate(symbol: XRP, time: t, isSnapshot: true, bids: [BookLevel(price: px - d, size: Quantity(1000))],
@@ -98,14 +112,7 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
 
     /// Engine §8 scenario 29 (second half): exits run before strategies and reach onFill first.
     @Test func exitsBeforeStrategiesAndDelivered() throws {
-        Scripted.nextName = "s"
-        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
-        var bought = false
-        s.decide = { snap, _ in
-            if bought { return nil }
-            bought = true
-            return try Signal(action: .buy, symbol: XRP, size: Money(50), price: snap.price(XRP)!, reason: "entry", stopLoss: Price("2.30")!)
-        }
+        let s = try buyOnce(size: 50, stopLoss: "2.30")
         let k = makeKernel([s])
         k.handle(bookAt("2.35", T0 + .seconds(1)))
         k.handle(.timer(T0 + .seconds(1)))        // tick N: buy, the stop is not evaluated yet
@@ -121,14 +128,7 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
     /// Engine §8 scenario 30 (shutdown part).
     @Test(arguments: [false, true])
     func shutdownClosesOnlyWhenAsked(close: Bool) throws {
-        Scripted.nextName = "s"
-        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
-        var done = false
-        s.decide = { snap, _ in
-            if done { return nil }
-            done = true
-            return try Signal(action: .buy, symbol: XRP, size: Money(50), price: snap.price(XRP)!, reason: "entry")
-        }
+        let s = try buyOnce(size: 50)
         var e = EngineConfig(); e.closePositionsOnShutdown = close
         let k = makeKernel([s], engine: e)
         k.handle(bookAt("2.35", T0 + .seconds(1)))
@@ -146,14 +146,7 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
 
     /// W9: drawdown is measured every tick, not only at fills.
     @Test func drawdownEveryTick() throws {
-        Scripted.nextName = "s"
-        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
-        var done = false
-        s.decide = { snap, _ in
-            if done { return nil }
-            done = true
-            return try Signal(action: .buy, symbol: XRP, size: Money(100), price: snap.price(XRP)!, reason: "entry")
-        }
+        let s = try buyOnce(size: 100)
         let k = makeKernel([s])
         var t = T0
         for p in ["2.35", "1.80", "2.35"] {
@@ -167,14 +160,7 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
 
     /// Backtest B6 scenario 4: a decision at a bar's close fills at the next bar's open.
     @Test func nextBarOpenFill() throws {
-        Scripted.nextName = "s"
-        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
-        var done = false
-        s.decide = { snap, _ in
-            if done { return nil }
-            done = true
-            return try Signal(action: .buy, symbol: XRP, size: Money(50), price: snap.price(XRP)!, reason: "entry")
-        }
+        let s = try buyOnce(size: 50)
         var e = EngineConfig(); e.nextBarOpenFills = true
         let t1000 = Timestamp(iso8601: "2024-05-01T10:00:00Z")!
         let k = makeKernel([s], engine: e, grace: .seconds(0), start: t1000)
