@@ -8,6 +8,8 @@ struct CandleBuilder {
     /// Time of the newest trade applied to `forming` (a late trade in the same bucket must not move the close).
     var lastTradeTime = Timestamp(nanoseconds: .min)
     var startedAny = false
+    /// Start of the newest candle appended by `appendClosed` (history bars arrive in order).
+    var lastClosedStart = Timestamp(nanoseconds: .min)
 
     init(timeframe: Timeframe, capacity: Int) {
         self.timeframe = timeframe
@@ -74,8 +76,9 @@ struct CandleBuilder {
 
     /// Appends an already-closed candle (history bars of this timeframe).
     mutating func appendClosed(_ c: Candle) {
-        if let last = closed.newest, c.start <= last.start { return }
+        if startedAny && c.start <= lastClosedStart { return }
         closed.append(c)
+        lastClosedStart = c.start
         startedAny = true
     }
 

@@ -36,6 +36,9 @@ public final class MarketState: MarketView {
     /// Trade-id gaps seen (missed prints).
     public private(set) var tradeGaps = 0
 
+    /// Per base asset, the slots of its USD pair then its USDT pair: valuation runs every tick.
+    private var usdSlots: [(asset: String, slot: Int)] = []
+
     public init(symbols: [Symbol], config: MarketDataConfig = MarketDataConfig()) {
         self.config = config
         self.symbols = Array(Set(symbols)).sorted()
@@ -47,6 +50,11 @@ public final class MarketState: MarketView {
             states.append(SymbolState(
                 trades: RingBuffer(capacity: max(1, config.maxTrades)),
                 builders: timeframes.map { CandleBuilder(timeframe: $0, capacity: max(1, config.capacity($0))) }))
+        }
+        for quote in ["USD", "USDT"] {
+            for (i, s) in self.symbols.enumerated() where s.hasQuote(quote) {
+                usdSlots.append((s.base, i))
+            }
         }
     }
 
@@ -126,7 +134,8 @@ public final class MarketState: MarketView {
         states[i].lastUpdate = book.time
     }
 
-    private func applyBar(_ b: Bar) {
+    public func applyBar(_ b: Bar) {
+        defer { if !hasAnyPrice { hasAnyPrice = price(b.symbol) != nil } }
         guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
         states[i].barClose = b.candle.close
         states[i].lastUpdate = b.closeTime
@@ -200,6 +209,14 @@ public final class MarketState: MarketView {
     public func lastTrade(_ symbol: Symbol) -> Trade? {
         guard let i = slot(symbol) else { return nil }
         return states[i].lastTrade
+    }
+
+    public func directUSDPrice(_ asset: String) -> Price? {
+        for e in usdSlots where e.asset == asset {
+            // The USD pair wins when it has a price; otherwise fall through to a USDT pair.
+            if let p = price(symbols[e.slot]), p.isPositive { return p }
+        }
+        return nil
     }
 
     /// Exchange time of the newest event seen for the symbol.

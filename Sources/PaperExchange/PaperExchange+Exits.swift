@@ -99,6 +99,15 @@ extension PaperExchange {
 
     /// Baseline (once every starting asset has a USD price), peak and max drawdown at current marks.
     public func updateDrawdown(_ p: Portfolio, market: any MarketView) {
+        // Cash-only portfolios (the common case between trades): no valuation needed.
+        if p.baselineSet && p.assets.isEmpty {
+            if p.cash >= p.peakEquity { p.peakEquity = p.cash; return }
+            if p.peakEquity.isPositive {
+                let dd = (p.peakEquity - p.cash).doubleValue / p.peakEquity.doubleValue
+                if dd > p.maxDrawdown { p.maxDrawdown = dd }
+            }
+            return
+        }
         let valuation = Valuation(market: market)
         if !p.baselineSet {
             var baseline = p.startingCapital

@@ -13,14 +13,9 @@ public struct Valuation {
 
     private func usdPrice(_ asset: String, depth: Int) -> Price? {
         if Symbol.isCash(asset) { return .one }
-        // Scan the session's symbols (a handful) instead of building "A/USD" strings on every call.
-        let symbols = market.symbols
-        for quote in ["USD", "USDT"] {
-            for s in symbols where s.hasQuote(quote) && s.hasBase(asset) {
-                if let p = market.price(s), p.isPositive { return p }
-            }
-        }
+        if let p = market.directUSDPrice(asset) { return p }
         guard depth < 2 else { return nil }
+        let symbols = market.symbols
         for s in symbols where !s.quoteIsCash && s.hasBase(asset) {
             if let p = market.price(s), p.isPositive, let q = usdPrice(s.quote, depth: depth + 1) {
                 return p.converted(at: q)

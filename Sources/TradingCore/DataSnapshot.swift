@@ -13,6 +13,8 @@ public protocol MarketView: AnyObject {
     /// The building candle of the current bucket (never mixed into `candles`).
     func formingCandle(_ timeframe: Timeframe, _ symbol: Symbol) -> Candle?
     func lastTrade(_ symbol: Symbol) -> Trade?
+    /// Price of `asset` in a session pair quoted directly in USD (preferred) or USDT, if any.
+    func directUSDPrice(_ asset: String) -> Price?
 }
 
 /// What a strategy gets on each decision: the engine time and a view of the market.

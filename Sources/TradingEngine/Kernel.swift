@@ -68,7 +68,7 @@ public final class Kernel {
                 for o in due { execute(o.signal, runner: runners[o.runner], venue: .at(bar.candle.open), at: Swift.max(bar.candle.start, clock.now), trigger: nil) }
             }
             clock.advance(to: bar.closeTime)
-            market.apply(event)
+            market.applyBar(bar)
             market.advance(to: clock.now)
             if runners.contains(where: { $0.portfolio.needsExitChecks }) {
                 barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high)

@@ -224,3 +224,28 @@ import MarketData
         #expect(PortfolioAggregate([], valuation: Valuation(market: m)).winRate == 0)
     }
 }
+
+/// Engine §2.9: the USD price lookup order of the one equity function.
+@Suite struct ValuationOrderTests {
+    @Test func usdThenUsdtThenCrossThenNothing() {
+        let syms = ["XRP/USD", "XRP/USDT", "XRP/BTC", "BTC/USDT", "ETH/BTC"].map { Symbol($0)! }
+        let m = MarketState(symbols: syms)
+        let v = Valuation(market: m)
+        func last(_ s: String, _ p: String) {
+            m.apply(.ticker(Ticker(symbol: Symbol(s)!, time: T0, bid: .zero, ask: .zero, last: P(p), volume24h: .zero)))
+        }
+        #expect(v.usdPrice("XRP") == nil)
+        #expect(v.usdPrice("USDT") == .one)
+        last("XRP/BTC", "0.00002")
+        last("BTC/USDT", "100000")
+        #expect(v.usdPrice("XRP") == P("2"))
+        last("XRP/USDT", "2.5")
+        #expect(v.usdPrice("XRP") == P("2.5"))
+        last("XRP/USD", "2.4")
+        #expect(v.usdPrice("XRP") == P("2.4"))
+        #expect(v.usdPrice("ETH") == nil)
+        last("ETH/BTC", "0.03")
+        #expect(v.usdPrice("ETH") == P("3000"))
+        #expect(v.quoteUSD(Symbol("XRP/BTC")!) == P("100000"))
+    }
+}
