@@ -6,10 +6,10 @@ public final class Portfolio: PortfolioView {
     public let strategy: String
     public let startingCapital: Money
     public let startingAssets: [String: Quantity]
-    public internal(set) var cash: Money
+    public internal(set) var cash: Money { didSet { refreshExitChecks() } }
     /// Base and non-cash quote balances by asset code.
-    public internal(set) var assets: [String: Quantity]
-    public internal(set) var positions: [Symbol: Position] = [:]
+    public internal(set) var assets: [String: Quantity] { didSet { refreshExitChecks() } }
+    public internal(set) var positions: [Symbol: Position] = [:] { didSet { refreshExitChecks() } }
     public internal(set) var fills: RingBuffer<Fill>
 
     // Counters (engine §2.11, Swift definitions).
@@ -88,9 +88,11 @@ public final class Portfolio: PortfolioView {
     public var hasLeverage: Bool { cash.isNegative || assets.values.contains { $0.isNegative } }
 
     /// Whether any automatic exit could trigger: a borrowing account or a position with a stop or target.
-    public var needsExitChecks: Bool {
-        guard !positions.isEmpty else { return false }
-        return hasLeverage || positions.values.contains { $0.stopLoss != nil || $0.takeProfit != nil }
+    /// Balances and positions change only through fills (and test hooks), so it is cached and refreshed there.
+    public private(set) var needsExitChecks = false
+
+    func refreshExitChecks() {
+        needsExitChecks = !positions.isEmpty && (hasLeverage || positions.values.contains { $0.stopLoss != nil || $0.takeProfit != nil })
     }
 
     func nextFillId() -> String {

@@ -50,6 +50,11 @@ public struct Fill: Hashable, Sendable {
     /// The canonical line hashed into `fills_sha256`:
     /// `strategy|symbol|side|timestamp_ns|quantity|price|fee|realized_pnl|trigger` with exact decimals.
     public var canonicalLine: String {
-        "\(strategy)|\(symbol)|\(side.rawValue)|\(timestamp.nanoseconds)|\(size)|\(price)|\(fee)|\(pnl)|\(trigger?.rawValue ?? "")"
+        var s = strategy
+        s.reserveCapacity(128)
+        s += "|"; s += symbol.text; s += "|"; s += side.rawValue; s += "|"; s += String(timestamp.nanoseconds)
+        s += "|"; s += size.description; s += "|"; s += price.description; s += "|"; s += fee.description
+        s += "|"; s += pnl.description; s += "|"; s += trigger?.rawValue ?? ""
+        return s
     }
 }

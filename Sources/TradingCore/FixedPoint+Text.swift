@@ -81,19 +81,28 @@ extension FixedPoint: CustomStringConvertible, LosslessStringConvertible {
     /// Plain decimal notation, no exponent, no trailing zeros: `2.3521755`, `-0.05`, `104500`.
     public var description: String {
         let neg = raw < 0
-        let m = raw.magnitude
-        let s = UInt128(Self.scale)
-        let intPart = m / s
-        var frac = m % s
-        var out = neg ? "-" : ""
-        out += String(intPart)
-        if frac != 0 {
-            var digits = 18
-            while frac % 10 == 0 { frac /= 10; digits -= 1 }
-            let f = String(frac)
-            out += "." + String(repeating: "0", count: digits - f.count) + f
+        let (q, r) = raw.magnitude.quotientAndRemainder(dividingBy: UInt128(Self.scale))
+        // The fraction is below 1e18 and fits a UInt64; so does the integer part of any accepted value.
+        var frac = UInt64(truncatingIfNeeded: r)
+        // Fill lines are hashed for every fill: build the text in one small buffer, no intermediate strings.
+        return String(unsafeUninitializedCapacity: 64) { buf in
+            var n = 0
+            if neg { buf[n] = 45; n += 1 }
+            if let ip = UInt64(exactly: q) {
+                n += writeDigits(ip, into: buf, at: n)
+            } else {
+                for b in String(q).utf8 { buf[n] = b; n += 1 }
+            }
+            if frac != 0 {
+                var digits = 18
+                while frac % 10 == 0 { frac /= 10; digits -= 1 }
+                buf[n] = 46; n += 1
+                var k = digits - 1
+                while k >= 0 { buf[n + k] = UInt8(48 + frac % 10); frac /= 10; k -= 1 }
+                n += digits
+            }
+            return n
         }
-        return out
     }
 
     /// Fixed number of decimals (half-even), for display.
@@ -111,4 +120,16 @@ extension FixedPoint: CustomStringConvertible, LosslessStringConvertible {
         }
         return out
     }
+}
+
+/// Writes the decimal digits of `v` at `at`; returns how many.
+@inline(__always)
+func writeDigits(_ v: UInt64, into buf: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
+    if v == 0 { buf[at] = 48; return 1 }
+    var x = v, len = 0
+    while x > 0 { x /= 10; len += 1 }
+    x = v
+    var k = at + len - 1
+    while x > 0 { buf[k] = UInt8(48 + x % 10); x /= 10; k -= 1 }
+    return len
 }
