@@ -214,3 +214,27 @@ import MarketData
         #expect(p2.cash == M("-724.0408176"))
     }
 }
+
+/// Engine §2.4.5 rule 3: only the part of a sale that closes the long position carries P&L.
+@Suite struct InventorySaleTests {
+    @Test func excessInventoryRealizesNothing() throws {
+        var c = ExchangeConfig()
+        c.fillModel = .topOfBook
+        c.feeRate = .zero
+        c.slippageRate = .zero
+        c.startingAssets = ["XRP": Q("10")]
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let p = ex.makePortfolio(strategy: "t"), m = TestMarket()
+        m.book(bid: "2", ask: "2")
+        _ = try #require(ex.execute(signal(.buy, "20", price: "2"), for: p, market: m.state, now: m.t).fill) // 10 XRP long
+        #expect(p.assetBalance("XRP") == Q("20"))
+        m.book(bid: "3", ask: "3")
+        let f = try #require(ex.execute(signal(.sell, "60", price: "3"), for: p, market: m.state, now: m.t).fill) // sells all 20
+        #expect(f.size == Q("20"))
+        #expect(f.pnl == M("10"))          // (3 − 2) × 10 from the position; the other 10 XRP realize nothing
+        #expect(p.position(XRP) == nil)
+        #expect(p.assetBalance("XRP") == .zero)
+        #expect(p.cash == M("140"))
+        #expect(ex.execute(signal(.sell, "1", price: "3"), for: p, market: m.state, now: m.t).rejection?.reason == .noHoldings)
+    }
+}
