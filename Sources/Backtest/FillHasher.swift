@@ -14,8 +14,9 @@ public final class FillHasher: KernelObserver {
     public init() {}
 
     public func kernelDidFill(_ fill: Fill, portfolio: Portfolio) {
-        let line = fill.canonicalLine + "\n"
-        hasher.update(data: Array(line.utf8))
+        var line = fill.canonicalLine
+        line += "\n"
+        line.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         count += 1
         lineSink?(line)
     }

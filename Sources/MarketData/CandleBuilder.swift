@@ -1,7 +1,8 @@
 import TradingCore
 
 /// Builds one timeframe's candles: from trades (1m) or from closed lower candles (higher timeframes).
-struct CandleBuilder {
+/// A class: builders live inside per-symbol state and are mutated in place on every event.
+final class CandleBuilder {
     let timeframe: Timeframe
     var closed: RingBuffer<Candle>
     var forming: Candle?
@@ -17,7 +18,7 @@ struct CandleBuilder {
     }
 
     /// Returns the candle it closed, if any. `false` when the trade was late (earlier bucket) and skipped.
-    mutating func add(trade t: Trade, markIncomplete: Bool) -> (closed: Candle?, accepted: Bool) {
+    func add(trade t: Trade, markIncomplete: Bool) -> (closed: Candle?, accepted: Bool) {
         let key = timeframe.bucket(t.time)
         if var f = forming {
             if key < f.start { return (nil, false) }
@@ -39,7 +40,7 @@ struct CandleBuilder {
         return (nil, true)
     }
 
-    private mutating func start(_ key: Timestamp, _ t: Trade, _ incomplete: Bool) {
+    private func start(_ key: Timestamp, _ t: Trade, _ incomplete: Bool) {
         // The first candle after start-up missed the earlier trades of its bucket.
         let complete = startedAny && !incomplete
         forming = Candle(start: key, open: t.price, high: t.price, low: t.price, close: t.price, volume: t.size, trades: 1, isComplete: complete)
@@ -48,7 +49,7 @@ struct CandleBuilder {
     }
 
     /// Aggregates a closed lower-timeframe candle. Returns the candle it closed, if any.
-    mutating func add(candle c: Candle) -> Candle? {
+    func add(candle c: Candle) -> Candle? {
         let key = timeframe.bucket(c.start)
         if var f = forming {
             if key < f.start { return nil }
@@ -75,7 +76,7 @@ struct CandleBuilder {
     }
 
     /// Appends an already-closed candle (history bars of this timeframe).
-    mutating func appendClosed(_ c: Candle) {
+    func appendClosed(_ c: Candle) {
         if startedAny && c.start <= lastClosedStart { return }
         closed.append(c)
         lastClosedStart = c.start
@@ -83,7 +84,7 @@ struct CandleBuilder {
     }
 
     /// Closes the forming candle once its bucket (plus grace) has passed on the engine clock.
-    mutating func closeIfDue(now: Timestamp, grace: Interval) -> Candle? {
+    func closeIfDue(now: Timestamp, grace: Interval) -> Candle? {
         guard let f = forming, f.start + timeframe.interval + grace <= now else { return nil }
         closed.append(f)
         forming = nil

@@ -4,7 +4,8 @@ import TradingCore
 /// Owned by the kernel and mutated only by `apply(_:)` and `advance(to:)`; strategies read it
 /// through `MarketView` during their synchronous call.
 public final class MarketState: MarketView {
-    struct SymbolState {
+    /// Per-symbol state; a class so events mutate it in place without array copy-on-write checks.
+    final class SymbolState {
         var lastTrade: Trade?
         var tickerLast: Price?
         var bookMid: Price?
@@ -14,8 +15,13 @@ public final class MarketState: MarketView {
         var trades: RingBuffer<Trade>
         var lastTradeId: UInt64?
         /// Index 0 is 1m; the rest are higher timeframes aggregated from closed 1m candles.
-        var builders: [CandleBuilder]
+        let builders: [CandleBuilder]
         var lastUpdate: Timestamp?
+
+        init(trades: RingBuffer<Trade>, builders: [CandleBuilder]) {
+            self.trades = trades
+            self.builders = builders
+        }
     }
 
     public let config: MarketDataConfig

@@ -56,7 +56,17 @@ public final class Portfolio: PortfolioView {
 
     public func position(_ symbol: Symbol) -> Position? { positions.isEmpty ? nil : positions[symbol] }
     public func positionSide(_ symbol: Symbol) -> PositionSide? {
-        guard !positions.isEmpty, let i = positions.index(forKey: symbol) else { return nil }
+        if positions.isEmpty { return nil }
+        // A strategy asks every tick; with a handful of positions a scan of short keys beats hashing.
+        if positions.count <= 8 {
+            var i = positions.startIndex
+            while i != positions.endIndex {
+                if positions.keys[i].text == symbol.text { return positions.values[i].side }
+                i = positions.index(after: i)
+            }
+            return nil
+        }
+        guard let i = positions.index(forKey: symbol) else { return nil }
         return positions.values[i].side
     }
     public func assetBalance(_ asset: String) -> Quantity { assets[asset] ?? .zero }
