@@ -37,27 +37,31 @@ public enum BarReplayDriver {
     @discardableResult
     public static func run(_ series: [BarSeries], kernel: Kernel, recorder: EventRecorder? = nil) -> Int {
         let order = series.indices.sorted { series[$0].symbol < series[$1].symbol }
-        var next = [Int](repeating: 0, count: series.count)
+        // Hoisted per-series values: the loop below runs once per bar.
+        let symbols = order.map { series[$0].symbol }
+        let timeframes = order.map { series[$0].timeframe }
+        let candles = order.map { series[$0].candles }
+        let intervals = timeframes.map(\.interval)
+        var next = [Int](repeating: 0, count: order.count)
         var processed = 0
         while true {
             // Earliest close time among the series' next bars.
             var t: Timestamp?
-            for k in order where next[k] < series[k].candles.count {
-                let c = series[k].candles[next[k]].start + series[k].timeframe.interval
+            for k in candles.indices where next[k] < candles[k].count {
+                let c = candles[k][next[k]].start + intervals[k]
                 if t == nil || c < t! { t = c }
             }
             guard let close = t else { break }
-            for k in order {
-                while next[k] < series[k].candles.count,
-                      series[k].candles[next[k]].start + series[k].timeframe.interval == close {
-                    let e = MarketEvent.bar(Bar(symbol: series[k].symbol, timeframe: series[k].timeframe, candle: series[k].candles[next[k]]))
-                    recorder?.record(e)
+            for k in candles.indices {
+                while next[k] < candles[k].count, candles[k][next[k]].start + intervals[k] == close {
+                    let e = MarketEvent.bar(Bar(symbol: symbols[k], timeframe: timeframes[k], candle: candles[k][next[k]]))
+                    if let recorder { recorder.record(e) }
                     kernel.handle(e)
                     next[k] += 1
                     processed += 1
                 }
             }
-            recorder?.record(.timer(close))
+            if let recorder { recorder.record(.timer(close)) }
             kernel.handle(.timer(close))
         }
         return processed

@@ -49,12 +49,12 @@ public struct FixedPoint<Unit: FixedPointUnit>: Hashable, Comparable, Sendable {
 
     /// The nearest `Double` (for indicators and statistics only, never for accounting).
     @inlinable public var doubleValue: Double {
-        // Int128 → Double goes through a slow generic path; split into two Int64 halves instead.
+        // Int128 → Double goes through a slow generic path, and a division by 1e18 is a library call:
+        // combine the two 64-bit halves instead (the result is a Double either way).
         if let small = Int64(exactly: raw) { return Double(small) / 1e18 }
-        let (q, r) = raw.quotientAndRemainder(dividingBy: Self.scale)
-        if let q64 = Int64(exactly: q) { return Double(q64) + Double(Int64(truncatingIfNeeded: r)) / 1e18 }
-        let (qq, qr) = q.quotientAndRemainder(dividingBy: Self.scale)
-        return (Double(Int64(truncatingIfNeeded: qq)) * 1e18 + Double(Int64(truncatingIfNeeded: qr))) + Double(Int64(truncatingIfNeeded: r)) / 1e18
+        let hi = Double(Int64(truncatingIfNeeded: raw >> 64))
+        let lo = Double(UInt64(truncatingIfNeeded: raw))
+        return (hi * 18446744073709551616.0 + lo) / 1e18
     }
 
     /// Converts a `Double` by its shortest round-trip text, so 2.35 becomes exactly 2.35 (not 2.3500000000000000888).
