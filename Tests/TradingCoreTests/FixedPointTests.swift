@@ -24,6 +24,13 @@ import Testing
         #expect(Price(Double.infinity) == nil)
     }
 
+    @Test(arguments: ["0", "2.35", "-0.05", "9.2", "12345678901.123456789", "-98765432109876.5", "100000000000000000000"])
+    func doubleValueIsClose(text: String) throws {
+        let v = try #require(Money(text))
+        let d = try #require(Double(text))
+        #expect(abs(v.doubleValue - d) <= abs(d) * 1e-15)
+    }
+
     @Test func productIsExact() {
         let p = Price("2.3521755")!, q = Quantity("21.25691726")!
         #expect((p * q).description == "49.99999998449913")
