@@ -53,9 +53,9 @@ public final class Kernel {
     }
 
     /// Processes one event.
-    public func handle(_ event: MarketEvent) {
+    public func handle(_ event: consuming MarketEvent) {
         eventsProcessed += 1
-        switch event {
+        switch consume event {
         case .timer(let t):
             clock.advance(to: t)
             market.advance(to: clock.now)
@@ -73,9 +73,9 @@ public final class Kernel {
             if runners.contains(where: { $0.portfolio.needsExitChecks }) {
                 barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high)
             }
-        default:
-            clock.advance(to: event.time)
-            market.apply(event)
+        case let other:
+            clock.advance(to: other.time)
+            market.apply(other)
         }
     }
 
