@@ -88,11 +88,12 @@ import Testing
         #expect(p.terminationStatus == 0)
         #expect(text.contains("SESSION STOPPED"))
 
+        // Two signals microseconds apart: the second arrives while the first stop is still in progress.
         let (q, _) = try start()
         Thread.sleep(forTimeInterval: 1.0)
         kill(q.processIdentifier, SIGTERM)
         kill(q.processIdentifier, SIGINT)
         q.waitUntilExit()
-        #expect([0, 130].contains(q.terminationStatus))
+        #expect(q.terminationStatus == 130)
     }
 }
