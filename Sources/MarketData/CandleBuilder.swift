@@ -9,7 +9,7 @@ final class CandleBuilder {
     /// Time of the newest trade applied to `forming` (a late trade in the same bucket must not move the close).
     var lastTradeTime = Timestamp(nanoseconds: .min)
     var startedAny = false
-    /// Start of the newest candle appended by `appendClosed` (history bars arrive in order).
+    /// Start of the newest closed candle (history bars arrive in order; late data never reopens it).
     var lastClosedStart = Timestamp(nanoseconds: .min)
 
     init(timeframe: Timeframe, capacity: Int) {
@@ -20,6 +20,8 @@ final class CandleBuilder {
     /// Returns the candle it closed, if any. `false` when the trade was late (earlier bucket) and skipped.
     func add(trade t: Trade, markIncomplete: Bool) -> (closed: Candle?, accepted: Bool) {
         let key = timeframe.bucket(t.time)
+        // A trade for a bucket that already closed (by time) is late: never reopen a closed candle.
+        if forming == nil && startedAny && key <= lastClosedStart { return (nil, false) }
         if var f = forming {
             if key < f.start { return (nil, false) }
             if key == f.start {
@@ -33,6 +35,7 @@ final class CandleBuilder {
                 return (nil, true)
             }
             closed.append(f)
+            lastClosedStart = f.start
             start(key, t, markIncomplete)
             return (f, true)
         }
@@ -51,6 +54,7 @@ final class CandleBuilder {
     /// Aggregates a closed lower-timeframe candle. Returns the candle it closed, if any.
     func add(candle c: Candle) -> Candle? {
         let key = timeframe.bucket(c.start)
+        if forming == nil && startedAny && key <= lastClosedStart { return nil }
         if var f = forming {
             if key < f.start { return nil }
             if key == f.start {
@@ -64,6 +68,7 @@ final class CandleBuilder {
                 return nil
             }
             closed.append(f)
+            lastClosedStart = f.start
             forming = Candle(start: key, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume,
                              trades: c.trades, isComplete: c.isComplete)
             return f
@@ -87,6 +92,7 @@ final class CandleBuilder {
     func closeIfDue(now: Timestamp, grace: Interval) -> Candle? {
         guard let f = forming, f.start + timeframe.interval + grace <= now else { return nil }
         closed.append(f)
+        lastClosedStart = f.start
         forming = nil
         return f
     }

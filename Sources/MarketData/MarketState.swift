@@ -39,6 +39,12 @@ public final class MarketState: MarketView {
     public private(set) var lateTrades = 0
     /// Events for symbols outside the session (ignored and counted).
     public private(set) var ignoredEvents = 0
+    /// Events carrying prices or sizes outside the supported range (ignored and counted, so exact
+    /// arithmetic downstream can never overflow).
+    public private(set) var outOfRangeEvents = 0
+    static let maxPrice = Price("1000000000000")!
+    static let maxSize = Quantity("1000000000000000")!
+
     /// Trade-id gaps seen (missed prints).
     public private(set) var tradeGaps = 0
 
@@ -87,6 +93,7 @@ public final class MarketState: MarketView {
         case .book(let b): applyBook(b)
         case .ticker(let t):
             guard let i = slot(t.symbol) else { ignoredEvents += 1; return }
+            guard t.last <= Self.maxPrice, t.bid <= Self.maxPrice, t.ask <= Self.maxPrice else { outOfRangeEvents += 1; return }
             states[i].ticker = t
             if t.last.isPositive { states[i].tickerLast = t.last }
             states[i].lastUpdate = t.time
@@ -97,6 +104,7 @@ public final class MarketState: MarketView {
 
     private func applyTrade(_ t: Trade) {
         guard let i = slot(t.symbol) else { ignoredEvents += 1; return }
+        guard t.price.isPositive, t.price <= Self.maxPrice, !t.size.isNegative, t.size <= Self.maxSize else { outOfRangeEvents += 1; return }
         var gap = false
         if let id = t.tradeId {
             if let last = states[i].lastTradeId {
@@ -119,6 +127,8 @@ public final class MarketState: MarketView {
 
     private func applyBook(_ b: BookUpdate) {
         guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
+        for l in b.bids where l.price > Self.maxPrice || l.size > Self.maxSize { _ = l; outOfRangeEvents += 1; return }
+        for l in b.asks where l.price > Self.maxPrice || l.size > Self.maxSize { _ = l; outOfRangeEvents += 1; return }
         if b.isSnapshot {
             states[i].book = OrderBook.snapshot(bids: b.bids, asks: b.asks, depth: config.bookDepth, time: b.time)
         } else {
@@ -143,6 +153,7 @@ public final class MarketState: MarketView {
     public func applyBar(_ b: Bar) {
         defer { if !hasAnyPrice { hasAnyPrice = price(b.symbol) != nil } }
         guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
+        guard b.candle.high <= Self.maxPrice, b.candle.low.isPositive, b.candle.volume <= Self.maxSize else { outOfRangeEvents += 1; return }
         states[i].barClose = b.candle.close
         states[i].lastUpdate = b.closeTime
         guard let k = timeframes.firstIndex(of: b.timeframe) else { return }

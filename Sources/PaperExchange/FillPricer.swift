@@ -23,6 +23,11 @@ enum PriceBasis {
 
 /// Prices orders by notional or by quantity. Quantities are rounded down to the lot.
 struct FillPricer {
+    /// Largest order quantity accepted (ARCHITECTURE: quantities up to 1e13 units).
+    static let maxQuantity = Quantity("10000000000000")!
+    /// Largest order notional accepted, in quote units or USD (ARCHITECTURE: notionals up to 1e13 USD; 100× margin).
+    static let maxNotional = 1e15
+
     let lot: Quantity
     let lotDecimals: Int
     let slippage: Rate
@@ -33,11 +38,13 @@ struct FillPricer {
         takerSide == .buy ? p.scaled(by: slippage.onePlus) : p.scaled(by: slippage.oneMinus)
     }
 
-    /// Largest lot-rounded quantity whose cost (in quote units) is at most `notional`.
-    func price(notional: Money, basis: PriceBasis) -> PricedOrder {
+    /// Largest lot-rounded quantity whose cost (in quote units) is at most `notional`;
+    /// nil when the quantity would be out of range.
+    func price(notional: Money, basis: PriceBasis) -> PricedOrder? {
         switch basis {
         case .single(let p):
-            let q = notional.quantity(at: p, .down).rounded(toDecimals: lotDecimals, .down)
+            guard let raw = notional.quantityChecked(at: p, .down), raw <= FillPricer.maxQuantity else { return nil }
+            let q = raw.rounded(toDecimals: lotDecimals, .down)
             return PricedOrder(quantity: q, cost: q * p, beyondVisibleDepth: false)
         case .book(let levels):
             var remaining = notional
@@ -54,7 +61,8 @@ struct FillPricer {
                 }
             }
             if remaining.isPositive, let last = levels.last {
-                q += remaining.quantity(at: slipped(last.price), .down)
+                guard let extra = remaining.quantityChecked(at: slipped(last.price), .down), extra <= FillPricer.maxQuantity else { return nil }
+                q += extra
             }
             // Round down to the lot, then price exactly that quantity.
             return price(quantity: q.rounded(toDecimals: lotDecimals, .down), basis: basis)

@@ -27,14 +27,15 @@ extension PaperExchange {
                 pos.size += q
                 pos.costBasis += cost
                 pos.entryFee += fee
-                if let sl = signal.stopLoss { pos.stopLoss = sl }
-                if let tp = signal.takeProfit { pos.takeProfit = tp }
+                if let sl = signal.stopLoss, sl.isPositive { pos.stopLoss = sl }
+                if let tp = signal.takeProfit, tp.isPositive { pos.takeProfit = tp }
                 pos.highestPrice = Price.max(pos.highestPrice, execPrice)
                 pos.lowestPrice = Price.min(pos.lowestPrice, execPrice)
                 p.positions[symbol] = pos
             } else {
                 p.positions[symbol] = Position(symbol: symbol, side: isBuy ? .long : .short, size: q, costBasis: cost,
-                                               entryTime: now, stopLoss: signal.stopLoss, takeProfit: signal.takeProfit,
+                                               entryTime: now, stopLoss: signal.stopLoss.flatMap { $0.isPositive ? $0 : nil },
+                                               takeProfit: signal.takeProfit.flatMap { $0.isPositive ? $0 : nil },
                                                highestPrice: execPrice, lowestPrice: execPrice, entryFee: fee)
             }
         case .sell, .cover:

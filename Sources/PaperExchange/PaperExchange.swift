@@ -45,6 +45,9 @@ public struct PaperExchange {
         let fullClose = signal.closeFullPosition && (action == .sell || action == .cover)
         // 1. Validation in the fixed order of engine §2.6.
         if !fullClose && !signal.size.isPositive { return reject(.invalidSize, signal, p, now) }
+        if signal.size.doubleValue > (signal.sizeUnit == .usd ? FillPricer.maxNotional : FillPricer.maxQuantity.doubleValue) {
+            return reject(.invalidSize, signal, p, now, "size \(signal.size) is out of range")
+        }
         if signal.orderType == .limit { return reject(.unsupportedOrderType, signal, p, now) }
         guard sessionSymbols.contains(symbol), let instrument = instruments[symbol] else {
             return reject(.unknownSymbol, signal, p, now, "\(symbol) is not a session symbol")
@@ -69,7 +72,7 @@ public struct PaperExchange {
         let basis: PriceBasis
         switch venue {
         case .at(let ref):
-            guard ref.isPositive else { return reject(.noPrice, signal, p, now) }
+            guard ref.isPositive, ref.doubleValue < 1e12 else { return reject(.noPrice, signal, p, now) }
             basis = .single(pricer.slipped(ref))
         case .market:
             let book = market.book(symbol)
@@ -77,7 +80,9 @@ public struct PaperExchange {
             if let top = levels.first, top.price.isPositive {
                 basis = config.fillModel == .bookWalk ? .book(levels) : .single(pricer.slipped(top.price))
             } else {
-                guard signal.price.isPositive else { return reject(.noPrice, signal, p, now, "no book and no signal price") }
+                guard signal.price.isPositive, signal.price.doubleValue < 1e12 else {
+                    return reject(.noPrice, signal, p, now, "no book and no usable signal price")
+                }
                 basis = .single(pricer.slipped(signal.price))
             }
         }
@@ -94,9 +99,12 @@ public struct PaperExchange {
             switch signal.sizeUnit {
             case .usd:
                 requestedUSD = signal.size
-                order = pricer.price(notional: signal.size.convertedBack(at: quoteUSD, .down), basis: basis)
+                guard let quoteNotional = signal.size.convertedBackChecked(at: quoteUSD, .down),
+                      let o = pricer.price(notional: quoteNotional, basis: basis) else { return outOfRange(signal, p, now) }
+                order = o
             case .base:
                 let q = instrument.roundLot(Quantity(raw: signal.size.raw))
+                guard notionalInRange(q, basis, quoteUSD) else { return outOfRange(signal, p, now) }
                 order = pricer.price(quantity: q, basis: basis)
                 requestedUSD = order.cost.converted(at: quoteUSD)
             }
@@ -112,37 +120,30 @@ public struct PaperExchange {
                 return reject(.leverageLimit, signal, p, now, "headroom \(headroom.formatted(decimals: 10)) USD")
             }
             if order.cost.converted(at: quoteUSD) > headroom {
-                order = pricer.price(notional: headroom.convertedBack(at: quoteUSD, .down), basis: basis)
+                guard let quoteHeadroom = headroom.convertedBackChecked(at: quoteUSD, .down),
+                      let o = pricer.price(notional: quoteHeadroom, basis: basis) else { return outOfRange(signal, p, now) }
+                order = o
                 capped = true
             }
-        case .sell:
-            let pos = position?.side == .long ? position : nil
+        case .sell, .cover:
+            // Reducing orders: never more than the position (cover) or the holdings (sell).
+            let limit = action == .sell ? holdings : position!.size
+            let want: Quantity
             if fullClose {
-                order = pricer.price(quantity: Quantity.min(pos!.size, holdings), basis: basis)
-                requestedUSD = signal.size
+                want = action == .sell ? Quantity.min(position!.size, holdings) : position!.size
             } else {
-                let want: Quantity
                 switch signal.sizeUnit {
-                case .usd: want = pricer.price(notional: signal.size.convertedBack(at: quoteUSD, .down), basis: basis).quantity
+                case .usd:
+                    guard let quoteNotional = signal.size.convertedBackChecked(at: quoteUSD, .down),
+                          let o = pricer.price(notional: quoteNotional, basis: basis) else { return outOfRange(signal, p, now) }
+                    want = o.quantity
                 case .base: want = instrument.roundLot(Quantity(raw: signal.size.raw))
                 }
-                // Never more than held; a position's exact size may sit off the lot after dust handling.
-                order = pricer.price(quantity: Quantity.min(want, holdings), basis: basis)
-                requestedUSD = signal.size
             }
-        case .cover:
-            let pos = position!
-            if fullClose {
-                order = pricer.price(quantity: pos.size, basis: basis)
-            } else {
-                let want: Quantity
-                switch signal.sizeUnit {
-                case .usd: want = pricer.price(notional: signal.size.convertedBack(at: quoteUSD, .down), basis: basis).quantity
-                case .base: want = instrument.roundLot(Quantity(raw: signal.size.raw))
-                }
-                order = pricer.price(quantity: Quantity.min(want, pos.size), basis: basis)
-            }
-            requestedUSD = signal.size
+            let q = Quantity.min(want, limit)
+            guard notionalInRange(q, basis, quoteUSD) else { return outOfRange(signal, p, now) }
+            order = pricer.price(quantity: q, basis: basis)
+            requestedUSD = signal.sizeUnit == .usd && !fullClose ? signal.size : order.cost.converted(at: quoteUSD)
         }
         guard order.quantity.isPositive else {
             return reject(.belowMinimumSize, signal, p, now, "quantity rounds to zero lots")
@@ -150,6 +151,21 @@ public struct PaperExchange {
         // 4. Settle.
         return .success(settle(signal, order: order, p: p, now: now, quoteUSD: quoteUSD, capped: capped,
                                requestedUSD: requestedUSD, trigger: trigger))
+    }
+
+    private func outOfRange(_ s: Signal, _ p: Portfolio, _ now: Timestamp) -> Result<Fill, ExecutionRejection> {
+        reject(.invalidSize, s, p, now, "order quantity or notional out of range")
+    }
+
+    /// Guards exact products against absurd quantity × price (ARCHITECTURE: notionals up to 1e13 USD).
+    private func notionalInRange(_ q: Quantity, _ basis: PriceBasis, _ quoteUSD: Price) -> Bool {
+        let px: Price
+        switch basis {
+        case .single(let p): px = p
+        case .book(let levels): px = levels.last.map { Price.max($0.price, levels[0].price) } ?? .zero
+        }
+        let estimate = q.doubleValue * px.doubleValue * 1.01
+        return q <= FillPricer.maxQuantity && estimate < FillPricer.maxNotional && estimate * quoteUSD.doubleValue < FillPricer.maxNotional
     }
 
     private func protectiveLevelError(_ s: Signal) -> String? {

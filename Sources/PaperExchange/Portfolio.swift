@@ -77,9 +77,10 @@ public final class Portfolio: PortfolioView {
     /// wins / (wins + losses) × 100; 0 without decided trades.
     public var winRate: Double { wins + losses == 0 ? 0 : Double(wins) / Double(wins + losses) * 100 }
 
-    /// Gross profit / gross loss; nil when there is no loss (JSON null, printed n/a).
+    /// Gross profit / gross loss: 0 without wins, nil (JSON null + `profit_factor_infinite`) with wins and no losses.
     public var profitFactor: Double? {
-        grossLoss.isZero ? nil : grossProfit.doubleValue / grossLoss.doubleValue
+        if grossProfit.isZero { return 0 }
+        return grossLoss.isZero ? nil : grossProfit.doubleValue / grossLoss.doubleValue
     }
 
     public var averageTradePnl: Money { closedTrades == 0 ? .zero : totalPnl.divided(by: closedTrades) }

@@ -14,7 +14,9 @@ extension FixedPoint: CustomStringConvertible, LosslessStringConvertible {
         self.raw = raw
     }
 
-    @usableFromInline static func parseRaw(_ b: UnsafeBufferPointer<UInt8>) -> Int128? {
+    /// `roundExcessDigits`: digits below 1e-18 are rounded half-even instead of refusing the text
+    /// (for `Double` input, whose shortest text can carry 20 decimals).
+    @usableFromInline static func parseRaw(_ b: UnsafeBufferPointer<UInt8>, roundExcessDigits: Bool = false) -> Int128? {
         var i = 0, n = b.count
         while i < n, b[i] == 32 || b[i] == 9 { i += 1 }
         while n > i, b[n - 1] == 32 || b[n - 1] == 9 || b[n - 1] == 13 { n -= 1 }
@@ -65,9 +67,16 @@ extension FixedPoint: CustomStringConvertible, LosslessStringConvertible {
             exponent = expNeg ? -e : e
         }
         // value = mantissa × 10^(pendingZeros + exponent − fractionDigits); raw = value × 10^18.
-        let shift = pendingZeros + 18 + exponent - fractionDigits
+        var shift = pendingZeros + 18 + exponent - fractionDigits
         if mantissa == 0 { return 0 }
-        guard shift >= 0, significant + shift <= 39 else { return nil }
+        if shift < 0 {
+            guard roundExcessDigits else { return nil }
+            if -shift > 38 { return 0 }
+            mantissa = divide(mantissa, by: pow10(-shift), .halfEven)
+            shift = 0
+            if mantissa == 0 { return 0 }
+        }
+        guard significant + shift <= 39 else { return nil }
         var raw = mantissa
         for _ in 0..<shift {
             let (r, o) = raw.multipliedReportingOverflow(by: 10)

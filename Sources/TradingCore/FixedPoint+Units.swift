@@ -13,6 +13,16 @@ extension Money {
         Quantity(raw: Money.divScaled(raw, price.raw, rule))
     }
 
+    /// Like `quantity(at:rule:)`, but nil when the result would not fit (an absurd order).
+    @inlinable public func quantityChecked(at price: Price, _ rule: RoundingRule = .down) -> Quantity? {
+        Money.divScaledChecked(raw, price.raw, rule).map { Quantity(raw: $0) }
+    }
+
+    /// Like `convertedBack(at:rule:)`, but nil when the result would not fit.
+    @inlinable public func convertedBackChecked(at usdPerUnit: Price, _ rule: RoundingRule = .halfEven) -> Money? {
+        Money.divScaledChecked(raw, usdPerUnit.raw, rule).map { Money(raw: $0) }
+    }
+
     /// Average price of a cost spread over a quantity (cost / quantity), half-even at 1e-18.
     @inlinable public func price(per quantity: Quantity, _ rule: RoundingRule = .halfEven) -> Price {
         Price(raw: Money.divScaled(raw, quantity.raw, rule))

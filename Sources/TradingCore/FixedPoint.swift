@@ -57,11 +57,13 @@ public struct FixedPoint<Unit: FixedPointUnit>: Hashable, Comparable, Sendable {
         return (hi * 18446744073709551616.0 + lo) / 1e18
     }
 
-    /// Converts a `Double` by its shortest round-trip text, so 2.35 becomes exactly 2.35 (not 2.3500000000000000888).
-    /// Returns nil for NaN, infinities and values beyond `maxMagnitude`.
+    /// Converts a `Double` by its shortest round-trip text, so 2.35 becomes exactly 2.35 (not 2.3500000000000000888);
+    /// digits beyond the 18th decimal are rounded half-even. Nil for NaN, infinities and values beyond `maxMagnitude`.
     public init?(_ double: Double) {
         guard double.isFinite else { return nil }
-        self.init("\(double)")
+        var text = "\(double)"
+        guard let raw = text.withUTF8({ Self.parseRaw($0, roundExcessDigits: true) }) else { return nil }
+        self.raw = raw
     }
 
     /// Rounds a `Double` to `decimals` places (half to even) — the path from strategy maths back to
@@ -138,6 +140,29 @@ extension FixedPoint {
         let p = a.multipliedFullWidth(by: scale)
         let (q, r) = b.dividingFullWidth(p)
         return adjust(q, r, b, rule)
+    }
+
+    /// `a × 10^18 / b`, or nil when the quotient does not fit (absurd sizes must be refused, never trap).
+    @inlinable static func divScaledChecked(_ a: Int128, _ b: Int128, _ rule: RoundingRule) -> Int128? {
+        guard b != 0 else { return nil }
+        let negative = (a < 0) != (b < 0)
+        let bm = b.magnitude
+        let p = a.magnitude.multipliedFullWidth(by: UInt128(scale))
+        guard p.high < bm else { return nil }
+        let (q, r) = bm.dividingFullWidth(p)
+        guard q < UInt128(Int128.max) else { return nil }
+        var m = Int128(q)
+        if r != 0 {
+            switch rule {
+            case .towardZero: break
+            case .down: if negative { m += 1 }
+            case .up: if !negative { m += 1 }
+            case .halfEven:
+                let twice = r.multipliedReportingOverflow(by: 2)
+                if twice.overflow || twice.partialValue > bm || (twice.partialValue == bm && m % 2 != 0) { m += 1 }
+            }
+        }
+        return negative ? -m : m
     }
 
     /// Rounds to `decimals` fractional digits.

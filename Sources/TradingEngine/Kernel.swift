@@ -24,6 +24,8 @@ public final class Kernel {
     private var barRanges: [Symbol: TriggerRange] = [:]
     /// Next-bar-open orders, in decision order.
     private var pending: [(runner: Int, signal: Signal)] = []
+    /// Bars received since the last decision tick (one close time).
+    private var barBatch: [Bar] = []
 
     public init(market: MarketState, exchange: PaperExchange, strategies: [any Strategy], clock: ManualClock,
                 config: EngineConfig = EngineConfig()) {
@@ -57,26 +59,41 @@ public final class Kernel {
         eventsProcessed += 1
         switch consume event {
         case .timer(let t):
+            flushBars()
             clock.advance(to: t)
             market.advance(to: clock.now)
             tick()
         case .bar(let bar):
-            // Orders decided at the previous close fill at this bar's open, at the bar's start time.
-            if !pending.isEmpty {
-                let due = pending.filter { $0.signal.symbol == bar.symbol }
-                pending.removeAll { $0.signal.symbol == bar.symbol }
-                for o in due { execute(o.signal, runner: runners[o.runner], venue: .at(bar.candle.open), at: Swift.max(bar.candle.start, clock.now), trigger: nil) }
-            }
-            clock.advance(to: bar.closeTime)
-            market.applyBar(bar)
-            market.advance(to: clock.now)
-            if runners.contains(where: { $0.portfolio.needsExitChecks }) {
-                barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high)
-            }
+            // Bars of one close time are a batch: applied together at their decision tick, after the
+            // pending orders of every symbol in the batch have filled at the bars' opens.
+            barBatch.append(bar)
         case let other:
+            flushBars()
             clock.advance(to: other.time)
             market.apply(other)
         }
+    }
+
+    /// Fills next-bar-open orders at each batched bar's open (before any of the batch's data is seen),
+    /// then applies the bars.
+    private func flushBars() {
+        guard !barBatch.isEmpty else { return }
+        if !pending.isEmpty {
+            for bar in barBatch {
+                let due = pending.filter { $0.signal.symbol == bar.symbol }
+                guard !due.isEmpty else { continue }
+                pending.removeAll { $0.signal.symbol == bar.symbol }
+                clock.advance(to: bar.candle.start)
+                for o in due { execute(o.signal, runner: runners[o.runner], venue: .at(bar.candle.open), at: Swift.max(bar.candle.start, clock.now), trigger: nil) }
+            }
+        }
+        let ranges = runners.contains { $0.portfolio.needsExitChecks }
+        for bar in barBatch {
+            clock.advance(to: bar.closeTime)
+            market.applyBar(bar)
+            if ranges { barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high) }
+        }
+        barBatch.removeAll(keepingCapacity: true)
     }
 
     /// One decision tick at the clock's time.
@@ -137,6 +154,7 @@ public final class Kernel {
         guard !stopped else { return }
         stopped = true
         pending.removeAll()
+        flushBars()
         let now = clock.now
         if config.closePositionsOnShutdown {
             for r in runners {

@@ -198,3 +198,26 @@ func level(_ p: String, _ q: String) -> BookLevel { BookLevel(price: Price(p)!, 
         #expect(DataSnapshot(timestamp: ts("12:00:00"), market: m3).tradeImbalance(xrpusd) == 1)
     }
 }
+
+@Suite struct RobustnessTests {
+    /// A trade for a bucket that already closed on the clock never reopens it.
+    @Test func lateTradeAfterTimeCloseIsCounted() {
+        let m = MarketState(symbols: [xrpusd])
+        m.apply(trade("1", "1", "12:00:30"))
+        m.advance(to: ts("12:01:02"))
+        m.apply(trade("2", "1", "12:00:59"))
+        #expect(m.candles(.m1, xrpusd).count == 1)
+        #expect(m.candles(.m1, xrpusd)[0].close == Price(1))
+        #expect(m.formingCandle(.m1, xrpusd) == nil)
+        #expect(m.lateTrades == 1)
+    }
+
+    /// Out-of-range values are ignored and counted, so exact arithmetic can never overflow.
+    @Test func outOfRangeDataIsRefused() {
+        let m = MarketState(symbols: [xrpusd])
+        m.apply(trade("10000000000000", "1", "12:00:00"))
+        m.apply(.book(BookUpdate(symbol: xrpusd, time: ts("12:00:01"), isSnapshot: true, bids: [level("1", "1e17")], asks: [level("2", "1")])))
+        #expect(m.outOfRangeEvents == 2)
+        #expect(m.price(xrpusd) == nil)
+    }
+}

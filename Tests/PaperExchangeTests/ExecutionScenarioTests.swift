@@ -238,3 +238,33 @@ import MarketData
         #expect(ex.execute(signal(.sell, "1", price: "3"), for: p, market: m.state, now: m.t).rejection?.reason == .noHoldings)
     }
 }
+
+@Suite struct AbsurdInputTests {
+    @Test func hugeOrdersAreRejectedNotTrapped() throws {
+        var c = ExchangeConfig()
+        c.maxLongLeverage = Rate(50)
+        c.startingCapital = Money(1_000_000_000)
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let p = ex.makePortfolio(strategy: "t"), m = TestMarket().book(bid: "0.25", ask: "0.25")
+        #expect(ex.execute(signal(.buy, "50000000000000000000", price: "0.25"), for: p, market: m.state, now: m.t).rejection?.reason == .invalidSize)
+        #expect(ex.execute(signal(.buy, "999999999999999", price: "0.25"), for: p, market: m.state, now: m.t).rejection?.reason == .invalidSize)
+        let base = try Signal(action: .buy, symbol: XRP, size: Money("9999999999999")!, sizeUnit: .base, price: P("0.25"), reason: "t")
+        #expect(ex.execute(base, for: p, market: TestMarket().book(bid: "900000000000", ask: "900000000000").state, now: m.t).rejection?.reason == .invalidSize)
+        #expect(p.totalFills == 0 && p.cash == Money(1_000_000_000))
+    }
+
+    @Test func zeroLevelsMeanNoneWithoutValidation() throws {
+        var c = ExchangeConfig()
+        c.validateProtectiveLevels = false
+        c.fillModel = .topOfBook
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let p = ex.makePortfolio(strategy: "t"), m = TestMarket().bookAt("2.35")
+        _ = try #require(ex.execute(signal(.buy, "10", sl: "0", tp: "0"), for: p, market: m.state, now: m.t).fill)
+        #expect(p.position(XRP)?.stopLoss == nil && p.position(XRP)?.takeProfit == nil)
+        #expect(ex.exitOrders(for: p, market: m.bookAt("2.36").state).isEmpty)
+    }
+
+    @Test func profitFactorWithoutTradesIsZero() {
+        #expect(makeExchange().makePortfolio(strategy: "t").profitFactor == 0)
+    }
+}

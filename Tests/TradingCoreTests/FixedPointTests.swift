@@ -17,6 +17,12 @@ import Testing
         #expect(Money(input) == nil)
     }
 
+    @Test func doublesWithMoreThan18DecimalsRound() throws {
+        #expect(try #require(Quantity(20.0 / 104500.0)).description == "0.000191387559808612")
+        #expect(InstrumentRegistry()[Symbol("BTC/USDT")!]!.quantity(20.0 / 104500.0)?.description == "0.00019138")
+        #expect(try #require(Money(1e-30)).isZero)
+    }
+
     @Test func doubleConversionUsesShortestText() throws {
         #expect(try #require(Price(2.35)).description == "2.35")
         #expect(try #require(Price(0.0000225)).description == "0.0000225")

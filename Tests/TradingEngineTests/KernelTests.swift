@@ -171,6 +171,7 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
         k.handle(.timer(t1000 + .minutes(1)))
         #expect(k.runner("s")!.portfolio.totalFills == 0)
         k.handle(bar(t1000 + .minutes(1), "100.00"))
+        k.handle(.timer(t1000 + .minutes(2)))
         let f = try #require(k.runner("s")!.portfolio.fills.first)
         #expect(f.price == Price("100.05")!)
         #expect(f.size == Quantity("0.49975012")!)

@@ -1,0 +1,70 @@
+import Testing
+import TradingCore
+import MarketData
+import PaperExchange
+@testable import TradingEngine
+
+/// Several symbols' bars of one close time form a batch: pending orders fill at their symbol's open
+/// before any of the batch's data is seen, and no symbol's higher timeframe closes early.
+@Suite(.serialized) struct BarBatchTests {
+    let btc = Symbol("BTC/USDT")!, xrpbtc = Symbol("XRP/BTC")!
+    let start = Timestamp(iso8601: "2024-05-01T10:00:00Z")!
+
+    func bar(_ s: Symbol, _ t: Timestamp, open: String, close: String) -> MarketEvent {
+        let o = Price(open)!, c = Price(close)!
+        return .bar(Bar(symbol: s, timeframe: .m1, candle: Candle(start: t, open: o, high: Price.max(o, c), low: Price.min(o, c), close: c, volume: Quantity(1))))
+    }
+
+    func kernel(_ strategies: [any Strategy]) -> Kernel {
+        var e = EngineConfig(); e.nextBarOpenFills = true
+        var md = MarketDataConfig(); md.candleCloseGrace = .seconds(0)
+        let ex = PaperExchange(config: ExchangeConfig(), instruments: InstrumentRegistry(), sessionSymbols: [btc, xrpbtc])
+        let k = Kernel(market: MarketState(symbols: [btc, xrpbtc], config: md), exchange: ex, strategies: strategies, clock: ManualClock(start), config: e)
+        k.start()
+        return k
+    }
+
+    @Test func pendingOrdersFillBeforeTheBatchIsSeen() throws {
+        Scripted.nextName = "s"
+        let s = try Scripted(parameters: .defaults([]), symbols: [xrpbtc])
+        var done = false
+        s.decide = { snap, _ in
+            if done { return nil }
+            done = true
+            return try Signal(action: .buy, symbol: Symbol("XRP/BTC")!, size: Money(20), price: snap.price(Symbol("XRP/BTC")!)!, reason: "entry")
+        }
+        let k = kernel([s])
+        let t1 = start + .minutes(1)
+        k.handle(bar(btc, start, open: "100000", close: "100000"))
+        k.handle(bar(xrpbtc, start, open: "0.00002", close: "0.00002"))
+        k.handle(.timer(t1))
+        // Next batch: BTC doubles within its bar; the XRP/BTC order must be valued at the previous close.
+        k.handle(bar(btc, t1, open: "100000", close: "200000"))
+        k.handle(bar(xrpbtc, t1, open: "0.00003", close: "0.00003"))
+        k.handle(.timer(t1 + .minutes(1)))
+        let f = try #require(k.runner("s")!.portfolio.fills.first)
+        #expect(f.timestamp == t1)
+        #expect(f.quoteUSD == Price(100000))
+        #expect(f.price == Price("0.000030015")!)
+    }
+
+    @Test func higherTimeframesCloseOnlyWithTheirLastMinute() {
+        let k = kernel([])
+        var md = MarketDataConfig(); md.candleCloseGrace = .seconds(0)
+        let m = MarketState(symbols: [btc, xrpbtc], config: md)
+        let k2 = Kernel(market: m, exchange: k.exchange, strategies: [], clock: ManualClock(start), config: k.config)
+        var t = start
+        for _ in 0..<30 {
+            k2.handle(bar(btc, t, open: "1", close: "1"))
+            k2.handle(bar(xrpbtc, t, open: "1", close: "1"))
+            t = t + .minutes(1)
+            k2.handle(.timer(t))
+        }
+        for s in [btc, xrpbtc] {
+            let five = m.candles(.m5, s)
+            #expect(five.count == 6)
+            #expect(five.allSatisfy { $0.volume == Quantity(5) })
+            #expect(Set(five.map(\.start)).count == 6)
+        }
+    }
+}
