@@ -64,9 +64,14 @@ public final class Kernel {
             market.advance(to: clock.now)
             tick()
         case .bar(let bar):
-            // Bars of one close time are a batch: applied together at their decision tick, after the
-            // pending orders of every symbol in the batch have filled at the bars' opens.
-            barBatch.append(bar)
+            // With next-bar-open orders waiting, the bars of one close time are a batch: the orders of
+            // every symbol fill at their bar's open before any of the batch's data is applied. Pending
+            // orders only appear at ticks, so without them a bar is applied at once.
+            if pending.isEmpty && barBatch.isEmpty {
+                applyBar(bar, ranges: runners.contains { $0.portfolio.needsExitChecks })
+            } else {
+                barBatch.append(bar)
+            }
         case let other:
             flushBars()
             clock.advance(to: other.time)
@@ -79,21 +84,25 @@ public final class Kernel {
     private func flushBars() {
         guard !barBatch.isEmpty else { return }
         if !pending.isEmpty {
-            for bar in barBatch {
-                let due = pending.filter { $0.signal.symbol == bar.symbol }
+            for i in barBatch.indices {
+                let symbol = barBatch[i].symbol
+                let due = pending.filter { $0.signal.symbol == symbol }
                 guard !due.isEmpty else { continue }
-                pending.removeAll { $0.signal.symbol == bar.symbol }
-                clock.advance(to: bar.candle.start)
-                for o in due { execute(o.signal, runner: runners[o.runner], venue: .at(bar.candle.open), at: Swift.max(bar.candle.start, clock.now), trigger: nil) }
+                pending.removeAll { $0.signal.symbol == symbol }
+                let open = barBatch[i].candle.open, start = barBatch[i].candle.start
+                clock.advance(to: start)
+                for o in due { execute(o.signal, runner: runners[o.runner], venue: .at(open), at: Swift.max(start, clock.now), trigger: nil) }
             }
         }
         let ranges = runners.contains { $0.portfolio.needsExitChecks }
-        for bar in barBatch {
-            clock.advance(to: bar.closeTime)
-            market.applyBar(bar)
-            if ranges { barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high) }
-        }
+        for i in barBatch.indices { applyBar(barBatch[i], ranges: ranges) }
         barBatch.removeAll(keepingCapacity: true)
+    }
+
+    private func applyBar(_ bar: Bar, ranges: Bool) {
+        clock.advance(to: bar.closeTime)
+        market.applyBar(bar)
+        if ranges { barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high) }
     }
 
     /// One decision tick at the clock's time.
