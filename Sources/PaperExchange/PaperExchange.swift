@@ -62,7 +62,9 @@ public struct PaperExchange {
         switch action {
         case .sell:
             if fullClose && position?.side != .long { return reject(.noPosition, signal, p, now) }
-            if !holdings.isPositive { return reject(.noHoldings, signal, p, now) }
+            // A long position can always be closed: the base balance is shared by every pair of that asset
+            // (XRP/USDT and XRP/BTC), so a short on one pair must not trap a long on the other.
+            if position?.side != .long && !holdings.isPositive { return reject(.noHoldings, signal, p, now) }
         case .cover:
             if position?.side != .short { return reject(.noPosition, signal, p, now) }
         default: break
@@ -126,11 +128,13 @@ public struct PaperExchange {
                 capped = true
             }
         case .sell, .cover:
-            // Reducing orders: never more than the position (cover) or the holdings (sell).
-            let limit = action == .sell ? holdings : position!.size
+            // Reducing orders: never more than the position (cover), or the larger of the long position and
+            // the holdings (sell: inventory beyond the position may be sold, realizing no P&L).
+            let longSize = position?.side == .long ? position!.size : .zero
+            let limit = action == .sell ? Quantity.max(longSize, holdings) : position!.size
             let want: Quantity
             if fullClose {
-                want = action == .sell ? Quantity.min(position!.size, holdings) : position!.size
+                want = position!.size
             } else {
                 switch signal.sizeUnit {
                 case .usd:

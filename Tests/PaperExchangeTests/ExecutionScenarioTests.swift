@@ -268,3 +268,32 @@ import MarketData
         #expect(makeExchange().makePortfolio(strategy: "t").profitFactor == 0)
     }
 }
+
+/// A short on XRP/USDT must not trap a long on XRP/BTC: the XRP balance is shared by both pairs.
+@Suite struct SharedBalanceTests {
+    @Test func longOnOnePairClosesDespiteAShortOnAnother() throws {
+        let xrpusdt = Symbol("XRP/USDT")!, xrpbtc = Symbol("XRP/BTC")!, btc = Symbol("BTC/USDT")!
+        var c = ExchangeConfig()
+        c.fillModel = .topOfBook
+        c.startingCapital = Money(1000)
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [xrpusdt, xrpbtc, btc])
+        let p = ex.makePortfolio(strategy: "t")
+        let m = MarketState(symbols: [xrpusdt, xrpbtc, btc])
+        func book(_ s: Symbol, _ bid: String, _ ask: String) {
+            m.apply(.book(BookUpdate(symbol: s, time: T0, isSnapshot: true, bids: [BookLevel(price: P(bid), size: Q("100000"))], asks: [BookLevel(price: P(ask), size: Q("100000"))])))
+        }
+        book(xrpusdt, "2.349", "2.351"); book(btc, "104499", "104501"); book(xrpbtc, "0.0000224", "0.0000226")
+        _ = try #require(ex.execute(signal(.short, "235", price: "2.35", symbol: xrpusdt), for: p, market: m, now: T0).fill)
+        _ = try #require(ex.execute(signal(.buy, "141", price: "0.0000225", symbol: xrpbtc, sl: "0.000022"), for: p, market: m, now: T0).fill)
+        #expect(p.assetBalance("XRP").isNegative)
+        book(xrpbtc, "0.0000210", "0.0000212")
+        let exits = ex.exitOrders(for: p, market: m)
+        let o = try #require(exits.first { $0.signal.symbol == xrpbtc })
+        let f = try #require(ex.execute(o.signal, for: p, market: m, now: T0, venue: o.venue, trigger: o.trigger).fill)
+        #expect(f.trigger == .stopLoss)
+        #expect(p.position(xrpbtc) == nil)
+        #expect(p.assetBalance("XRP") == -p.position(xrpusdt)!.size)
+        // Without a long position, a sell still needs holdings.
+        #expect(ex.execute(signal(.sell, "10", price: "0.0000211", symbol: xrpbtc), for: p, market: m, now: T0).rejection?.reason == .noHoldings)
+    }
+}
