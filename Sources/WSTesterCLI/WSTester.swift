@@ -21,6 +21,8 @@ public struct WSTester: ParsableCommand {
 
     /// Parses and runs; returns the process exit status. Usage errors exit 1 (not ArgumentParser's 64).
     public static func runMain(_ arguments: [String]? = nil) -> Int32 {
+        // Line-buffered even into a pipe or file, so `ws-tester … | tee` shows fills as they happen.
+        setvbuf(stdout, nil, _IOLBF, 0)
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
