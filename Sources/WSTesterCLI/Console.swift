@@ -17,6 +17,7 @@ final class Console: KernelObserver {
         guard level <= 1 else { return }
         clearProgress()
         let trig = f.trigger.map { " [\($0.rawValue)]" } ?? ""
+        defer { flushOutput() }
         print("[\(f.timestamp.iso8601)] FILL \(f.strategy) \(f.side.rawValue) \(f.size) \(f.symbol) @ \(f.price) fee \(f.fee.formatted(decimals: 8)) pnl \(f.pnl.formatted(decimals: 4))\(trig)")
     }
 
@@ -36,6 +37,7 @@ final class Console: KernelObserver {
         let v = Valuation(market: kernel.market)
         let equity = kernel.runners.reduce(Money.zero) { $0 + v.equity($1.portfolio) }
         let pnl = kernel.runners.reduce(Money.zero) { $0 + $1.portfolio.totalPnl }
+        defer { flushOutput() }
         print("--- \(kernel.clock.now.iso8601)  ticks \(kernel.ticks)  signals \(kernel.signalCount)  fills \(kernel.fillCount)  equity \(equity.formatted(decimals: 2))  realized \(pnl.formatted(decimals: 2))")
         print("    " + kernel.market.prices.map { "\($0.0) \(formatLevel($0.1))" }.joined(separator: "  "))
     }

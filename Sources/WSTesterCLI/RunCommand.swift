@@ -136,6 +136,7 @@ struct RunCommand: ParsableCommand {
         for n in notes { print("note: \(n)") }
         print(rule)
         print("Press Ctrl+C to stop")
+        flushOutput()
     }
 }
 

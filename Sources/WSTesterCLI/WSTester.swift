@@ -21,8 +21,6 @@ public struct WSTester: ParsableCommand {
 
     /// Parses and runs; returns the process exit status. Usage errors exit 1 (not ArgumentParser's 64).
     public static func runMain(_ arguments: [String]? = nil) -> Int32 {
-        // Line-buffered even into a pipe or file, so `ws-tester … | tee` shows fills as they happen.
-        setvbuf(stdout, nil, _IOLBF, 0)
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -43,6 +41,10 @@ public struct WSTester: ParsableCommand {
         }
     }
 }
+
+/// Pushes buffered output out, so `ws-tester … | tee` shows lines as they happen (fflush(NULL) flushes
+/// every stream without touching the `stdout` global, which Swift 6 treats as unsafe shared state).
+func flushOutput() { fflush(nil) }
 
 func fail(_ message: String, code: Int32) -> ExitCode {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
