@@ -25,14 +25,7 @@ import PaperExchange
     }
 
     @Test func pendingOrdersFillBeforeTheBatchIsSeen() throws {
-        Scripted.nextName = "s"
-        let s = try Scripted(parameters: .defaults([]), symbols: [xrpbtc])
-        var done = false
-        s.decide = { snap, _ in
-            if done { return nil }
-            done = true
-            return try Signal(action: .buy, symbol: Symbol("XRP/BTC")!, size: Money(20), price: snap.price(Symbol("XRP/BTC")!)!, reason: "entry")
-        }
+        let s = try buyOnce(size: 20, symbol: xrpbtc)
         let k = kernel([s])
         let t1 = start + .minutes(1)
         k.handle(bar(btc, start, open: "100000", close: "100000"))

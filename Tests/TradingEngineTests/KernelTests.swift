@@ -58,15 +58,15 @@ func makeKernel(_ strategies: [any Strategy], engine: EngineConfig = EngineConfi
     return k
 }
 
-/// A scripted strategy named "s" that buys `size` USD once, on its first tick.
-func buyOnce(size: Int, stopLoss: String? = nil) throws -> Scripted {
+/// A scripted strategy named "s" that buys `size` USD of `symbol` once, on its first tick.
+func buyOnce(size: Int, stopLoss: String? = nil, symbol: Symbol = XRP) throws -> Scripted {
     Scripted.nextName = "s"
-    let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+    let s = try Scripted(parameters: .defaults([]), symbols: [symbol])
     var done = false
     s.decide = { snap, _ in
         if done { return nil }
         done = true
-        return try Signal(action: .buy, symbol: XRP, size: Money(size), price: snap.price(XRP)!, reason: "entry",
+        return try Signal(action: .buy, symbol: symbol, size: Money(size), price: snap.price(symbol)!, reason: "entry",
                           stopLoss: stopLoss.map { Price($0)! })
     }
     return s
