@@ -111,16 +111,18 @@ extension PaperExchange {
         let valuation = Valuation(market: market)
         if !p.baselineSet {
             var baseline = p.startingCapital
-            for (asset, amount) in p.startingAssets {
-                guard let u = valuation.usdPrice(asset) else { return }
-                baseline += amount * u
+            for asset in p.startingAssets.keys.sorted() {
+                guard let u = valuation.usdPrice(asset) else { p.noteUnpriced([asset]); return }
+                baseline += p.startingAssets[asset]! * u
             }
             p.baselineEquity = baseline
             p.peakEquity = baseline
             p.baselineSet = true
         }
         // Cash-only portfolios: equity is cash, no lookups needed.
-        let e = p.assets.isEmpty ? p.cash : valuation.equity(p)
+        var unresolved: [String] = []
+        let e = p.assets.isEmpty ? p.cash : valuation.equity(p, unresolved: &unresolved)
+        if !unresolved.isEmpty { p.noteUnpriced(unresolved.sorted()) }
         if e >= p.peakEquity { p.peakEquity = e; return }
         if p.peakEquity.isPositive {
             let dd = (p.peakEquity - e).doubleValue / p.peakEquity.doubleValue

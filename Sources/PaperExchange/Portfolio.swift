@@ -42,6 +42,13 @@ public final class Portfolio: PortfolioView {
 
     var fillSequence = 0
 
+    /// Assets that had no USD price when equity was computed (valued at 0), in the order first seen.
+    public internal(set) var unpricedAssets: [String] = []
+
+    func noteUnpriced(_ assets: [String]) {
+        for a in assets where !unpricedAssets.contains(a) { unpricedAssets.append(a) }
+    }
+
     public init(strategy: String, startingCapital: Money, startingAssets: [String: Quantity] = [:], maxFillsHistory: Int = 1000) {
         self.strategy = strategy
         self.startingCapital = startingCapital

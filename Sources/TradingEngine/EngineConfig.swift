@@ -18,10 +18,13 @@ public protocol KernelObserver: AnyObject {
     func kernelDidFill(_ fill: Fill, portfolio: Portfolio)
     func kernelDidReject(_ rejection: ExecutionRejection)
     func kernelStrategyFailed(_ name: String, message: String, paused: Bool)
+    /// Something the user should know, reported once (e.g. an asset valued at 0 for lack of a USD price).
+    func kernelWarning(_ message: String)
 }
 
 extension KernelObserver {
     public func kernelDidFill(_ fill: Fill, portfolio: Portfolio) {}
     public func kernelDidReject(_ rejection: ExecutionRejection) {}
     public func kernelStrategyFailed(_ name: String, message: String, paused: Bool) {}
+    public func kernelWarning(_ message: String) {}
 }

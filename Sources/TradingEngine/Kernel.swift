@@ -142,8 +142,16 @@ public final class Kernel {
                 execute(s, runner: r, venue: .market, at: now, trigger: nil)
             }
         }
-        // 4. Drawdown at this tick's marks.
-        for r in runners { exchange.updateDrawdown(r.portfolio, market: market) }
+        // 4. Drawdown at this tick's marks (engine §2.9: an asset without a USD price counts 0, said once).
+        for r in runners {
+            exchange.updateDrawdown(r.portfolio, market: market)
+            if r.portfolio.unpricedAssets.count > r.warnedUnpriced {
+                for a in r.portfolio.unpricedAssets[r.warnedUnpriced...] {
+                    for o in observers { o.kernelWarning("\(r.name): \(a) has no USD price in this session; it is valued at 0") }
+                }
+                r.warnedUnpriced = r.portfolio.unpricedAssets.count
+            }
+        }
     }
 
     private func execute(_ s: Signal, runner r: StrategyRunner, venue: Venue, at now: Timestamp, trigger: ExitTrigger?) {

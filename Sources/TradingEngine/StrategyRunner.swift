@@ -11,6 +11,8 @@ public final class StrategyRunner {
     public internal(set) var errors = 0
     public internal(set) var paused = false
     public internal(set) var lastError: String?
+    /// How many of the portfolio's unpriced assets were already reported.
+    var warnedUnpriced = 0
 
     init(name: String, strategy: any Strategy, portfolio: Portfolio, context: StrategyContext) {
         self.name = name

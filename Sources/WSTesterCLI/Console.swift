@@ -32,6 +32,12 @@ final class Console: KernelObserver {
         FileHandle.standardError.write(Data("[strategy \(name)] error: \(message)\(paused ? " — paused for the rest of the session" : "")\n".utf8))
     }
 
+    func kernelWarning(_ message: String) {
+        guard level <= 2 else { return }
+        clearProgress()
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+
     func status(kernel: Kernel) {
         guard level <= 1 else { return }
         let v = Valuation(market: kernel.market)

@@ -200,3 +200,27 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
         #expect(k.market.candles(.m1, XRP).count == 4)
     }
 }
+
+final class WarningCollector: KernelObserver {
+    var warnings: [String] = []
+    func kernelWarning(_ message: String) { warnings.append(message) }
+}
+
+@Suite(.serialized) struct UnpricedAssetTests {
+    /// Engine §2.9 step 5: an asset without a USD price is valued at 0 and reported once.
+    @Test func warnedOncePerAsset() throws {
+        Scripted.nextName = "s"
+        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        var c = ExchangeConfig()
+        c.startingAssets = ["DOGE": Quantity(10)]
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0))
+        let w = WarningCollector()
+        k.addObserver(w)
+        k.start()
+        var t = T0
+        for _ in 0..<5 { t = t + .seconds(1); k.handle(bookAt("2.35", t)); k.handle(.timer(t)) }
+        #expect(w.warnings == ["s: DOGE has no USD price in this session; it is valued at 0"])
+        #expect(!k.runner("s")!.portfolio.baselineSet)
+    }
+}
