@@ -14,7 +14,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // Value types and ports: no clocks, no I/O, stdlib only.
@@ -22,10 +21,7 @@ let package = Package(
         .target(name: "MarketData", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "PaperExchange", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "Strategies", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
-        .target(name: "TradingEngine", dependencies: [
-            "TradingCore", "MarketData", "PaperExchange",
-            .product(name: "Collections", package: "swift-collections"),
-        ], swiftSettings: kernelSettings),
+        .target(name: "TradingEngine", dependencies: ["TradingCore", "MarketData", "PaperExchange"], swiftSettings: kernelSettings),
         .target(name: "Backtest", dependencies: [
             "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies",
             .product(name: "Crypto", package: "swift-crypto"),

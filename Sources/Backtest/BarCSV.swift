@@ -107,7 +107,3 @@ public enum BarCSV {
     }
 
 }
-
-extension Substring {
-    func trimmingSpacesSub() -> String { String(self).trimmingSpaces() }
-}

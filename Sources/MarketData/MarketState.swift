@@ -141,15 +141,6 @@ public final class MarketState: MarketView {
         states[i].lastUpdate = b.time
     }
 
-    /// Installs a ready snapshot book without re-sorting (the simulator's books are built sorted).
-    public func setBook(_ symbol: Symbol, _ book: OrderBook) {
-        defer { if !hasAnyPrice { hasAnyPrice = price(symbol) != nil } }
-        guard let i = slot(symbol) else { ignoredEvents += 1; return }
-        states[i].book = book
-        if book.isTwoSided { states[i].bookMid = book.mid }
-        states[i].lastUpdate = book.time
-    }
-
     public func applyBar(_ b: Bar) {
         defer { if !hasAnyPrice { hasAnyPrice = price(b.symbol) != nil } }
         guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
