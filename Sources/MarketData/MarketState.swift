@@ -16,7 +16,6 @@ public final class MarketState: MarketView {
         var lastTradeId: UInt64?
         /// Index 0 is 1m; the rest are higher timeframes aggregated from closed 1m candles.
         let builders: [CandleBuilder]
-        var lastUpdate: Timestamp?
 
         init(trades: RingBuffer<Trade>, builders: [CandleBuilder]) {
             self.trades = trades
@@ -96,7 +95,6 @@ public final class MarketState: MarketView {
             guard t.last <= Self.maxPrice, t.bid <= Self.maxPrice, t.ask <= Self.maxPrice else { outOfRangeEvents += 1; return }
             states[i].ticker = t
             if t.last.isPositive { states[i].tickerLast = t.last }
-            states[i].lastUpdate = t.time
         case .bar(let b): applyBar(b)
         case .timer: break
         }
@@ -119,7 +117,6 @@ public final class MarketState: MarketView {
         } else {
             states[i].lastTrade = t
         }
-        states[i].lastUpdate = t.time
         let (closed, accepted) = states[i].builders[0].add(trade: t, markIncomplete: gap)
         if !accepted { lateTrades += 1 }
         if let c = closed { propagate(c, symbol: i) }
@@ -138,7 +135,6 @@ public final class MarketState: MarketView {
             states[i].book = book
         }
         if let book = states[i].book, book.isTwoSided { states[i].bookMid = book.mid }
-        states[i].lastUpdate = b.time
     }
 
     public func applyBar(_ b: Bar) {
@@ -146,7 +142,6 @@ public final class MarketState: MarketView {
         guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
         guard b.candle.high <= Self.maxPrice, b.candle.low.isPositive, b.candle.volume <= Self.maxSize else { outOfRangeEvents += 1; return }
         states[i].barClose = b.candle.close
-        states[i].lastUpdate = b.closeTime
         guard let k = timeframes.firstIndex(of: b.timeframe) else { return }
         states[i].builders[k].appendClosed(b.candle)
         if b.timeframe == .m1 { propagate(b.candle, symbol: i) }
@@ -226,13 +221,6 @@ public final class MarketState: MarketView {
         }
         return nil
     }
-
-    /// Exchange time of the newest event seen for the symbol.
-    public func lastUpdate(_ symbol: Symbol) -> Timestamp? {
-        guard let i = slot(symbol) else { return nil }
-        return states[i].lastUpdate
-    }
-
 
     /// Every symbol's price of record, sorted by symbol.
     public var prices: [(Symbol, Price)] {

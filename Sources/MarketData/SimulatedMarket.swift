@@ -135,10 +135,11 @@ public struct SimulatedMarket: Sendable {
         let p = streams[i].params
         let price = streams[i].price
         let symbol = streams[i].symbol
-        let tickSize = pow10Double(-p.priceDecimals)
+        let instrument = Instrument(symbol: symbol, priceDecimals: p.priceDecimals, lotDecimals: p.qtyDecimals)
+        let tickSize = instrument.tick.doubleValue
         let midTicks = Int64((price / tickSize).rounded())
         let halfTicks = max(1, Int64((price * p.spreadBps / 20_000 / tickSize).rounded()))
-        let unit = Int128(pow10Int(18 - p.priceDecimals))
+        let unit = instrument.tick.raw
         func px(_ ticks: Int64) -> Price { Price(raw: Int128(max(1, ticks)) * unit) }
         let bestBid = px(midTicks - halfTicks)
         let bestAsk = px(midTicks + halfTicks)
@@ -151,7 +152,7 @@ public struct SimulatedMarket: Sendable {
         for _ in 0..<count {
             let side: TakerSide = streams[i].activityRNG.uniform() < pBuy ? .buy : .sell
             let z = streams[i].activityRNG.normal()
-            let size = quantity(medianTrade * Math.exp(z), decimals: p.qtyDecimals)
+            let size = quantity(medianTrade * Math.exp(z), instrument)
             let id = streams[i].nextTradeId
             streams[i].nextTradeId += 1
             trades.append(Trade(symbol: symbol, time: now, price: side == .buy ? bestAsk : bestBid, size: size, side: side, tradeId: id))
@@ -164,11 +165,11 @@ public struct SimulatedMarket: Sendable {
         asks.reserveCapacity(depth)
         for k in 0..<depth {
             let z = streams[i].activityRNG.normal()
-            bids.append(BookLevel(price: px(midTicks - halfTicks - Int64(k)), size: quantity(medianLevel * Math.exp(0.5 * z), decimals: p.qtyDecimals)))
+            bids.append(BookLevel(price: px(midTicks - halfTicks - Int64(k)), size: quantity(medianLevel * Math.exp(0.5 * z), instrument)))
         }
         for k in 0..<depth {
             let z = streams[i].activityRNG.normal()
-            asks.append(BookLevel(price: px(midTicks + halfTicks + Int64(k)), size: quantity(medianLevel * Math.exp(0.5 * z), decimals: p.qtyDecimals)))
+            asks.append(BookLevel(price: px(midTicks + halfTicks + Int64(k)), size: quantity(medianLevel * Math.exp(0.5 * z), instrument)))
         }
         emit(.book(BookUpdate(symbol: symbol, time: now, isSnapshot: true, bids: bids, asks: asks)))
         for t in trades { emit(.trade(t)) }
@@ -180,21 +181,9 @@ public struct SimulatedMarket: Sendable {
         return streams[i].price
     }
 
-    private func quantity(_ v: Double, decimals: Int) -> Quantity {
-        let q = Quantity(rounding: v, toDecimals: decimals) ?? .zero
-        let lot = Quantity(raw: Int128(pow10Int(18 - decimals)))
-        return q < lot ? lot : q
+    /// Rounded to the lot, at least one lot.
+    private func quantity(_ v: Double, _ instrument: Instrument) -> Quantity {
+        let q = Quantity(rounding: v, toDecimals: instrument.lotDecimals) ?? .zero
+        return q < instrument.lot ? instrument.lot : q
     }
-}
-
-func pow10Double(_ n: Int) -> Double {
-    var r = 1.0
-    if n >= 0 { for _ in 0..<n { r *= 10 } } else { for _ in 0..<(-n) { r /= 10 } }
-    return r
-}
-
-func pow10Int(_ n: Int) -> Int64 {
-    var r: Int64 = 1
-    for _ in 0..<n { r *= 10 }
-    return r
 }

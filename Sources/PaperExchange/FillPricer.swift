@@ -28,7 +28,6 @@ struct FillPricer {
     /// Largest order notional accepted, in quote units or USD (ARCHITECTURE: notionals up to 1e13 USD; 100× margin).
     static let maxNotional = 1e15
 
-    let lot: Quantity
     let lotDecimals: Int
     let slippage: Rate
     let takerSide: TakerSide

@@ -90,8 +90,7 @@ extension PaperExchange {
             let sym = p.positions.keys[i]
             if let px = market.price(sym), px.isPositive,
                px > p.positions.values[i].highestPrice || px < p.positions.values[i].lowestPrice {
-                p.positions.values[i].highestPrice = Price.max(p.positions.values[i].highestPrice, px)
-                p.positions.values[i].lowestPrice = Price.min(p.positions.values[i].lowestPrice, px)
+                p.positions.values[i].track(px)
             }
             i = p.positions.index(after: i)
         }

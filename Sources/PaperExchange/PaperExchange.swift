@@ -70,7 +70,7 @@ public struct PaperExchange {
         default: break
         }
         // 2. Price basis.
-        let pricer = FillPricer(lot: instrument.lot, lotDecimals: instrument.lotDecimals, slippage: config.slippageRate, takerSide: action.takerSide)
+        let pricer = FillPricer(lotDecimals: instrument.lotDecimals, slippage: config.slippageRate, takerSide: action.takerSide)
         let basis: PriceBasis
         switch venue {
         case .at(let ref):

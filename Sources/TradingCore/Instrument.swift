@@ -24,7 +24,6 @@ public struct Instrument: Hashable, Sendable {
         return roundLot(q)
     }
     public func roundLot(_ q: Quantity) -> Quantity { q.rounded(toDecimals: lotDecimals, .down) }
-    public func roundTick(_ p: Price) -> Price { p.rounded(toDecimals: priceDecimals, .halfEven) }
 }
 
 /// The one instrument table: built-in pairs, then `instruments.<SYMBOL>` from the config,

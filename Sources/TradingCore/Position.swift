@@ -23,6 +23,12 @@ public struct Position: Hashable, Sendable {
         self.lowestPrice = lowestPrice; self.entryFee = entryFee
     }
 
+    /// Widens the high/low marks to include `price`.
+    public mutating func track(_ price: Price) {
+        if price > highestPrice { highestPrice = price }
+        if price < lowestPrice { lowestPrice = price }
+    }
+
     /// Volume-weighted average entry (display; accounting uses `costBasis`).
     public var entryPrice: Price {
         size.isZero ? .zero : costBasis.price(per: size)

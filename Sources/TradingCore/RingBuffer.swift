@@ -30,12 +30,5 @@ public struct RingBuffer<Element>: RandomAccessCollection {
         }
     }
 
-    /// Replaces the newest element (the building candle of a series, say).
-    @inlinable public mutating func replaceLast(_ e: Element) {
-        precondition(!storage.isEmpty)
-        let j = head + storage.count - 1
-        storage[j < storage.count ? j : j - storage.count] = e
-    }
-
     public var newest: Element? { isEmpty ? nil : self[count - 1] }
 }
