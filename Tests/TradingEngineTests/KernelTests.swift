@@ -10,13 +10,17 @@ let T0 = Timestamp(iso8601: "2025-01-15T00:00:00Z")!
 struct Boom: Error {}
 
 /// A scripted strategy for kernel tests.
-final class Scripted: Strategy {
-    nonisolated(unsafe) static var nextName = "scripted"
-    static var name: String { nextName }
-    static let version = "0"
-    static let summary = "test"
-    static let defaultSymbols = [XRP]
-    static let parameters: [ParameterSpec] = []
+/// The strategy's name as a type, so suites running in parallel never share mutable state.
+protocol ScriptName { static var value: String { get } }
+enum NameA: ScriptName { static let value = "a" }
+enum NameS: ScriptName { static let value = "s" }
+
+final class Scripted<N: ScriptName>: Strategy {
+    static var name: String { N.value }
+    static var version: String { "0" }
+    static var summary: String { "test" }
+    static var defaultSymbols: [Symbol] { [XRP] }
+    static var parameters: [ParameterSpec] { [] }
     var rejections = RejectionTracker()
     var decide: (DataSnapshot, StrategyContext) throws -> Signal? = { _, _ in nil }
     var log: [String] = []
@@ -59,9 +63,8 @@ func makeKernel(_ strategies: [any Strategy], engine: EngineConfig = EngineConfi
 }
 
 /// A scripted strategy named "s" that buys `size` USD of `symbol` once, on its first tick.
-func buyOnce(size: Int, stopLoss: String? = nil, symbol: Symbol = XRP) throws -> Scripted {
-    Scripted.nextName = "s"
-    let s = try Scripted(parameters: .defaults([]), symbols: [symbol])
+func buyOnce(size: Int, stopLoss: String? = nil, symbol: Symbol = XRP) throws -> Scripted<NameS> {
+    let s = try Scripted<NameS>(parameters: .defaults([]), symbols: [symbol])
     var done = false
     s.decide = { snap, _ in
         if done { return nil }
@@ -81,8 +84,7 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
 @Suite(.serialized) struct KernelTests {
     /// Engine §8 scenario 29 (first half): a throwing strategy is isolated and counted.
     @Test func errorIsolation() throws {
-        Scripted.nextName = "a"
-        let a = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        let a = try Scripted<NameA>(parameters: .defaults([]), symbols: [XRP])
         a.decide = { _, _ in throw Boom() }
         let b = try ScriptedB(parameters: .defaults([]), symbols: [XRP])
         let k = makeKernel([a, b])
@@ -99,8 +101,7 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
     }
 
     @Test func pausesAfterTooManyErrors() throws {
-        Scripted.nextName = "a"
-        let a = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        let a = try Scripted<NameA>(parameters: .defaults([]), symbols: [XRP])
         a.decide = { _, _ in throw Boom() }
         var e = EngineConfig(); e.maxStrategyErrors = 3
         let k = makeKernel([a], engine: e)
@@ -181,8 +182,7 @@ func bookAt(_ p: String, _ t: Timestamp) -> MarketEvent {
 
     /// Decision 8: a strategy never sees a candle before it closes.
     @Test func noCandleFromTheFuture() throws {
-        Scripted.nextName = "s"
-        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        let s = try Scripted<NameS>(parameters: .defaults([]), symbols: [XRP])
         var violations = 0
         s.decide = { snap, _ in
             for c in snap.candles(.m1, XRP) where c.start + .minutes(1) > snap.timestamp { violations += 1 }
@@ -209,8 +209,7 @@ final class WarningCollector: KernelObserver {
 @Suite(.serialized) struct UnpricedAssetTests {
     /// Engine §2.9 step 5: an asset without a USD price is valued at 0 and reported once.
     @Test func warnedOncePerAsset() throws {
-        Scripted.nextName = "s"
-        let s = try Scripted(parameters: .defaults([]), symbols: [XRP])
+        let s = try Scripted<NameS>(parameters: .defaults([]), symbols: [XRP])
         var c = ExchangeConfig()
         c.startingAssets = ["DOGE": Quantity(10)]
         let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
