@@ -14,7 +14,9 @@ public final class MarketState: MarketView {
         var ticker: Ticker?
         var trades: RingBuffer<Trade>
         var lastTradeId: UInt64?
-        /// Index 0 is 1m; the rest are higher timeframes aggregated from closed 1m candles.
+        /// The bars' range since the last decision tick (bar backtests); cleared by `clearBarRanges()`.
+        var barRange: BarRange?
+        /// Index 0 is 1m; the rest are higher timeframes aggregated from closed lower candles.
         let builders: [CandleBuilder]
 
         init(trades: RingBuffer<Trade>, builders: [CandleBuilder]) {
@@ -46,6 +48,9 @@ public final class MarketState: MarketView {
 
     /// Trade-id gaps seen (missed prints).
     public private(set) var tradeGaps = 0
+
+    /// Symbols with a bar range since the last tick.
+    private var rangedSymbols = 0
 
     /// Per base asset, the slots of its USD pair then its USDT pair: valuation runs every tick.
     private var usdSlots: [(asset: String, slot: Int)] = []
@@ -141,10 +146,25 @@ public final class MarketState: MarketView {
         defer { if !hasAnyPrice { hasAnyPrice = price(b.symbol) != nil } }
         guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
         guard b.candle.high <= Self.maxPrice, b.candle.low.isPositive, b.candle.volume <= Self.maxSize else { outOfRangeEvents += 1; return }
-        states[i].barClose = b.candle.close
+        let st = states[i]
+        st.barClose = b.candle.close
+        let range = BarRange(open: b.candle.open, low: b.candle.low, high: b.candle.high, start: b.candle.start)
+        if st.barRange == nil { st.barRange = range; rangedSymbols += 1 } else { st.barRange!.merge(range) }
         guard let k = timeframes.firstIndex(of: b.timeframe) else { return }
-        states[i].builders[k].appendClosed(b.candle)
-        if b.timeframe == .m1 { propagate(b.candle, symbol: i) }
+        st.builders[k].appendClosed(b.candle)
+        // Higher timeframes aggregate from the bars' own timeframe (1h bars build 4h and 1d candles).
+        var j = k + 1
+        while j < st.builders.count {
+            _ = st.builders[j].add(candle: b.candle)
+            j += 1
+        }
+    }
+
+    /// Forgets the bar ranges once a decision tick has judged them.
+    public func clearBarRanges() {
+        guard rangedSymbols > 0 else { return }
+        for st in states where st.barRange != nil { st.barRange = nil }
+        rangedSymbols = 0
     }
 
     /// Feeds a closed 1m candle to the higher timeframes.
@@ -221,6 +241,13 @@ public final class MarketState: MarketView {
         }
         return nil
     }
+
+    public func barRange(_ symbol: Symbol) -> BarRange? {
+        guard rangedSymbols > 0, let i = slot(symbol) else { return nil }
+        return states[i].barRange
+    }
+
+    public var hasBarRanges: Bool { rangedSymbols > 0 }
 
     /// Every symbol's price of record, sorted by symbol.
     public var prices: [(Symbol, Price)] {

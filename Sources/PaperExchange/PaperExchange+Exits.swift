@@ -1,76 +1,173 @@
 import TradingCore
 
-/// The price range a stop is checked against: a live tick passes (p, p, p); a bar passes its open, low, high.
-public struct TriggerRange: Sendable, Equatable {
-    public var open: Price
-    public var low: Price
-    public var high: Price
-    public init(open: Price, low: Price, high: Price) { self.open = open; self.low = low; self.high = high }
-    public init(_ p: Price) { self.init(open: p, low: p, high: p) }
-}
-
 /// An exit the engine generates: always a full close, never leverage-checked.
 public struct ExitOrder: Sendable {
     public var signal: Signal
     public var trigger: ExitTrigger
     public var venue: Venue
+    /// When the exit happened on the bar's path (its start, decision 37); nil = the tick's time.
+    public var time: Timestamp?
+}
+
+/// Where on a bar's path exits are checked, in this order (backtest.md §B4, decision 37). A live tick has no
+/// bar: its one price is checked in `.open`, and the other phases find nothing.
+public enum ExitPhase: Int, CaseIterable, Sendable {
+    /// Every symbol at its bar's open (a gap beyond a stop or a target fills there).
+    case open
+    /// From the open towards each exposure's adverse extreme: stops and margin calls, earliest first.
+    case adverse
+    /// The favourable extremes: take-profits.
+    case favourable
 }
 
 extension PaperExchange {
-    /// Margin calls first (every priced position when equity < m × gross exposure), then stop-loss /
-    /// take-profit per remaining position, stop first, at most one exit per position.
-    /// `bars` holds the bar ranges of symbols that just printed a bar (bar backtests).
-    public func exitOrders(for p: Portfolio, market: any MarketView, bars: [Symbol: TriggerRange] = [:]) -> [ExitOrder] {
+    /// The exits of a live tick (one pass at the current prices).
+    public func exitOrders(for p: Portfolio, market: any MarketView) -> [ExitOrder] {
+        exitOrders(for: p, market: market, phase: .open)
+    }
+
+    /// The next exits of `phase` for positions not in `done`. `.open` and `.favourable` return everything they
+    /// find at once; `.adverse` returns only the earliest event on the path (a group of stops at one point, or a
+    /// margin call), so call it again after executing them until it returns nothing.
+    public func exitOrders(for p: Portfolio, market: any MarketView, phase: ExitPhase, excluding done: Set<Symbol> = []) -> [ExitOrder] {
         // Nothing can trigger without leverage or protective levels: skip the per-position work.
         guard p.needsExitChecks else { return [] }
-        var out: [ExitOrder] = []
-        let valuation = Valuation(market: market)
-        let positions = p.positions.values.sorted { $0.symbol < $1.symbol }
-        var marginCalled = Set<Symbol>()
-        if p.hasLeverage {
-            let equity = valuation.equity(p)
-            var gross = Money.zero
-            for pos in positions {
-                if let px = market.price(pos.symbol), px.isPositive, let q = valuation.quoteUSD(pos.symbol) {
-                    gross += (pos.size * px).converted(at: q)
-                }
-            }
-            if equity < gross.scaled(by: config.maintenanceMarginRatio) {
-                for pos in positions {
-                    guard let px = market.price(pos.symbol), px.isPositive else { continue }
-                    if let s = exitSignal(pos, price: px, reason: "MARGIN CALL: equity below maintenance margin at \(formatLevel(px))",
-                                          trigger: .marginCall, valuation: valuation) {
-                        out.append(ExitOrder(signal: s, trigger: .marginCall, venue: .market))
-                        marginCalled.insert(pos.symbol)
-                    }
-                }
+        var positions = p.positions.values.sorted { $0.symbol < $1.symbol }
+        if !done.isEmpty { positions.removeAll { done.contains($0.symbol) } }
+        guard !positions.isEmpty else { return [] }
+        switch phase {
+        case .open: return openExits(p, positions, market)
+        case .adverse: return market.hasBarRanges ? adverseExits(p, positions, market) : []
+        case .favourable: return market.hasBarRanges ? favourableExits(positions, market) : []
+        }
+    }
+
+    /// Every symbol with a bar at its open (others keep their price).
+    private func openMarks(_ market: any MarketView) -> [(symbol: Symbol, price: Price)] {
+        guard market.hasBarRanges else { return [] }
+        return market.symbols.compactMap { s in market.barRange(s).map { (s, $0.open) } }
+    }
+
+    /// The adverse extreme of each symbol with a bar: a long position's low, a short's high; without a position
+    /// on the pair, the extreme that hurts its base balance (a borrowed quote asset rises, a held asset falls).
+    func adverseMarks(_ p: Portfolio, _ market: any MarketView) -> [(symbol: Symbol, price: Price)] {
+        guard market.hasBarRanges else { return [] }
+        return market.symbols.compactMap { s in
+            guard let r = market.barRange(s) else { return nil }
+            if let side = p.positionSide(s) { return (s, side == .long ? r.low : r.high) }
+            let balance = p.assetBalance(s.base)
+            return (s, balance.isPositive ? r.low : (balance.isNegative ? r.high : r.open))
+        }
+    }
+
+    private func view(_ market: any MarketView, _ marks: [(symbol: Symbol, price: Price)]) -> any MarketView {
+        marks.isEmpty ? market : MarkedMarket(market, marks: marks)
+    }
+
+    /// Equity minus the maintenance requirement at a view's marks; negative means a margin call.
+    private func marginSurplus(_ p: Portfolio, _ positions: [Position], _ view: any MarketView) -> Money {
+        let valuation = Valuation(market: view)
+        var gross = Money.zero
+        for pos in positions {
+            if let px = view.price(pos.symbol), px.isPositive, let q = valuation.quoteUSD(pos.symbol) {
+                gross += (pos.size * px).converted(at: q)
             }
         }
-        for pos in positions where !marginCalled.contains(pos.symbol) {
-            guard let px = market.price(pos.symbol), px.isPositive else { continue }
-            let bar = bars[pos.symbol]
-            let r = bar ?? TriggerRange(px)
-            var hit: (ExitTrigger, Price, Venue)?
-            if pos.side == .long {
-                if let sl = pos.stopLoss, r.low <= sl {
-                    hit = (.stopLoss, bar == nil ? px : sl, bar == nil ? .market : .at(r.open <= sl ? r.open : sl))
-                } else if let tp = pos.takeProfit, r.high >= tp {
-                    hit = (.takeProfit, bar == nil ? px : tp, bar == nil ? .market : .at(r.open >= tp ? r.open : tp))
-                }
-            } else {
-                if let sl = pos.stopLoss, r.high >= sl {
-                    hit = (.stopLoss, bar == nil ? px : sl, bar == nil ? .market : .at(r.open >= sl ? r.open : sl))
-                } else if let tp = pos.takeProfit, r.low <= tp {
-                    hit = (.takeProfit, bar == nil ? px : tp, bar == nil ? .market : .at(r.open <= tp ? r.open : tp))
-                }
-            }
-            if let (trigger, level, venue) = hit,
-               let s = exitSignal(pos, price: level, reason: "\(trigger.rawValue) triggered at \(formatLevel(level))",
-                                  trigger: trigger, valuation: valuation) {
-                out.append(ExitOrder(signal: s, trigger: trigger, venue: venue))
+        return valuation.equity(p) - gross.scaled(by: config.maintenanceMarginRatio)
+    }
+
+    /// A margin call of every priced position at the view's marks (bar positions at those marks, stamped at
+    /// their bar's start; others at the market).
+    private func marginCall(_ positions: [Position], _ view: any MarketView, _ market: any MarketView) -> [ExitOrder] {
+        let valuation = Valuation(market: view)
+        return positions.compactMap { pos in
+            guard let px = view.price(pos.symbol), px.isPositive else { return nil }
+            let range = market.barRange(pos.symbol)
+            guard let s = exitSignal(pos, price: px, reason: "MARGIN CALL: equity below maintenance margin at \(formatLevel(px))",
+                                     trigger: .marginCall, valuation: valuation) else { return nil }
+            return ExitOrder(signal: s, trigger: .marginCall, venue: range == nil ? .market : .at(px), time: range?.start)
+        }
+    }
+
+    private func openExits(_ p: Portfolio, _ positions: [Position], _ market: any MarketView) -> [ExitOrder] {
+        let v = view(market, openMarks(market))
+        if p.hasLeverage, marginSurplus(p, positions, v).isNegative { return marginCall(positions, v, market) }
+        let valuation = Valuation(market: v)
+        var out: [ExitOrder] = []
+        for pos in positions {
+            guard let px = v.price(pos.symbol), px.isPositive else { continue }
+            let range = market.barRange(pos.symbol)
+            var hit: (ExitTrigger, Price)?
+            // At one price the stop is checked first; a bar that opens beyond its target exits there (the target side).
+            if let sl = pos.stopLoss, pos.side == .long ? px <= sl : px >= sl { hit = (.stopLoss, sl) }
+            else if let tp = pos.takeProfit, pos.side == .long ? px >= tp : px <= tp { hit = (.takeProfit, tp) }
+            guard let (trigger, level) = hit else { continue }
+            let reason = range == nil ? "\(trigger.rawValue) triggered at \(formatLevel(px))"
+                : "\(trigger.rawValue) \(formatLevel(level)): bar opened beyond it at \(formatLevel(px))"
+            if let s = exitSignal(pos, price: px, reason: reason, trigger: trigger, valuation: valuation) {
+                out.append(ExitOrder(signal: s, trigger: trigger, venue: range == nil ? .market : .at(px), time: range?.start))
             }
         }
         return out
+    }
+
+    private func adverseExits(_ p: Portfolio, _ positions: [Position], _ market: any MarketView) -> [ExitOrder] {
+        // Stops on the way from each open to its adverse extreme, as the fraction of that way (ordering only).
+        var stops: [(at: Double, pos: Position, level: Price, range: BarRange)] = []
+        for pos in positions {
+            guard let sl = pos.stopLoss, let r = market.barRange(pos.symbol) else { continue }
+            if pos.side == .long, r.low <= sl, sl < r.open {
+                stops.append(((r.open - sl).doubleValue / (r.open - r.low).doubleValue, pos, sl, r))
+            } else if pos.side == .short, r.high >= sl, sl > r.open {
+                stops.append(((sl - r.open).doubleValue / (r.high - r.open).doubleValue, pos, sl, r))
+            }
+        }
+        // A margin call where the surplus, moving from the opens to the adverse extremes together, turns negative.
+        var margin: (at: Double, marks: [(symbol: Symbol, price: Price)])?
+        if p.hasLeverage {
+            let open = openMarks(market), adverse = adverseMarks(p, market)
+            let f0 = marginSurplus(p, positions, view(market, open))
+            let f1 = marginSurplus(p, positions, view(market, adverse))
+            if f1.isNegative {
+                if f0.isNegative {
+                    margin = (0, open)
+                } else {
+                    // Linear in the marks for cash-quoted pairs, so this is where maintenance margin is breached;
+                    // each mark is rounded against the position.
+                    let den = (f0 - f1).raw
+                    var marks: [(symbol: Symbol, price: Price)] = []
+                    for (o, a) in zip(open, adverse) {
+                        let move = a.price - o.price
+                        let rule: RoundingRule = move.isNegative ? .down : .up
+                        guard let d = move.scaled(byRatio: f0.raw, over: den, rule) else { marks.append(a); continue }
+                        marks.append((o.symbol, o.price + d))
+                    }
+                    margin = (f0.doubleValue / (f0 - f1).doubleValue, marks)
+                }
+            }
+        }
+        let firstStop = stops.map(\.at).min()
+        if let m = margin, firstStop.map({ $0 > m.at }) ?? true {
+            return marginCall(positions, view(market, m.marks), market)
+        }
+        guard let first = firstStop else { return [] }
+        let valuation = Valuation(market: market)
+        return stops.filter { $0.at == first }.compactMap { e in
+            exitSignal(e.pos, price: e.level, reason: "stop_loss triggered at \(formatLevel(e.level)) inside the bar (low \(formatLevel(e.range.low)), high \(formatLevel(e.range.high)))",
+                       trigger: .stopLoss, valuation: valuation)
+                .map { ExitOrder(signal: $0, trigger: .stopLoss, venue: .at(e.level), time: e.range.start) }
+        }
+    }
+
+    private func favourableExits(_ positions: [Position], _ market: any MarketView) -> [ExitOrder] {
+        let valuation = Valuation(market: market)
+        return positions.compactMap { pos in
+            guard let tp = pos.takeProfit, let r = market.barRange(pos.symbol),
+                  pos.side == .long ? r.high >= tp : r.low <= tp else { return nil }
+            return exitSignal(pos, price: tp, reason: "take_profit triggered at \(formatLevel(tp)) inside the bar",
+                              trigger: .takeProfit, valuation: valuation)
+                .map { ExitOrder(signal: $0, trigger: .takeProfit, venue: .at(tp), time: r.start) }
+        }
     }
 
     /// A full-close signal; its size (USD, for logs) is size × price × quoteUSD.
@@ -96,15 +193,12 @@ extension PaperExchange {
         }
     }
 
-    /// Baseline (once every starting asset has a USD price), peak and max drawdown at current marks.
+    /// Baseline (once every priceable starting asset has a USD price), peak and max drawdown. The peak follows
+    /// the marks of record; in a bar backtest the drawdown is also taken at the bars' adverse extremes (decision 21).
     public func updateDrawdown(_ p: Portfolio, market: any MarketView) {
         // Cash-only portfolios (the common case between trades): no valuation needed.
         if p.baselineSet && p.assets.isEmpty {
-            if p.cash >= p.peakEquity { p.peakEquity = p.cash; return }
-            if p.peakEquity.isPositive {
-                let dd = (p.peakEquity - p.cash).doubleValue / p.peakEquity.doubleValue
-                if dd > p.maxDrawdown { p.maxDrawdown = dd }
-            }
+            p.noteEquity(p.cash)
             return
         }
         let valuation = Valuation(market: market)
@@ -118,15 +212,31 @@ extension PaperExchange {
             p.peakEquity = baseline
             p.baselineSet = true
         }
-        // Cash-only portfolios: equity is cash, no lookups needed.
+        // The adverse extremes came before the closes: judge them against the old peak first.
+        if market.hasBarRanges { p.noteAdverseEquity(adverseEquity(p, market)) }
         var unresolved: [String] = []
-        let e = p.assets.isEmpty ? p.cash : valuation.equity(p, unresolved: &unresolved)
+        p.noteEquity(valuation.equity(p, unresolved: &unresolved))
         if !unresolved.isEmpty { p.noteUnpriced(unresolved.sorted()) }
-        if e >= p.peakEquity { p.peakEquity = e; return }
-        if p.peakEquity.isPositive {
-            let dd = (p.peakEquity - e).doubleValue / p.peakEquity.doubleValue
-            if dd > p.maxDrawdown { p.maxDrawdown = dd }
+    }
+
+    /// Drawdown at the bars' adverse extremes only (after an intrabar exit, before targets): the peak is raised
+    /// only by `updateDrawdown` at the tick's closes.
+    public func noteIntrabarDrawdown(_ p: Portfolio, market: any MarketView) {
+        guard p.baselineSet else { return }
+        p.noteAdverseEquity(p.assets.isEmpty ? p.cash : adverseEquity(p, market))
+    }
+
+    /// Equity with every symbol that printed a bar at its adverse extreme.
+    func adverseEquity(_ p: Portfolio, _ market: any MarketView) -> Money {
+        // One cash-quoted position holding exactly its own base balance (the usual backtest): no valuation needed.
+        if p.positions.count == 1, p.assets.count == 1, let pos = p.positions.values.first, pos.symbol.quoteIsCash {
+            let base = p.assets.keys[p.assets.startIndex], amount = p.assets.values[p.assets.startIndex]
+            if pos.symbol.hasBase(base), let r = market.barRange(pos.symbol), let u = market.directUSDPrice(base),
+               u == market.price(pos.symbol) {
+                return p.cash + amount * (amount.isPositive ? r.low : r.high)
+            }
         }
+        return Valuation(market: view(market, adverseMarks(p, market))).equity(p)
     }
 }
 

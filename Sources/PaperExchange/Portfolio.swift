@@ -45,6 +45,19 @@ public final class Portfolio: PortfolioView {
     /// Assets that had no USD price when equity was computed (valued at 0), in the order first seen.
     public internal(set) var unpricedAssets: [String] = []
 
+    /// Equity at the marks of record: raises the peak or deepens the drawdown.
+    func noteEquity(_ e: Money) {
+        if e >= peakEquity { peakEquity = e; return }
+        noteAdverseEquity(e)
+    }
+
+    /// Equity at a worse point than the marks of record (a bar's adverse extremes): drawdown only, never a peak.
+    func noteAdverseEquity(_ e: Money) {
+        guard peakEquity.isPositive, e < peakEquity else { return }
+        let dd = (peakEquity - e).doubleValue / peakEquity.doubleValue
+        if dd > maxDrawdown { maxDrawdown = dd }
+    }
+
     func noteUnpriced(_ assets: [String]) {
         for a in assets where !unpricedAssets.contains(a) { unpricedAssets.append(a) }
     }

@@ -15,6 +15,10 @@ public protocol MarketView: AnyObject {
     func lastTrade(_ symbol: Symbol) -> Trade?
     /// Price of `asset` in a session pair quoted directly in USD (preferred) or USDT, if any.
     func directUSDPrice(_ asset: String) -> Price?
+    /// The range of the bars `symbol` printed since the last decision tick (bar backtests), else nil.
+    func barRange(_ symbol: Symbol) -> BarRange?
+    /// True when any symbol printed a bar since the last decision tick.
+    var hasBarRanges: Bool { get }
 }
 
 /// What a strategy gets on each decision: the engine time and a view of the market.

@@ -165,6 +165,30 @@ extension FixedPoint {
         return negative ? -m : m
     }
 
+    /// `self × num / den` with one rounding and a full-width intermediate; nil when `den ≤ 0` or the result
+    /// does not fit (a ratio of two money amounts applied to a price, e.g. a point inside a bar).
+    @inlinable public func scaled(byRatio num: Int128, over den: Int128, _ rule: RoundingRule) -> Self? {
+        guard den > 0 else { return nil }
+        let negative = (raw < 0) != (num < 0)
+        let p = raw.magnitude.multipliedFullWidth(by: num.magnitude)
+        let d = UInt128(den)
+        guard p.high < d else { return nil }
+        let (q, r) = d.dividingFullWidth(p)
+        guard q < UInt128(Int128.max) else { return nil }
+        var m = Int128(q)
+        if r != 0 {
+            switch rule {
+            case .towardZero: break
+            case .down: if negative { m += 1 }
+            case .up: if !negative { m += 1 }
+            case .halfEven:
+                let twice = r.multipliedReportingOverflow(by: 2)
+                if twice.overflow || twice.partialValue > d || (twice.partialValue == d && m % 2 != 0) { m += 1 }
+            }
+        }
+        return Self(raw: negative ? -m : m)
+    }
+
     /// Rounds to `decimals` fractional digits.
     @inlinable public func rounded(toDecimals decimals: Int, _ rule: RoundingRule = .halfEven) -> Self {
         precondition(decimals >= 0 && decimals <= 18)

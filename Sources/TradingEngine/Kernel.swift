@@ -20,8 +20,6 @@ public final class Kernel {
     public private(set) var stopped = false
 
     private var observers: [any KernelObserver] = []
-    /// Bar ranges seen since the last tick (stops are checked against the whole bar).
-    private var barRanges: [Symbol: TriggerRange] = [:]
     /// Next-bar-open orders, in decision order.
     private var pending: [(runner: Int, signal: Signal)] = []
     /// Bars received since the last decision tick (one close time).
@@ -68,7 +66,7 @@ public final class Kernel {
             // every symbol fill at their bar's open before any of the batch's data is applied. Pending
             // orders only appear at ticks, so without them a bar is applied at once.
             if pending.isEmpty && barBatch.isEmpty {
-                applyBar(bar, ranges: runners.contains { $0.portfolio.needsExitChecks })
+                applyBar(bar)
             } else {
                 barBatch.append(bar)
             }
@@ -94,29 +92,23 @@ public final class Kernel {
                 for o in due { execute(o.signal, runner: runners[o.runner], venue: .at(open), at: Swift.max(start, clock.now), trigger: nil) }
             }
         }
-        let ranges = runners.contains { $0.portfolio.needsExitChecks }
-        for i in barBatch.indices { applyBar(barBatch[i], ranges: ranges) }
+        for i in barBatch.indices { applyBar(barBatch[i]) }
         barBatch.removeAll(keepingCapacity: true)
     }
 
-    private func applyBar(_ bar: Bar, ranges: Bool) {
+    /// The market keeps each symbol's bar range until the next tick has judged it.
+    private func applyBar(_ bar: Bar) {
         clock.advance(to: bar.closeTime)
         market.applyBar(bar)
-        if ranges { barRanges[bar.symbol] = TriggerRange(open: bar.candle.open, low: bar.candle.low, high: bar.candle.high) }
     }
 
     /// One decision tick at the clock's time.
     func tick() {
         ticks += 1
-        guard market.hasAnyPrice else { if !barRanges.isEmpty { barRanges.removeAll(keepingCapacity: true) }; return }
+        guard market.hasAnyPrice else { market.clearBarRanges(); return }
         let now = clock.now
-        // 1. Automatic exits for every portfolio, collected first, then executed in order.
-        var exits: [(Int, ExitOrder)] = []
-        for (i, r) in runners.enumerated() where r.portfolio.needsExitChecks {
-            for e in exchange.exitOrders(for: r.portfolio, market: market, bars: barRanges) { exits.append((i, e)) }
-        }
-        for (i, e) in exits { execute(e.signal, runner: runners[i], venue: e.venue, at: now, trigger: e.trigger) }
-        if !barRanges.isEmpty { barRanges.removeAll(keepingCapacity: true) }
+        // 1. Automatic exits per portfolio, along each bar's path (a live tick has one price and one phase).
+        for r in runners where r.portfolio.needsExitChecks { runExits(r, now: now) }
         // 2. High/low marks.
         for r in runners where !r.portfolio.positions.isEmpty { exchange.updateTracking(r.portfolio, market: market) }
         // 3. Strategies by name.
@@ -142,7 +134,8 @@ public final class Kernel {
                 execute(s, runner: r, venue: .market, at: now, trigger: nil)
             }
         }
-        // 4. Drawdown at this tick's marks (engine §2.9: an asset without a USD price counts 0, said once).
+        // 4. Drawdown at this tick's marks, after the bars' adverse extremes (engine §2.9: an asset without a USD
+        //    price counts 0, said once).
         for r in runners {
             exchange.updateDrawdown(r.portfolio, market: market)
             if r.portfolio.unpricedAssets.count > r.warnedUnpriced {
@@ -152,6 +145,26 @@ public final class Kernel {
                 r.warnedUnpriced = r.portfolio.unpricedAssets.count
             }
         }
+        market.clearBarRanges()
+    }
+
+    /// Margin calls, stops and targets in path order: the open, then towards the adverse extremes (earliest
+    /// event first, repeated until none is left), then the favourable extremes. A position exits at most once.
+    private func runExits(_ r: StrategyRunner, now: Timestamp) {
+        var done = Set<Symbol>()
+        for phase in ExitPhase.allCases {
+            if phase != .open && !market.hasBarRanges { return }
+            if phase == .favourable { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
+            while true {
+                let orders = exchange.exitOrders(for: r.portfolio, market: market, phase: phase, excluding: done)
+                if orders.isEmpty { break }
+                for e in orders {
+                    done.insert(e.signal.symbol)
+                    execute(e.signal, runner: r, venue: e.venue, at: e.time ?? now, trigger: e.trigger)
+                }
+                if phase != .adverse { break }
+            }
+        }
     }
 
     private func execute(_ s: Signal, runner r: StrategyRunner, venue: Venue, at now: Timestamp, trigger: ExitTrigger?) {
@@ -159,7 +172,9 @@ public final class Kernel {
         case .success(let fill):
             fillCount += 1
             r.strategy.onFill(fill, r.context)
-            exchange.updateDrawdown(r.portfolio, market: market)
+            // Inside a bar only the drawdown moves; the peak waits for the tick's closes.
+            if market.hasBarRanges { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
+            else { exchange.updateDrawdown(r.portfolio, market: market) }
             for o in observers { o.kernelDidFill(fill, portfolio: r.portfolio) }
         case .failure(let rej):
             for o in observers { o.kernelDidReject(rej) }

@@ -109,8 +109,8 @@ import MarketData
         #expect(pos.highestPrice == P("2.40") && pos.lowestPrice == P("2.30"))
     }
 
-    /// Backtest B6 scenarios 7 and 8: within a bar the stop wins, and a gap fills at the open.
-    @Test func barRangesStopBeatsTargetAndGaps() throws {
+    /// Backtest B6 scenarios 7 and 8 at the exchange: the phases of one bar, the stop wins, a gap fills at the open.
+    @Test func barPhasesStopBeatsTargetAndGaps() throws {
         let x = makeExchange(fee: "0", slippage: "0.0005")
         func position() -> Portfolio {
             let p = x.makePortfolio(strategy: "t")
@@ -118,15 +118,24 @@ import MarketData
                                              stopLoss: P("98"), takeProfit: P("104"), highestPrice: P("100"), lowestPrice: P("100"), entryFee: .zero))
             return p
         }
-        let m = TestMarket().last("103", symbol: XRP)
-        let both = x.exitOrders(for: position(), market: m.state, bars: [XRP: TriggerRange(open: P("99"), low: P("97"), high: P("105"))])
-        #expect(both.count == 1 && both[0].trigger == .stopLoss && both[0].venue == .at(P("98")))
-        let gap = x.exitOrders(for: position(), market: m.state, bars: [XRP: TriggerRange(open: P("96"), low: P("95"), high: P("97"))])
-        #expect(gap[0].venue == .at(P("96")))
+        func market(_ o: String, _ h: String, _ l: String, _ c: String) -> MarketState {
+            let m = MarketState(symbols: [XRP])
+            m.applyBar(Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: T0, open: P(o), high: P(h), low: P(l), close: P(c), volume: Q("1"))))
+            return m
+        }
+        let m = market("99", "105", "97", "103")
+        #expect(x.exitOrders(for: position(), market: m, phase: .open).isEmpty)
+        let both = x.exitOrders(for: position(), market: m, phase: .adverse)
+        #expect(both.count == 1 && both[0].trigger == .stopLoss && both[0].venue == .at(P("98")) && both[0].time == T0)
+        #expect(x.exitOrders(for: position(), market: m, phase: .favourable).first?.trigger == .takeProfit)
+        let gap = x.exitOrders(for: position(), market: market("96", "97", "95", "96.5"), phase: .open)
+        #expect(gap.count == 1 && gap[0].venue == .at(P("96")))
         let p = position()
         p.assets["XRP"] = Q("1")
         let f = try #require(x.execute(gap[0].signal, for: p, market: MarketState(symbols: [XRP]), now: T0, venue: gap[0].venue, trigger: gap[0].trigger).fill)
         #expect(f.price == P("95.952"))
+        // Without a bar the later phases find nothing (a live tick is judged once).
+        #expect(x.exitOrders(for: position(), market: MarketState(symbols: [XRP]), phase: .adverse).isEmpty)
     }
 }
 
