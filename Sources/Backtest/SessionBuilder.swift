@@ -34,8 +34,9 @@ public enum SessionError: Error, CustomStringConvertible, Equatable {
 
 /// Builds kernels from a `SessionSpec`: the one composition path for live, simulated and replayed runs.
 public enum SessionBuilder {
-    /// Instantiates the strategies (parameters resolved and validated).
-    public static func makeStrategies(_ specs: [StrategySpec]) throws -> [any Strategy] {
+    /// Instantiates the strategies (parameters resolved and validated; `auto` timeframes become the bars'
+    /// timeframe, else 1m). A strategy that needs candles finer than the bars is refused.
+    public static func makeStrategies(_ specs: [StrategySpec], barTimeframe: Timeframe? = nil) throws -> [any Strategy] {
         guard !specs.isEmpty else { throw SessionError.noStrategies }
         var seen = Set<String>()
         return try specs.map { spec in
@@ -43,19 +44,25 @@ public enum SessionBuilder {
             guard let type = StrategyRegistry.type(named: spec.name) else {
                 throw SessionError.unknownStrategy(spec.name, known: StrategyRegistry.names)
             }
+            let strategy: any Strategy
             do {
-                let params = try StrategyParameters.resolve(strategy: spec.name, specs: type.parameters, layers: [spec.parameters])
-                return try type.init(parameters: params, symbols: spec.symbols)
+                var params = try StrategyParameters.resolve(strategy: spec.name, specs: type.parameters, layers: [spec.parameters])
+                params.resolveAutoTimeframes(barTimeframe ?? .m1)
+                strategy = try type.init(parameters: params, symbols: spec.symbols)
             } catch let e as ParameterError {
                 throw SessionError.parameter(e.description)
             }
+            if let bars = barTimeframe, let finer = strategy.warmup.keys.filter({ $0 < bars }).min() {
+                throw SessionError.invalidConfig("\(spec.name) reads \(finer) candles but the bars are \(bars): a bar backtest cannot build candles finer than its bars (use \(finer) or finer data, or set the strategy's timeframe to \(bars) or above)")
+            }
+            return strategy
         }
     }
 
     /// A ready kernel (strategies started).
     public static func makeKernel(_ spec: SessionSpec) throws -> Kernel {
         if let e = spec.exchange.validationError() { throw SessionError.invalidConfig(e) }
-        let strategies = try makeStrategies(spec.strategies)
+        let strategies = try makeStrategies(spec.strategies, barTimeframe: spec.barTimeframe)
         var market = spec.market
         for s in strategies { market.accommodate(warmup: s.warmup, trades: s.tradeHistory) }
         var registry = InstrumentRegistry()

@@ -29,6 +29,7 @@ extension SessionSpec {
             "seed": NSNumber(value: seed),
             "interval_ms": intervalMs,
             "start_ns": start.nanoseconds,
+            "bar_timeframe": barTimeframe.map { $0.description as Any } ?? NSNull(),
         ]
     }
 
@@ -81,5 +82,6 @@ extension SessionSpec {
         seed = (o["seed"] as? NSNumber)?.uint64Value ?? 42
         intervalMs = (o["interval_ms"] as? NSNumber)?.int64Value ?? 100
         start = Timestamp(nanoseconds: (o["start_ns"] as? NSNumber)?.int64Value ?? 0)
+        barTimeframe = (o["bar_timeframe"] as? String).flatMap(Timeframe.init(text:))
     }
 }

@@ -25,10 +25,15 @@ public struct SessionSpec: Sendable {
     public var seed: UInt64
     public var intervalMs: Int64
     public var start: Timestamp
+    /// The bars' timeframe of a bar backtest (nil for tick sessions): `auto` timeframe parameters resolve to it,
+    /// and no strategy may need a finer one.
+    public var barTimeframe: Timeframe?
 
     public init(symbols: [Symbol], instruments: [Instrument], strategies: [StrategySpec], exchange: ExchangeConfig,
-                engine: EngineConfig, market: MarketDataConfig, seed: UInt64, intervalMs: Int64, start: Timestamp) {
+                engine: EngineConfig, market: MarketDataConfig, seed: UInt64, intervalMs: Int64, start: Timestamp,
+                barTimeframe: Timeframe? = nil) {
         self.symbols = symbols; self.instruments = instruments; self.strategies = strategies; self.exchange = exchange
         self.engine = engine; self.market = market; self.seed = seed; self.intervalMs = intervalMs; self.start = start
+        self.barTimeframe = barTimeframe
     }
 }

@@ -19,7 +19,8 @@ public enum ParameterValue: Hashable, Sendable, CustomStringConvertible {
 
 /// Declares one configurable parameter: its type, default, bounds and meaning.
 public struct ParameterSpec: Sendable {
-    public enum Kind: Sendable { case int, double, decimal, bool, string }
+    /// `timeframe` holds `auto` (the bars' timeframe in a bar backtest, 1m otherwise) or a timeframe name.
+    public enum Kind: Sendable { case int, double, decimal, bool, string, timeframe }
     public let name: String
     public let kind: Kind
     public let defaultValue: ParameterValue
@@ -43,6 +44,10 @@ public struct ParameterSpec: Sendable {
         ParameterSpec(name: name, kind: .string, defaultValue: .string(def), minimum: nil, maximum: nil, help: help)
     }
 
+    public static func timeframe(_ name: String, _ def: String = "auto", _ help: String) -> ParameterSpec {
+        ParameterSpec(name: name, kind: .timeframe, defaultValue: .string(def), minimum: nil, maximum: nil, help: help)
+    }
+
     /// Parses text (a YAML scalar or a `--param` value) into this parameter's type, checking bounds.
     public func parse(_ text: String) -> Result<ParameterValue, ParameterParseError> {
         let t = text.trimmingSpaces()
@@ -64,6 +69,11 @@ public struct ParameterSpec: Sendable {
             default: return .failure(ParameterParseError(message: "expected true or false, got '\(t)'"))
             }
         case .string:
+            value = .string(t)
+        case .timeframe:
+            guard t == "auto" || Timeframe(text: t) != nil else {
+                return .failure(ParameterParseError(message: "expected auto or one of \(Timeframe.allCases.map(\.description).joined(separator: " ")), got '\(t)'"))
+            }
             value = .string(t)
         }
         let numeric: Double? = switch value {
@@ -119,6 +129,19 @@ public struct StrategyParameters: Sendable, CustomStringConvertible {
     public static func defaults(_ specs: [ParameterSpec]) -> StrategyParameters {
         // Defaults always resolve.
         try! resolve(strategy: "", specs: specs, layers: [])
+    }
+
+    /// A `timeframe` parameter; nil for `auto` (the session resolves it before strategies are built).
+    public func timeframe(_ k: String) -> Timeframe? {
+        guard case .string(let v)? = values[k] else { preconditionFailure("parameter \(k) is not a timeframe") }
+        return Timeframe(text: v)
+    }
+
+    /// Replaces every `auto` timeframe parameter by `tf` (a bar backtest's timeframe, else 1m).
+    public mutating func resolveAutoTimeframes(_ tf: Timeframe) {
+        for s in specs where s.kind == .timeframe {
+            if case .string("auto")? = values[s.name] { values[s.name] = .string(tf.description) }
+        }
     }
 
     public func int(_ k: String) -> Int {

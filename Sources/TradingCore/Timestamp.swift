@@ -38,7 +38,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return "\(y)-\(two(m))-\(two(d))T\(two(sod / 3600)):\(two(sod % 3600 / 60)):\(two(sod % 60)).\(frac)Z"
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (or `+00:00`). Nil on anything else.
+    /// Parses ISO-8601 in the forms data files use: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fraction]]` with `T` or a
+    /// space, and no zone (UTC), `Z`, or an offset `±HH:MM` / `±HHMM`. Nil on anything else, on impossible dates,
+    /// and outside the years 1900–2199 (so no arithmetic below can overflow).
     public init?(iso8601 text: String) {
         let b = Array(text.utf8)
         func num(_ from: Int, _ len: Int) -> Int64? {
@@ -50,26 +52,54 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             }
             return v
         }
-        guard b.count >= 20, let y = num(0, 4), b[4] == 45, let mo = num(5, 2), b[7] == 45, let d = num(8, 2),
-              b[10] == 84 || b[10] == 32, let h = num(11, 2), b[13] == 58, let mi = num(14, 2), b[16] == 58,
-              let s = num(17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
-        else { return nil }
-        var i = 19
-        var nanos: Int64 = 0
-        if i < b.count, b[i] == 46 {
-            i += 1
-            var digits = 0
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                if digits < 9 { nanos = nanos * 10 + Int64(b[i] - 48) }
-                digits += 1; i += 1
+        guard b.count >= 10, let y = num(0, 4), b[4] == 45, let mo = num(5, 2), b[7] == 45, let d = num(8, 2),
+              (1900...2199).contains(y), (1...12).contains(mo), d >= 1, d <= Timestamp.daysInMonth(y, mo) else { return nil }
+        var h: Int64 = 0, mi: Int64 = 0, sec: Int64 = 0, nanos: Int64 = 0
+        var i = 10
+        if b.count > 10 {
+            guard b[10] == 84 || b[10] == 32 || b[10] == 116, let hh = num(11, 2), b.count > 13, b[13] == 58, let mm = num(14, 2),
+                  hh < 24, mm < 60 else { return nil }
+            h = hh; mi = mm; i = 16
+            if i < b.count, b[i] == 58 {
+                guard let ss = num(17, 2), ss < 61 else { return nil }
+                sec = ss; i = 19
+                if i < b.count, b[i] == 46 || b[i] == 44 {
+                    i += 1
+                    var digits = 0
+                    while i < b.count, b[i] >= 48, b[i] <= 57 {
+                        if digits < 9 { nanos = nanos * 10 + Int64(b[i] - 48) }
+                        digits += 1; i += 1
+                    }
+                    guard digits > 0 else { return nil }
+                    for _ in 0..<max(0, 9 - digits) { nanos *= 10 }
+                }
             }
-            guard digits > 0 else { return nil }
-            for _ in 0..<max(0, 9 - digits) { nanos *= 10 }
         }
-        let rest = String(decoding: b[i...], as: UTF8.self)
-        guard rest == "Z" || rest == "+00:00" || rest == "" else { return nil }
+        var offsetSeconds: Int64 = 0
+        if i < b.count {
+            if (b[i] == 90 || b[i] == 122) && i + 1 == b.count {
+                // Z
+            } else if b[i] == 43 || b[i] == 45 {
+                let sign: Int64 = b[i] == 45 ? -1 : 1
+                guard let oh = num(i + 1, 2), oh < 24 else { return nil }
+                var j = i + 3
+                if j < b.count, b[j] == 58 { j += 1 }
+                guard let om = num(j, 2), om < 60, j + 2 == b.count else { return nil }
+                offsetSeconds = sign * (oh * 3600 + om * 60)
+            } else {
+                return nil
+            }
+        }
         let days = Timestamp.days(fromCivil: y, mo, d)
-        self.nanoseconds = ((days * 86_400) + h * 3600 + mi * 60 + s) * 1_000_000_000 + nanos
+        self.nanoseconds = ((days * 86_400) + h * 3600 + mi * 60 + sec - offsetSeconds) * 1_000_000_000 + nanos
+    }
+
+    static func daysInMonth(_ y: Int64, _ m: Int64) -> Int64 {
+        switch m {
+        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     // Howard Hinnant's civil-calendar algorithms (public domain).

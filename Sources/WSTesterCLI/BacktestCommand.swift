@@ -23,7 +23,7 @@ struct BacktestCommand: ParsableCommand {
 
     @Option(help: "OHLCV CSV file.") var bars: String?
     @Option(help: "Symbol of the bars, e.g. BTC/USD.") var symbol: String?
-    @Option(help: "Timeframe of the bars (1m, 5m, 15m, 30m, 1h, 4h, 12h, 1d, 1w).") var timeframe: String = "1m"
+    @Option(help: "Timeframe of the bars (1m, 5m, 15m, 30m, 1h, 4h, 12h, 1d, 1w); default: the file's most common spacing.") var timeframe: String?
     @Option(help: "A recording made with `run --record`.") var events: String?
     @Option(help: "One strategy to run.") var strategy: String?
     @Option(help: "Comma-separated strategies to run.") var strategies: String?
@@ -41,7 +41,7 @@ struct BacktestCommand: ParsableCommand {
         if (bars == nil) == (events == nil) { throw ValidationError("give exactly one of --bars FILE or --events FILE") }
         if bars != nil && symbol == nil { throw ValidationError("--bars needs --symbol") }
         if let s = symbol, Symbol(s) == nil { throw ValidationError("--symbol must be BASE/QUOTE, got '\(s)'") }
-        if Timeframe(text: timeframe) == nil { throw ValidationError("--timeframe must be one of 1m 5m 15m 30m 1h 4h 12h 1d 1w") }
+        if let tf = timeframe, Timeframe(text: tf) == nil { throw ValidationError("--timeframe must be one of 1m 5m 15m 30m 1h 4h 12h 1d 1w, got '\(tf)'") }
         if strategy != nil && strategies != nil { throw ValidationError("use --strategy or --strategies, not both") }
         if let c = capital, !(Money(c)?.isPositive ?? false) { throw ValidationError("--capital must be a number > 0") }
         for (name, v) in [("--fee-rate", feeRate), ("--slippage-rate", slippageRate)] {
@@ -65,20 +65,24 @@ struct BacktestCommand: ParsableCommand {
     private func runBars() throws {
         var cfg = try loadConfig(explicit: config)
         let sym = Symbol(symbol!)!
-        let tf = Timeframe(text: timeframe)!
         let wall = ContinuousClock()
         let t0 = wall.now
         guard let data = FileManager.default.contents(atPath: bars!) else { throw fail("cannot read \(bars!)", code: 1) }
-        let series = BarCSV.parse(Array(data), symbol: sym, timeframe: tf)
+        let series: BarSeries
+        do { series = try BarCSV.load(Array(data), symbol: sym, timeframe: timeframe.flatMap(Timeframe.init(text:))) }
+        catch { throw fail("\(bars!): \(error.message)", code: 1) }
+        let tf = series.timeframe
         let loadSeconds = seconds(wall.now - t0)
         if series.rowsRejected > 0 {
-            FileHandle.standardError.write(Data("warning: \(series.rowsRejected) CSV row(s) rejected:\n".utf8))
+            FileHandle.standardError.write(Data("warning: \(series.rowsRejected) of \(series.rows) CSV row(s) rejected:\n".utf8))
             for e in series.errors { FileHandle.standardError.write(Data("  \(bars!): \(e)\n".utf8)) }
         }
         if series.unalignedRows > 0 {
             FileHandle.standardError.write(Data("note: \(series.unalignedRows) bar(s) start off the \(tf) grid; kept as given\n".utf8))
         }
-        guard !series.candles.isEmpty else { throw fail("\(bars!): no valid bars", code: 1) }
+        if !series.timeframeInferred, case .success(let spacing) = BarCSV.inferTimeframe(series), spacing > tf {
+            FileHandle.standardError.write(Data("warning: the bars are \(spacing) apart but --timeframe says \(tf); each bar is treated as \(tf) with gaps between\n".utf8))
+        }
         // Instrument: configured or built-in, else inferred from the data's text.
         var registry = InstrumentRegistry()
         for i in cfg.instruments { registry.set(i) }
@@ -102,7 +106,8 @@ struct BacktestCommand: ParsableCommand {
         // Build only the bar timeframe plus what strategies declare (SessionBuilder adds warm-ups).
         market.timeframes = [tf]
         let spec = SessionSpec(symbols: [sym], instruments: [instrument], strategies: specs, exchange: exchange, engine: engine,
-                               market: market, seed: cfg.seed, intervalMs: Int64(tf.minutes) * 60_000, start: series.candles[0].start)
+                               market: market, seed: cfg.seed, intervalMs: Int64(tf.minutes) * 60_000, start: series.candles[0].start,
+                               barTimeframe: tf)
         let kernel: Kernel
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()
@@ -113,11 +118,11 @@ struct BacktestCommand: ParsableCommand {
         kernel.stop()
         let runSeconds = seconds(wall.now - t1)
         let report = SessionReport(kernel: kernel, hasher: hasher, start: series.candles[0].start)
-        print(report.text(title: "BACKTEST COMPLETE", mode: "Bars \(sym) \(tf), next-bar-open fills"))
+        print(report.text(title: "BACKTEST COMPLETE", mode: "Bars \(sym) \(tf)\(series.timeframeInferred ? " (inferred from the data's spacing)" : ""), next-bar-open fills"))
         print("Bars \(n) (rejected rows \(series.rowsRejected)); load \(fmt3(loadSeconds)) s, run \(fmt3(runSeconds)) s, \(String(format: "%.0f", Double(n) / max(runSeconds, 1e-9))) bars/s")
         if let path = summaryJson {
             try report.writeJSON(to: path, extra: [
-                "mode": "bars", "symbol": sym.text, "timeframe": tf.description, "bars": n, "rows_rejected": series.rowsRejected,
+                "mode": "bars", "symbol": sym.text, "timeframe": tf.description, "timeframe_inferred": series.timeframeInferred, "bars": n, "rows_rejected": series.rowsRejected,
                 "row_errors": series.errors.map(\.description), "load_seconds": loadSeconds, "run_seconds": runSeconds,
                 "bars_per_second": Double(n) / max(runSeconds, 1e-9), "price_decimals": instrument.priceDecimals,
                 "lot_decimals": instrument.lotDecimals, "version": wsTesterVersion,

@@ -44,3 +44,36 @@ import Testing
         #expect(c.now == Timestamp(seconds: 20))
     }
 }
+
+@Suite struct TimestampParseTests {
+    let jan1 = Timestamp(iso8601: "2025-01-01T00:00:00Z")!
+
+    @Test func unitsByMagnitude() throws {
+        for text in ["1735689600", "1735689600000", "1735689600000000", "1735689600000000000", "1.7356896e9", "1735689600.000"] {
+            #expect(try Timestamp.parse(text).get() == jan1, "\(text)")
+        }
+        #expect(try Timestamp.parse("1735689600.5").get() == jan1 + .milliseconds(500))
+    }
+
+    @Test func isoVariants() throws {
+        for text in ["2025-01-01", "2025-01-01 00:00", "2025-01-01 00:00:00", "2025-01-01T00:00:00z", "2024-12-31T19:00:00-05:00",
+                     "2025-01-01T05:30:00+0530", "2025-01-01T00:00:00.000000000Z", "2025-01-01 00:00:00,0"] {
+            #expect(try Timestamp.parse(text).get() == jan1, "\(text)")
+        }
+        #expect(Timestamp(iso8601: "2024-02-29") != nil)
+        #expect(Timestamp(iso8601: "2023-02-29") == nil)
+        #expect(Timestamp(iso8601: "2025-04-31") == nil)
+    }
+
+    @Test func rangeAndGarbage() {
+        #expect(Timestamp.parse("9999-12-31T00:00:00Z") == .failure(.outOfRange("9999-12-31T00:00:00Z")))
+        #expect(Timestamp.parse("2200-01-01") == .failure(.outOfRange("2200-01-01")))
+        #expect(Timestamp.parse("1969-12-31") == .failure(.outOfRange("1969-12-31")))
+        #expect(Timestamp.parse("-1") == .failure(.outOfRange("-1")))
+        #expect(Timestamp.parse("1e19") == .failure(.outOfRange("1e19")))
+        #expect(Timestamp.parse("7258118400") == .failure(.outOfRange("7258118400")))
+        for g in ["", "abc", "2025-13-01", "12:00", "1e", "nan", "inf", "2025-01-01X", "2025-01-01T25:00"] {
+            guard case .failure(.malformed) = Timestamp.parse(g) else { Issue.record("accepted '\(g)'"); continue }
+        }
+    }
+}

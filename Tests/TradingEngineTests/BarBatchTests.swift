@@ -60,4 +60,22 @@ import PaperExchange
             #expect(Set(five.map(\.start)).count == 6)
         }
     }
+
+    /// A next-bar-open order fills at its own symbol's next bar only, however many bars of others come first.
+    @Test func pendingOrderWaitsForItsOwnSymbolsBar() throws {
+        let s = try buyOnce(size: 20, symbol: xrpbtc)
+        let k = kernel([s])
+        k.handle(bar(btc, start, open: "100000", close: "100000"))
+        k.handle(bar(xrpbtc, start, open: "0.00002", close: "0.00002"))
+        k.handle(.timer(start + .minutes(1)))
+        for i in 1...3 {
+            k.handle(bar(btc, start + .minutes(Int64(i)), open: "100000", close: "100000"))
+            k.handle(.timer(start + .minutes(Int64(i + 1))))
+        }
+        #expect(k.runner("s")!.portfolio.totalFills == 0)
+        k.handle(bar(xrpbtc, start + .minutes(4), open: "0.00004", close: "0.00004"))
+        k.handle(.timer(start + .minutes(5)))
+        let f = try #require(k.runner("s")!.portfolio.fills.first)
+        #expect(f.timestamp == start + .minutes(4) && f.price == Price("0.00004002")!)
+    }
 }

@@ -1,25 +1,28 @@
 import TradingCore
 
 /// The canonical benchmark strategy: fast SMA crosses above slow → buy `quantity` base units when flat;
-/// crosses below → close the long. Decides on closed 1m candles only.
+/// crosses below → close the long. Decides on closed candles of its `timeframe` only (in a bar backtest
+/// `auto` means the bars' own timeframe, so 1h or 1d data trades exactly as its bars say).
 ///
 /// The averages are compared exactly (Σfast × slowN vs Σslow × fastN on fixed-point closes), and a
 /// cross uses backtrader's rule: the previous non-zero difference had the other sign.
 public final class SMACrossStrategy: Strategy {
     public static let name = "sma_cross"
     public static let version = "1.0.0"
-    public static let summary = "Fast/slow SMA crossover on closed 1m candles (the canonical benchmark)."
+    public static let summary = "Fast/slow SMA crossover on closed candles (the canonical benchmark)."
     public static let defaultSymbols = [Symbol("XRP/USDT")!]
     public static let parameters: [ParameterSpec] = [
         .int("fast", 10, min: 1, max: 10_000, "fast SMA period (candles)"),
         .int("slow", 30, min: 2, max: 10_000, "slow SMA period (candles)"),
         .decimal("quantity", "1", min: 0, "base units bought on an up-cross"),
+        .timeframe("timeframe", "auto", "candles it reads: auto = the bars' timeframe in a bar backtest, 1m otherwise"),
     ]
 
     let fast: Int
     let slow: Int
     let quantity: Money
     let symbols: [Symbol]
+    let timeframe: Timeframe
     public private(set) var rejections = RejectionTracker()
     /// Per symbol (same order as `symbols`): newest candle evaluated, last non-zero difference's sign.
     private var lastSeen: [Timestamp?]
@@ -32,6 +35,7 @@ public final class SMACrossStrategy: Strategy {
         fast = parameters.int("fast")
         slow = parameters.int("slow")
         quantity = parameters.decimal("quantity")
+        timeframe = parameters.timeframe("timeframe") ?? .m1
         guard fast < slow else { throw ParameterError(strategy: Self.name, key: "fast", message: "must be below slow (\(slow))") }
         guard quantity.isPositive else { throw ParameterError(strategy: Self.name, key: "quantity", message: "must be > 0") }
         self.symbols = symbols
@@ -42,14 +46,14 @@ public final class SMACrossStrategy: Strategy {
         sumsValid = Array(repeating: false, count: symbols.count)
     }
 
-    public var warmup: [Timeframe: Int] { [.m1: slow + 1] }
+    public var warmup: [Timeframe: Int] { [timeframe: slow + 1] }
     public var indicators: [String: Double] {
         ["sma_fast": Price(raw: lastFastSum / Int128(fast)).doubleValue, "sma_slow": Price(raw: lastSlowSum / Int128(slow)).doubleValue]
     }
 
     public func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? {
         for (si, symbol) in symbols.enumerated() {
-            let candles = snapshot.candles(.m1, symbol)
+            let candles = snapshot.candles(timeframe, symbol)
             guard let newest = candles.newest else { continue }
             if lastSeen[si] == newest.start { continue }
             let n = candles.count
