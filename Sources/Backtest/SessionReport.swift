@@ -19,7 +19,14 @@ public struct StrategyReport: Sendable {
     public var winRate: Double
     public var maxDrawdownPct: Double
     public var profitFactor: Double?
-    public var sharpe: Double
+    /// Daily returns × √365 (resolution 48); nil with fewer than two daily returns.
+    public var sharpe: Double?
+    public var dailyReturns: Int
+    /// The engine §2.11 per-closing-fill ratio, kept under its own name.
+    public var sharpePerFill: Double
+    public var roundTrips: Int
+    public var pairs: [(Symbol, PairStats)]
+    public var exits: [ExitTrigger: Int]
     public var roiPct: Double
     public var openPositions: Int
     public var cappedFills: Int
@@ -40,9 +47,12 @@ public struct SessionReport: Sendable {
     public var startTime: Timestamp
     public var endTime: Timestamp
     public var aggregate: PortfolioAggregate
+    /// The currency every money figure is in (USD, or the quote of a non-USD bar backtest).
+    public var accountCurrency: String
 
     /// Builds the report at the kernel's current marks; strategies in leaderboard order (realized P&L, then name).
-    public init(kernel: Kernel, hasher: FillHasher, start: Timestamp) {
+    public init(kernel: Kernel, hasher: FillHasher, start: Timestamp, accountCurrency: String = "USD") {
+        self.accountCurrency = accountCurrency
         let valuation = Valuation(market: kernel.market)
         var list: [StrategyReport] = []
         for r in kernel.runners {
@@ -58,7 +68,9 @@ public struct SessionReport: Sendable {
             list.append(StrategyReport(
                 name: r.name, finalEquity: equity, baselineEquity: p.baselineEquity, realizedPnl: p.totalPnl, unrealizedPnl: unrealized,
                 fees: p.feesUSD, fills: p.totalFills, closedTrades: p.closedTrades, wins: p.wins, losses: p.losses, breakeven: p.breakeven,
-                winRate: p.winRate, maxDrawdownPct: p.maxDrawdown * 100, profitFactor: p.profitFactor, sharpe: p.sharpe, roiPct: roi,
+                winRate: p.winRate, maxDrawdownPct: p.maxDrawdown * 100, profitFactor: p.profitFactor, sharpe: p.sharpe,
+                dailyReturns: p.dailyReturns, sharpePerFill: p.sharpePerFill, roundTrips: p.roundTrips,
+                pairs: p.pairs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, exits: p.exits, roiPct: roi,
                 openPositions: p.positions.count, cappedFills: p.cappedFills, signals: r.signals, errors: r.errors, paused: r.paused,
                 rejections: p.rejections.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 },
                 strategyRejections: r.strategy.rejections.sorted.map { ($0.reason, $0.count) }))
@@ -79,8 +91,11 @@ public struct SessionReport: Sendable {
         var o: [String: Any] = [
             "events_processed": eventsProcessed, "ticks": ticks, "signals": signals, "fills": fills,
             "fills_sha256": fillsSha256, "start_time": startTime.iso8601, "end_time": endTime.iso8601,
+            "account_currency": accountCurrency,
             "aggregate": [
-                "total_strategies": aggregate.totalStrategies, "total_capital": aggregate.totalCapital.description,
+                // Total capital is what ROI is measured against: starting cash plus priced starting assets.
+                "total_strategies": aggregate.totalStrategies, "total_capital": aggregate.totalBaseline.description,
+                "total_starting_cash": aggregate.totalCapital.description,
                 "total_equity": aggregate.totalEquity.description, "total_pnl": aggregate.totalPnl.description,
                 "total_fills": aggregate.totalFills, "win_rate": aggregate.winRate, "total_roi_pct": aggregate.totalRoiPct,
                 "realized_pnl_pct": aggregate.realizedPnlPct, "leaderboard": aggregate.leaderboard,
@@ -91,7 +106,13 @@ public struct SessionReport: Sendable {
                     "realized_pnl": s.realizedPnl.description, "unrealized_pnl": s.unrealizedPnl.description, "fees": s.fees.description,
                     "fills": s.fills, "closed_trades": s.closedTrades, "wins": s.wins, "losses": s.losses, "breakeven": s.breakeven,
                     "win_rate": s.winRate, "max_drawdown_pct": s.maxDrawdownPct, "profit_factor": s.profitFactor.map { $0 as Any } ?? NSNull(),
-                    "profit_factor_infinite": s.profitFactor == nil && s.wins > 0, "sharpe": s.sharpe, "roi_pct": s.roiPct,
+                    "profit_factor_infinite": s.profitFactor == nil && s.wins > 0, "sharpe": s.sharpe.map { $0 as Any } ?? NSNull(),
+                    "daily_returns": s.dailyReturns, "sharpe_per_fill": s.sharpePerFill, "round_trips": s.roundTrips, "roi_pct": s.roiPct,
+                    "pairs": Dictionary(uniqueKeysWithValues: s.pairs.map { (sym, st) in
+                        (sym.text, ["fills": st.fills, "realized_pnl": st.realizedPnl.description, "fees": st.fees.description,
+                                    "volume": st.volume.description] as [String: Any])
+                    }),
+                    "exits": Dictionary(uniqueKeysWithValues: ExitTrigger.allCases.map { ($0.rawValue, s.exits[$0] ?? 0) }),
                     "open_positions": s.openPositions, "capped_fills": s.cappedFills, "signals": s.signals, "errors": s.errors,
                     "paused": s.paused,
                     "rejections": Dictionary(uniqueKeysWithValues: s.rejections),
@@ -120,7 +141,7 @@ public struct SessionReport: Sendable {
         out.append("Duration: \(fmt(minutes, 1)) min (engine clock)   Mode: \(mode)")
         out.append("Events: \(eventsProcessed)   Ticks: \(ticks)   Signals: \(signals)   Fills: \(fills)")
         out.append("")
-        out.append("Total capital: \(a.totalBaseline.formatted(decimals: 2))   Final equity: \(a.totalEquity.formatted(decimals: 2))")
+        out.append("Total capital: \(a.totalBaseline.formatted(decimals: 2)) \(accountCurrency)   Final equity: \(a.totalEquity.formatted(decimals: 2)) \(accountCurrency)")
         out.append("Realized P&L: \(signed(a.totalPnl.formatted(decimals: 2)))   ROI: \(signed(fmt(a.totalRoiPct, 2)))%   Win rate: \(fmt(a.winRate, 1))%")
         out.append("")
         out.append("Strategy Performance:")
@@ -128,7 +149,14 @@ public struct SessionReport: Sendable {
         for (i, s) in strategies.enumerated() {
             let tag = s.realizedPnl.isPositive ? "[WIN]" : (s.realizedPnl.isNegative ? "[LOSS]" : "[FLAT]")
             out.append("\(i + 1). \(pad(s.name, 20)) equity \(s.finalEquity.formatted(decimals: 2)) pnl \(signed(s.realizedPnl.formatted(decimals: 2))) roi \(signed(fmt(s.roiPct, 2)))% trades \(s.closedTrades) win \(fmt(s.winRate, 1))% \(tag)")
-            var detail = "     fills \(s.fills), open \(s.openPositions), unrealized \(signed(s.unrealizedPnl.formatted(decimals: 2))), max dd \(fmt(s.maxDrawdownPct, 2))%, pf \(s.profitFactor.map { fmt($0, 2) } ?? "n/a"), sharpe \(fmt(s.sharpe, 3)), errors \(s.errors)\(s.paused ? " (paused)" : ""), capped \(s.cappedFills)"
+            var detail = "     fills \(s.fills), round trips \(s.roundTrips), open \(s.openPositions), unrealized \(signed(s.unrealizedPnl.formatted(decimals: 2))), max dd \(fmt(s.maxDrawdownPct, 2))%, pf \(s.profitFactor.map { fmt($0, 2) } ?? (s.wins > 0 ? "∞" : "n/a")), sharpe \(s.sharpe.map { fmt($0, 3) } ?? "n/a (\(s.dailyReturns) daily return\(s.dailyReturns == 1 ? "" : "s"))"), errors \(s.errors)\(s.paused ? " (paused)" : ""), capped \(s.cappedFills)"
+            let exitText = ExitTrigger.allCases.compactMap { t in s.exits[t].map { "\(t.rawValue) \($0)" } }
+            if !exitText.isEmpty { detail += "\n     engine exits: " + exitText.joined(separator: ", ") }
+            if s.pairs.count > 0 {
+                detail += "\n     pairs: " + s.pairs.map { (sym, st) in
+                    "\(sym) \(st.fills) fills pnl \(signed(st.realizedPnl.formatted(decimals: 2))) fees \(st.fees.formatted(decimals: 2)) volume \(st.volume.formatted(decimals: 2))"
+                }.joined(separator: "; ")
+            }
             if !s.rejections.isEmpty { detail += "\n     rejected: " + s.rejections.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
             if !s.strategyRejections.isEmpty { detail += "\n     declined: " + s.strategyRejections.prefix(5).map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
             out.append(detail)

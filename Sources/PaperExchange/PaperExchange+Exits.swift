@@ -195,17 +195,22 @@ extension PaperExchange {
 
     /// Baseline (once every priceable starting asset has a USD price), peak and max drawdown. The peak follows
     /// the marks of record; in a bar backtest the drawdown is also taken at the bars' adverse extremes (decision 21).
-    public func updateDrawdown(_ p: Portfolio, market: any MarketView) {
+    /// Returns the equity at the marks of record (nil until the baseline is set).
+    @discardableResult
+    public func updateDrawdown(_ p: Portfolio, market: any MarketView) -> Money? {
         // Cash-only portfolios (the common case between trades): no valuation needed.
         if p.baselineSet && p.assets.isEmpty {
             p.noteEquity(p.cash)
-            return
+            return p.cash
         }
         let valuation = Valuation(market: market)
         if !p.baselineSet {
             var baseline = p.startingCapital
+            // Engine §2.10 with item 5 of the hardening issue: wait for the first price of every starting asset that
+            // a session pair can value; one that none can is left out of the baseline and the equity alike.
             for asset in p.startingAssets.keys.sorted() {
-                guard let u = valuation.usdPrice(asset) else { p.noteUnpriced([asset]); return }
+                if !valuation.canPrice(asset) { p.excludedAssets.insert(asset); p.noteUnpriced([asset]); continue }
+                guard let u = valuation.usdPrice(asset) else { return nil }
                 baseline += p.startingAssets[asset]! * u
             }
             p.baselineEquity = baseline
@@ -213,10 +218,28 @@ extension PaperExchange {
             p.baselineSet = true
         }
         // The adverse extremes came before the closes: judge them against the old peak first.
+        if let (s, amount) = singlePairHolding(p, market), let px = market.price(s) {
+            if let r = market.barRange(s) { p.noteAdverseEquity(p.cash + amount * (amount.isPositive ? r.low : r.high)) }
+            let e = p.cash + amount * px
+            p.noteEquity(e)
+            return e
+        }
         if market.hasBarRanges { p.noteAdverseEquity(adverseEquity(p, market)) }
         var unresolved: [String] = []
-        p.noteEquity(valuation.equity(p, unresolved: &unresolved))
+        let e = valuation.equity(p, unresolved: &unresolved)
+        p.noteEquity(e)
         if !unresolved.isEmpty { p.noteUnpriced(unresolved.sorted()) }
+        return e
+    }
+
+    /// The usual backtest: one cash-quoted pair in the session and only its base held, so equity is
+    /// cash + amount × mark without a valuation walk.
+    @inline(__always) private func singlePairHolding(_ p: Portfolio, _ market: any MarketView) -> (Symbol, Quantity)? {
+        // With one cash-quoted pair, the only non-cash asset a portfolio in a position can hold is that pair's base.
+        guard p.assets.count == 1, p.positions.count == 1 else { return nil }
+        let symbols = market.symbols
+        guard symbols.count == 1, symbols[0].quoteIsCash, p.positions.keys[p.positions.startIndex] == symbols[0] else { return nil }
+        return (symbols[0], p.assets.values[p.assets.startIndex])
     }
 
     /// Drawdown at the bars' adverse extremes only (after an intrabar exit, before targets): the peak is raised
@@ -228,13 +251,8 @@ extension PaperExchange {
 
     /// Equity with every symbol that printed a bar at its adverse extreme.
     func adverseEquity(_ p: Portfolio, _ market: any MarketView) -> Money {
-        // One cash-quoted position holding exactly its own base balance (the usual backtest): no valuation needed.
-        if p.positions.count == 1, p.assets.count == 1, let pos = p.positions.values.first, pos.symbol.quoteIsCash {
-            let base = p.assets.keys[p.assets.startIndex], amount = p.assets.values[p.assets.startIndex]
-            if pos.symbol.hasBase(base), let r = market.barRange(pos.symbol), let u = market.directUSDPrice(base),
-               u == market.price(pos.symbol) {
-                return p.cash + amount * (amount.isPositive ? r.low : r.high)
-            }
+        if let (s, amount) = singlePairHolding(p, market), let r = market.barRange(s) {
+            return p.cash + amount * (amount.isPositive ? r.low : r.high)
         }
         return Valuation(market: view(market, adverseMarks(p, market))).equity(p)
     }

@@ -58,6 +58,7 @@ extension PaperExchange {
                 if pos.size < lot {
                     // Dust: below one lot the position is gone and the residual balance is cleared.
                     p.positions[symbol] = nil
+                    p.roundTrips += 1
                     if let bal = p.assets[base], bal.magnitude < lot { p.assets[base] = .zero }
                 } else {
                     p.positions[symbol] = pos
@@ -78,6 +79,13 @@ extension PaperExchange {
         p.lastTradeAt = now
         p.feesUSD += fill.feeUSD
         if capped { p.cappedFills += 1 }
+        var stats = p.pairs[symbol] ?? PairStats()
+        stats.fills += 1
+        stats.fees += fill.feeUSD
+        stats.volume += cost.converted(at: quoteUSD)
+        if closing { stats.realizedPnl += pnlUSD }
+        p.pairs[symbol] = stats
+        if let trigger { p.exits[trigger, default: 0] += 1 }
         if closing { p.recordClose(pnlUSD: pnlUSD, symbol: symbol) }
         return fill
     }

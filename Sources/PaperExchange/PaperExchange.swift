@@ -21,9 +21,10 @@ public struct PaperExchange {
         self.sessionSymbols = Set(sessionSymbols)
     }
 
-    public func makePortfolio(strategy: String) -> Portfolio {
+    /// A fresh portfolio; `tradable` limits the pairs its strategy may trade (nil: every session pair).
+    public func makePortfolio(strategy: String, tradable: [Symbol]? = nil) -> Portfolio {
         Portfolio(strategy: strategy, startingCapital: config.startingCapital, startingAssets: config.startingAssets,
-                  maxFillsHistory: config.maxFillsHistory)
+                  maxFillsHistory: config.maxFillsHistory, tradable: tradable.map(Set.init))
     }
 
     /// Executes a signal for `portfolio` at engine time `now`. A rejection changes nothing and is counted.
@@ -52,19 +53,22 @@ public struct PaperExchange {
         guard sessionSymbols.contains(symbol), let instrument = instruments[symbol] else {
             return reject(.unknownSymbol, signal, p, now, "\(symbol) is not a session symbol")
         }
+        if let t = p.tradable, !t.contains(symbol) {
+            return reject(.unknownSymbol, signal, p, now, "\(symbol) is not one of this strategy's pairs (it is in the session only to value a quote currency)")
+        }
         if config.validateProtectiveLevels, let e = protectiveLevelError(signal) {
             return reject(.invalidProtectiveLevels, signal, p, now, e)
         }
         let position = p.positions[symbol]
         if action == .buy, position?.side == .short { return reject(.oppositePositionOpen, signal, p, now) }
         if action == .short, position?.side == .long { return reject(.oppositePositionOpen, signal, p, now) }
-        let holdings = p.assets[symbol.base] ?? .zero
+        // Inventory is per pair: a sell closes this pair's long only; base units that belong to no position
+        // (starting assets) are sold only by a sell on a pair without a position.
+        let free = position?.side == .long ? Quantity.zero : p.freeInventory(symbol.base)
         switch action {
         case .sell:
             if fullClose && position?.side != .long { return reject(.noPosition, signal, p, now) }
-            // A long position can always be closed: the base balance is shared by every pair of that asset
-            // (XRP/USDT and XRP/BTC), so a short on one pair must not trap a long on the other.
-            if position?.side != .long && !holdings.isPositive { return reject(.noHoldings, signal, p, now) }
+            if position?.side != .long && !free.isPositive { return reject(.noHoldings, signal, p, now, "no \(symbol.base) outside positions") }
         case .cover:
             if position?.side != .short { return reject(.noPosition, signal, p, now) }
         default: break
@@ -128,10 +132,9 @@ public struct PaperExchange {
                 capped = true
             }
         case .sell, .cover:
-            // Reducing orders: never more than the position (cover), or the larger of the long position and
-            // the holdings (sell: inventory beyond the position may be sold, realizing no P&L).
-            let longSize = position?.side == .long ? position!.size : .zero
-            let limit = action == .sell ? Quantity.max(longSize, holdings) : position!.size
+            // Reducing orders: never more than this pair's position, or (a sell without one) the free inventory,
+            // which realizes no P&L.
+            let limit: Quantity = action == .cover ? position!.size : (position?.side == .long ? position!.size : free)
             let want: Quantity
             if fullClose {
                 want = position!.size

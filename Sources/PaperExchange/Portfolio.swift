@@ -1,5 +1,14 @@
 import TradingCore
 
+/// Per-pair figures of one portfolio, in the account currency (USD unless the session says otherwise).
+public struct PairStats: Sendable, Equatable {
+    public var fills = 0
+    public var realizedPnl: Money = .zero
+    public var fees: Money = .zero
+    /// Σ executed notional.
+    public var volume: Money = .zero
+}
+
 /// One strategy's isolated paper account: cash (USD and USDT pooled), asset balances (negative =
 /// borrowed), positions, and running metrics that never depend on the bounded fill history.
 public final class Portfolio: PortfolioView {
@@ -28,6 +37,16 @@ public final class Portfolio: PortfolioView {
     public internal(set) var winsBySymbol: [Symbol: Int] = [:]
     public internal(set) var lossesBySymbol: [Symbol: Int] = [:]
     public internal(set) var rejections: [RejectionReason: Int] = [:]
+    public internal(set) var pairs: [Symbol: PairStats] = [:]
+    /// Engine exits by trigger.
+    public internal(set) var exits: [ExitTrigger: Int] = [:]
+    /// Flat → position → flat on a pair (backtest.md §B7, decision 30).
+    public internal(set) var roundTrips = 0
+    /// The pairs this portfolio's strategy may trade (nil: every session pair). Data-only pairs (a quote's
+    /// valuation pair the user did not list) are not among them.
+    public let tradable: Set<Symbol>?
+    /// Starting assets no session pair can value: left out of the baseline and the equity alike (reported once).
+    public internal(set) var excludedAssets: Set<String> = []
 
     // Drawdown and baseline (engine §2.10).
     public internal(set) var baselineEquity: Money
@@ -35,10 +54,18 @@ public final class Portfolio: PortfolioView {
     public internal(set) var peakEquity: Money
     public internal(set) var maxDrawdown: Double = 0
 
-    // Welford over per-closing-fill returns pnl / startingCapital (Sharpe).
+    // Welford over per-closing-fill returns pnl / startingCapital (`sharpePerFill`).
     var returnCount = 0
     var returnMean = 0.0
     var returnM2 = 0.0
+
+    // Daily returns from UTC end-of-day equity at the ticks' closes (resolution 48, backtest.md §B7).
+    var day: Int64?
+    var dayStartEquity: Money = .zero
+    var lastEquity: Money = .zero
+    var dailyCount = 0
+    var dailyMean = 0.0
+    var dailyM2 = 0.0
 
     var fillSequence = 0
 
@@ -62,8 +89,10 @@ public final class Portfolio: PortfolioView {
         for a in assets where !unpricedAssets.contains(a) { unpricedAssets.append(a) }
     }
 
-    public init(strategy: String, startingCapital: Money, startingAssets: [String: Quantity] = [:], maxFillsHistory: Int = 1000) {
+    public init(strategy: String, startingCapital: Money, startingAssets: [String: Quantity] = [:], maxFillsHistory: Int = 1000,
+                tradable: Set<Symbol>? = nil) {
         self.strategy = strategy
+        self.tradable = tradable
         self.startingCapital = startingCapital
         self.startingAssets = startingAssets.filter { !$0.value.isZero }
         self.cash = startingCapital
@@ -91,6 +120,14 @@ public final class Portfolio: PortfolioView {
     }
     public func assetBalance(_ asset: String) -> Quantity { assets[asset] ?? .zero }
 
+    /// Units of `asset` held outside every position on a pair with that base (starting assets, residues):
+    /// the balance less longs plus shorts. Negative when a position's units were spent elsewhere (as a quote).
+    public func freeInventory(_ asset: String) -> Quantity {
+        var free = assets[asset] ?? .zero
+        for (s, pos) in positions where s.hasBase(asset) { free = pos.side == .long ? free - pos.size : free + pos.size }
+        return free
+    }
+
     /// Decided closing trades.
     public var closedTrades: Int { wins + losses + breakeven }
 
@@ -105,8 +142,51 @@ public final class Portfolio: PortfolioView {
 
     public var averageTradePnl: Money { closedTrades == 0 ? .zero : totalPnl.divided(by: closedTrades) }
 
-    /// mean / sample standard deviation of per-closing-fill returns; 0 with fewer than two.
-    public var sharpe: Double {
+    /// Sharpe ratio of daily returns (UTC end-of-day equity at closes, the last day partial), × √365; nil with
+    /// fewer than two returns or no variation.
+    public var sharpe: Double? {
+        var n = dailyCount, mean = dailyMean, m2 = dailyM2
+        if day != nil, dayStartEquity.isPositive {
+            // The current (partial) day.
+            let r = lastEquity.doubleValue / dayStartEquity.doubleValue - 1
+            n += 1
+            let delta = r - mean
+            mean += delta / Double(n)
+            m2 += delta * (r - mean)
+        }
+        guard n >= 2 else { return nil }
+        let variance = m2 / Double(n - 1)
+        guard variance > 0 else { return nil }
+        return mean / variance.squareRoot() * 365.0.squareRoot()
+    }
+
+    /// Daily returns so far, the current partial day included.
+    public var dailyReturns: Int { dailyCount + (day != nil && dayStartEquity.isPositive ? 1 : 0) }
+
+    /// Records the equity at a tick's closes; a UTC day ends at the last tick at or before its midnight.
+    public func noteDailyEquity(_ e: Money, at t: Timestamp) {
+        guard baselineSet else { return }
+        // A close at exactly 00:00 is the end of the previous day.
+        let d = (t.nanoseconds - 1) / 86_400_000_000_000
+        if day == nil {
+            day = d
+            dayStartEquity = baselineEquity
+        } else if d != day! {
+            if dayStartEquity.isPositive {
+                let r = lastEquity.doubleValue / dayStartEquity.doubleValue - 1
+                dailyCount += 1
+                let delta = r - dailyMean
+                dailyMean += delta / Double(dailyCount)
+                dailyM2 += delta * (r - dailyMean)
+            }
+            dayStartEquity = lastEquity
+            day = d
+        }
+        lastEquity = e
+    }
+
+    /// mean / sample standard deviation of per-closing-fill returns (engine §2.11); 0 with fewer than two.
+    public var sharpePerFill: Double {
         guard returnCount >= 2 else { return 0 }
         let variance = returnM2 / Double(returnCount - 1)
         guard variance > 0 else { return 0 }

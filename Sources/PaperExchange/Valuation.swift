@@ -24,6 +24,17 @@ public struct Valuation {
         return nil
     }
 
+    /// Whether any session pair can ever value `asset` (structurally, prices aside): cash, a USD or USDT pair,
+    /// or a pair whose quote can be valued (two hops at most, like `usdPrice`).
+    public func canPrice(_ asset: String, depth: Int = 0) -> Bool {
+        if Symbol.isCash(asset) { return true }
+        for s in market.symbols where s.hasBase(asset) {
+            if s.quoteIsCash { return true }
+            if depth < 2, canPrice(s.quote, depth: depth + 1) { return true }
+        }
+        return false
+    }
+
     /// USD per quote unit of a symbol (1 for USD/USDT quotes).
     public func quoteUSD(_ symbol: Symbol) -> Price? {
         symbol.quoteIsCash ? .one : usdPrice(symbol.quote)
@@ -31,9 +42,12 @@ public struct Valuation {
 
     /// cash + Σ amount × usdPrice over every non-cash asset, negative balances included.
     /// Unresolved assets count 0 (`unresolved` lists them so the caller can warn once).
+    /// Starting assets that no session pair can value are left out (and out of the baseline too).
     public func equity(_ p: Portfolio, unresolved: inout [String]) -> Money {
         var e = p.cash
+        let excluded = p.excludedAssets
         for (asset, amount) in p.assets where !amount.isZero {
+            if !excluded.isEmpty && excluded.contains(asset) { continue }
             if let u = usdPrice(asset) { e += amount * u } else { unresolved.append(asset) }
         }
         return e

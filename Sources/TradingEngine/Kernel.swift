@@ -137,10 +137,10 @@ public final class Kernel {
         // 4. Drawdown at this tick's marks, after the bars' adverse extremes (engine §2.9: an asset without a USD
         //    price counts 0, said once).
         for r in runners {
-            exchange.updateDrawdown(r.portfolio, market: market)
+            if let e = exchange.updateDrawdown(r.portfolio, market: market) { r.portfolio.noteDailyEquity(e, at: now) }
             if r.portfolio.unpricedAssets.count > r.warnedUnpriced {
                 for a in r.portfolio.unpricedAssets[r.warnedUnpriced...] {
-                    for o in observers { o.kernelWarning("\(r.name): \(a) has no USD price in this session; it is valued at 0") }
+                    for o in observers { o.kernelWarning("\(r.name): \(a) has no USD price in this session; it is left out of the baseline and the equity") }
                 }
                 r.warnedUnpriced = r.portfolio.unpricedAssets.count
             }

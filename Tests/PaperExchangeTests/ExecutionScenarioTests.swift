@@ -215,9 +215,10 @@ import MarketData
     }
 }
 
-/// Engine §2.4.5 rule 3: only the part of a sale that closes the long position carries P&L.
+/// Engine §2.4.5 rule 3 with per-pair inventory (hardening issue, item 4): a sell closes this pair's long only;
+/// starting assets are sold only by a sell without a position, and realize no P&L.
 @Suite struct InventorySaleTests {
-    @Test func excessInventoryRealizesNothing() throws {
+    @Test func positionAndFreeInventoryAreSoldSeparately() throws {
         var c = ExchangeConfig()
         c.fillModel = .topOfBook
         c.feeRate = .zero
@@ -227,15 +228,42 @@ import MarketData
         let p = ex.makePortfolio(strategy: "t"), m = TestMarket()
         m.book(bid: "2", ask: "2")
         _ = try #require(ex.execute(signal(.buy, "20", price: "2"), for: p, market: m.state, now: m.t).fill) // 10 XRP long
-        #expect(p.assetBalance("XRP") == Q("20"))
+        #expect(p.assetBalance("XRP") == Q("20") && p.freeInventory("XRP") == Q("10"))
         m.book(bid: "3", ask: "3")
-        let f = try #require(ex.execute(signal(.sell, "60", price: "3"), for: p, market: m.state, now: m.t).fill) // sells all 20
-        #expect(f.size == Q("20"))
-        #expect(f.pnl == M("10"))          // (3 − 2) × 10 from the position; the other 10 XRP realize nothing
-        #expect(p.position(XRP) == nil)
-        #expect(p.assetBalance("XRP") == .zero)
-        #expect(p.cash == M("140"))
+        let f = try #require(ex.execute(signal(.sell, "60", price: "3"), for: p, market: m.state, now: m.t).fill)
+        #expect(f.size == Q("10"))         // the position only, though $60 would buy 20
+        #expect(f.pnl == M("10"))          // (3 − 2) × 10
+        #expect(p.position(XRP) == nil && p.roundTrips == 1)
+        #expect(p.assetBalance("XRP") == Q("10"))
+        #expect(p.cash == M("110"))        // 100 − 20 + 30
+        // Now an explicit sell of the starting asset: no position, free inventory 10, no P&L.
+        let g = try #require(ex.execute(signal(.sell, "60", price: "3"), for: p, market: m.state, now: m.t).fill)
+        #expect(g.size == Q("10") && g.pnl == .zero && !g.isClosing)
+        #expect(p.cash == M("140") && p.assetBalance("XRP") == .zero)
         #expect(ex.execute(signal(.sell, "1", price: "3"), for: p, market: m.state, now: m.t).rejection?.reason == .noHoldings)
+        #expect(p.pairs[XRP] == PairStats(fills: 3, realizedPnl: M("10"), fees: .zero, volume: M("80")))
+    }
+
+    /// XRP bought on XRP/USDT and on XRP/BTC are two positions: closing one never touches the other's units.
+    @Test func twoPairsOfOneBaseAreTwoPositions() throws {
+        let xrpusdt = Symbol("XRP/USDT")!, xrpbtc = Symbol("XRP/BTC")!, btc = Symbol("BTC/USDT")!
+        var c = ExchangeConfig()
+        c.fillModel = .topOfBook; c.feeRate = .zero; c.slippageRate = .zero
+        c.startingCapital = Money(1000)
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [xrpusdt, xrpbtc, btc])
+        let p = ex.makePortfolio(strategy: "t")
+        let m = MarketState(symbols: [xrpusdt, xrpbtc, btc])
+        func book(_ s: Symbol, _ px: String) {
+            m.apply(.book(BookUpdate(symbol: s, time: T0, isSnapshot: true, bids: [BookLevel(price: P(px), size: Q("100000"))], asks: [BookLevel(price: P(px), size: Q("100000"))])))
+        }
+        book(xrpusdt, "2"); book(btc, "100000"); book(xrpbtc, "0.00002")
+        _ = try #require(ex.execute(signal(.buy, "20", price: "2", symbol: xrpusdt), for: p, market: m, now: T0).fill)     // 10 XRP
+        _ = try #require(ex.execute(signal(.buy, "40", price: "0.00002", symbol: xrpbtc), for: p, market: m, now: T0).fill) // 20 XRP
+        #expect(p.assetBalance("XRP") == Q("30") && p.freeInventory("XRP") == .zero)
+        let f = try #require(ex.execute(signal(.sell, "1000", price: "2", symbol: xrpusdt), for: p, market: m, now: T0).fill)
+        #expect(f.size == Q("10"))
+        #expect(p.position(xrpbtc)?.size == Q("20") && p.assetBalance("XRP") == Q("20"))
+        #expect(ex.execute(signal(.sell, "1", price: "2", symbol: xrpusdt), for: p, market: m, now: T0).rejection?.reason == .noHoldings)
     }
 }
 

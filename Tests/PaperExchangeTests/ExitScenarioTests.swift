@@ -160,7 +160,7 @@ import MarketData
         #expect(p.wins == 2 && p.losses == 1)
         #expect(abs(p.winRate - 66.666666666) < 1e-6)
         #expect(p.profitFactor == 3.0)
-        #expect(abs(p.sharpe - 0.4364357805) < 1e-10)
+        #expect(abs(p.sharpePerFill - 0.4364357805) < 1e-10)
         let q = ex.makePortfolio(strategy: "u")
         q.recordClosedForTesting(pnl: M("1"), symbol: XRP)
         #expect(q.profitFactor == nil)

@@ -207,7 +207,8 @@ final class WarningCollector: KernelObserver {
 }
 
 @Suite(.serialized) struct UnpricedAssetTests {
-    /// Engine §2.9 step 5: an asset without a USD price is valued at 0 and reported once.
+    /// Engine §2.9 step 5 with the hardening issue's item 5: a starting asset no session pair can value is left out
+    /// of the baseline and the equity alike, and reported once, so ROI and drawdown stay true.
     @Test func warnedOncePerAsset() throws {
         let s = try Scripted<NameS>(parameters: .defaults([]), symbols: [XRP])
         var c = ExchangeConfig()
@@ -219,7 +220,10 @@ final class WarningCollector: KernelObserver {
         k.start()
         var t = T0
         for _ in 0..<5 { t = t + .seconds(1); k.handle(bookAt("2.35", t)); k.handle(.timer(t)) }
-        #expect(w.warnings == ["s: DOGE has no USD price in this session; it is valued at 0"])
-        #expect(!k.runner("s")!.portfolio.baselineSet)
+        #expect(w.warnings == ["s: DOGE has no USD price in this session; it is left out of the baseline and the equity"])
+        let p = k.runner("s")!.portfolio
+        #expect(p.baselineSet && p.baselineEquity == Money(100))
+        #expect(Valuation(market: k.market).equity(p) == Money(100))
+        #expect(p.maxDrawdown == 0)
     }
 }
