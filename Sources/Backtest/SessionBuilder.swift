@@ -72,7 +72,8 @@ public enum SessionBuilder {
         }
         let exchange = PaperExchange(config: spec.exchange, instruments: registry, sessionSymbols: spec.symbols)
         let kernel = Kernel(market: MarketState(symbols: spec.symbols, config: market), exchange: exchange,
-                            strategies: strategies, clock: ManualClock(spec.start), config: spec.engine)
+                            strategies: strategies, clock: ManualClock(spec.start), config: spec.engine,
+                            tradable: Dictionary(uniqueKeysWithValues: spec.strategies.map { ($0.name, $0.symbols) }))
         kernel.start()
         return kernel
     }

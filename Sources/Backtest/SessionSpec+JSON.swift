@@ -23,7 +23,7 @@ extension SessionSpec {
             "engine": ["max_strategy_errors": engine.maxStrategyErrors, "close_positions_on_shutdown": engine.closePositionsOnShutdown,
                        "next_bar_open_fills": engine.nextBarOpenFills],
             "market": ["max_trades": market.maxTrades, "book_depth": market.bookDepth, "price_source": market.priceSource.rawValue,
-                       "candle_close_grace_ns": market.candleCloseGrace.nanoseconds,
+                       "candle_close_grace_ns": market.candleCloseGrace.nanoseconds, "account_currency": market.accountCurrency.code,
                        "timeframes": market.timeframes.sorted().map(\.description),
                        "max_candles": Dictionary(uniqueKeysWithValues: market.maxCandles.map { ($0.key.description, $0.value) })],
             "seed": NSNumber(value: seed),
@@ -78,6 +78,10 @@ extension SessionSpec {
         var caps: [Timeframe: Int] = [:]
         for (k, v) in (m["max_candles"] as? [String: Int]) ?? [:] { if let tf = Timeframe(text: k) { caps[tf] = v } }
         mc.maxCandles = caps
+        if let a = m["account_currency"] as? String {
+            guard !a.isEmpty, a.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) else { throw bad("market.account_currency") }
+            mc.accountCurrency = AccountCurrency(code: a)
+        }
         market = mc
         seed = (o["seed"] as? NSNumber)?.uint64Value ?? 42
         intervalMs = (o["interval_ms"] as? NSNumber)?.int64Value ?? 100

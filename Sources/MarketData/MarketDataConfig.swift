@@ -19,6 +19,7 @@ public struct MarketDataConfig: Sendable, Equatable {
     public var priceSource: PriceSource = .lastTrade
     /// A candle closes on the engine clock at bucket end + grace (2 s live, 0 for bars).
     public var candleCloseGrace: Interval = .seconds(2)
+    public var accountCurrency: AccountCurrency = .usd
 
     public init() {}
 

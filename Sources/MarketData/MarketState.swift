@@ -67,7 +67,7 @@ public final class MarketState: MarketView {
                 trades: RingBuffer(capacity: max(1, config.maxTrades)),
                 builders: timeframes.map { CandleBuilder(timeframe: $0, capacity: max(1, config.capacity($0))) }))
         }
-        for quote in ["USD", "USDT"] {
+        for quote in config.accountCurrency.cashQuotes {
             for (i, s) in self.symbols.enumerated() where s.hasQuote(quote) {
                 usdSlots.append((s.base, i))
             }
@@ -248,6 +248,8 @@ public final class MarketState: MarketView {
     }
 
     public var hasBarRanges: Bool { rangedSymbols > 0 }
+
+    public var accountCurrency: AccountCurrency { config.accountCurrency }
 
     /// Every symbol's price of record, sorted by symbol.
     public var prices: [(Symbol, Price)] {

@@ -21,7 +21,7 @@ final class MarkedMarket: MarketView {
 
     func directUSDPrice(_ asset: String) -> Price? {
         // Same order as MarketState: the USD pair when it has a price, else the USDT pair.
-        for quote in ["USD", "USDT"] {
+        for quote in base.accountCurrency.cashQuotes {
             for s in base.symbols where s.hasBase(asset) && s.hasQuote(quote) {
                 if let p = price(s), p.isPositive { return p }
             }
@@ -37,4 +37,5 @@ final class MarkedMarket: MarketView {
     func lastTrade(_ symbol: Symbol) -> Trade? { base.lastTrade(symbol) }
     func barRange(_ symbol: Symbol) -> BarRange? { base.barRange(symbol) }
     var hasBarRanges: Bool { base.hasBarRanges }
+    var accountCurrency: AccountCurrency { base.accountCurrency }
 }

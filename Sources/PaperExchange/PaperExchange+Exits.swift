@@ -238,7 +238,7 @@ extension PaperExchange {
         // With one cash-quoted pair, the only non-cash asset a portfolio in a position can hold is that pair's base.
         guard p.assets.count == 1, p.positions.count == 1 else { return nil }
         let symbols = market.symbols
-        guard symbols.count == 1, symbols[0].quoteIsCash, p.positions.keys[p.positions.startIndex] == symbols[0] else { return nil }
+        guard symbols.count == 1, market.accountCurrency.quoteIsCash(symbols[0]), p.positions.keys[p.positions.startIndex] == symbols[0] else { return nil }
         return (symbols[0], p.assets.values[p.assets.startIndex])
     }
 

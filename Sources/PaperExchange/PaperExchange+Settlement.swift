@@ -3,7 +3,7 @@ import TradingCore
 extension PaperExchange {
     /// Books a priced order into the portfolio and returns the fill (engine §2.4, Swift rules).
     func settle(_ signal: Signal, order: PricedOrder, p: Portfolio, now: Timestamp, quoteUSD: Price, capped: Bool,
-                requestedUSD: Money, trigger: ExitTrigger?) -> Fill {
+                requestedUSD: Money, trigger: ExitTrigger?, quoteIsCash: Bool) -> Fill {
         let symbol = signal.symbol
         let base = symbol.base
         let q = order.quantity
@@ -15,7 +15,7 @@ extension PaperExchange {
         var closing = false
 
         func moveQuote(_ m: Money) {
-            if symbol.quoteIsCash { p.cash += m } else { p.assets[symbol.quote, default: .zero] += Quantity(raw: m.raw) }
+            if quoteIsCash { p.cash += m } else { p.assets[symbol.quote, default: .zero] += Quantity(raw: m.raw) }
         }
 
         switch signal.action {

@@ -157,7 +157,7 @@ public struct PaperExchange {
         }
         // 4. Settle.
         return .success(settle(signal, order: order, p: p, now: now, quoteUSD: quoteUSD, capped: capped,
-                               requestedUSD: requestedUSD, trigger: trigger))
+                               requestedUSD: requestedUSD, trigger: trigger, quoteIsCash: market.accountCurrency.quoteIsCash(symbol)))
     }
 
     private func outOfRange(_ s: Signal, _ p: Portfolio, _ now: Timestamp) -> Result<Fill, ExecutionRejection> {

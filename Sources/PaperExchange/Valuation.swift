@@ -12,11 +12,12 @@ public struct Valuation {
     }
 
     private func usdPrice(_ asset: String, depth: Int) -> Price? {
-        if Symbol.isCash(asset) { return .one }
+        if market.accountCurrency.isCash(asset) { return .one }
         if let p = market.directUSDPrice(asset) { return p }
         guard depth < 2 else { return nil }
         let symbols = market.symbols
-        for s in symbols where !s.quoteIsCash && s.hasBase(asset) {
+        let account = market.accountCurrency
+        for s in symbols where !account.quoteIsCash(s) && s.hasBase(asset) {
             if let p = market.price(s), p.isPositive, let q = usdPrice(s.quote, depth: depth + 1) {
                 return p.converted(at: q)
             }
@@ -27,9 +28,10 @@ public struct Valuation {
     /// Whether any session pair can ever value `asset` (structurally, prices aside): cash, a USD or USDT pair,
     /// or a pair whose quote can be valued (two hops at most, like `usdPrice`).
     public func canPrice(_ asset: String, depth: Int = 0) -> Bool {
-        if Symbol.isCash(asset) { return true }
+        let account = market.accountCurrency
+        if account.isCash(asset) { return true }
         for s in market.symbols where s.hasBase(asset) {
-            if s.quoteIsCash { return true }
+            if account.quoteIsCash(s) { return true }
             if depth < 2, canPrice(s.quote, depth: depth + 1) { return true }
         }
         return false
@@ -37,7 +39,7 @@ public struct Valuation {
 
     /// USD per quote unit of a symbol (1 for USD/USDT quotes).
     public func quoteUSD(_ symbol: Symbol) -> Price? {
-        symbol.quoteIsCash ? .one : usdPrice(symbol.quote)
+        market.accountCurrency.quoteIsCash(symbol) ? .one : usdPrice(symbol.quote)
     }
 
     /// cash + Σ amount × usdPrice over every non-cash asset, negative balances included.

@@ -19,6 +19,8 @@ public protocol MarketView: AnyObject {
     func barRange(_ symbol: Symbol) -> BarRange?
     /// True when any symbol printed a bar since the last decision tick.
     var hasBarRanges: Bool { get }
+    /// The currency accounts are kept in (prices "in USD" are in this currency).
+    var accountCurrency: AccountCurrency { get }
 }
 
 /// What a strategy gets on each decision: the engine time and a view of the market.

@@ -25,8 +25,9 @@ public final class Kernel {
     /// Bars received since the last decision tick (one close time).
     private var barBatch: [Bar] = []
 
+    /// `tradable`: the pairs each strategy (by name) may trade; a strategy not named may trade every session pair.
     public init(market: MarketState, exchange: PaperExchange, strategies: [any Strategy], clock: ManualClock,
-                config: EngineConfig = EngineConfig()) {
+                config: EngineConfig = EngineConfig(), tradable: [String: [Symbol]] = [:]) {
         self.market = market
         self.exchange = exchange
         self.clock = clock
@@ -34,7 +35,7 @@ public final class Kernel {
         let sorted = strategies.sorted { type(of: $0).name < type(of: $1).name }
         runners = sorted.map { s in
             let name = type(of: s).name
-            let p = exchange.makePortfolio(strategy: name)
+            let p = exchange.makePortfolio(strategy: name, tradable: tradable[name])
             return StrategyRunner(name: name, strategy: s, portfolio: p,
                                   context: StrategyContext(strategyName: name, clock: clock, instruments: exchange.instruments, portfolio: p))
         }

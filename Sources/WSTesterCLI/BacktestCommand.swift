@@ -13,16 +13,21 @@ struct BacktestCommand: ParsableCommand {
         abstract: "Run strategies over history through the same kernel as live sessions.",
         discussion: """
         Two sources:
-          --bars FILE.csv --symbol SYM   OHLCV bars (timestamp,open,high,low,close,volume; Unix seconds, ms or ISO-8601).
-                                         Orders decided at a bar's close fill at the next bar's open.
+          --bars FILE.csv --symbol SYM   OHLCV bars (timestamp,open,high,low,close,volume; Unix s, ms, µs or ns, or
+                                         ISO-8601). Orders decided at a bar's close fill at the next bar's open; each
+                                         bar is judged over its range (open, adverse extreme, favourable extreme).
+                                         Repeat the pair for several symbols. A pair quoted in another asset (XRP/BTC)
+                                         is valued with that asset's USD series if given (--bars btc.csv --symbol
+                                         BTC/USD, data only); without one, accounts are kept in that asset (BTC).
           --events FILE                  a recording made with `run --record FILE`; replays every strategy of the
                                          recording (or --strategies) with the recorded configuration, and gives
                                          the same fills_sha256 as the recorded session.
         Malformed CSV rows are skipped, counted and reported with their line numbers.
         """)
 
-    @Option(help: "OHLCV CSV file.") var bars: String?
-    @Option(help: "Symbol of the bars, e.g. BTC/USD.") var symbol: String?
+    @Option(help: "OHLCV CSV file (repeatable; paired in order with --symbol).") var bars: [String] = []
+    @Option(help: "Symbol of each --bars file, e.g. BTC/USD (repeatable).") var symbol: [String] = []
+    @Option(help: "Comma-separated pairs strategies trade (default: every --symbol except those that only value a quote currency).") var symbols: String?
     @Option(help: "Timeframe of the bars (1m, 5m, 15m, 30m, 1h, 4h, 12h, 1d, 1w); default: the file's most common spacing.") var timeframe: String?
     @Option(help: "A recording made with `run --record`.") var events: String?
     @Option(help: "One strategy to run.") var strategy: String?
@@ -38,9 +43,10 @@ struct BacktestCommand: ParsableCommand {
     @Flag(help: "Print every fill.") var verbose = false
 
     func validate() throws {
-        if (bars == nil) == (events == nil) { throw ValidationError("give exactly one of --bars FILE or --events FILE") }
-        if bars != nil && symbol == nil { throw ValidationError("--bars needs --symbol") }
-        if let s = symbol, Symbol(s) == nil { throw ValidationError("--symbol must be BASE/QUOTE, got '\(s)'") }
+        if bars.isEmpty == (events == nil) { throw ValidationError("give --bars FILE --symbol SYM (repeatable) or --events FILE, not both") }
+        if bars.count != symbol.count { throw ValidationError("every --bars FILE needs its --symbol (got \(bars.count) files and \(symbol.count) symbols)") }
+        for s in symbol where Symbol(s) == nil { throw ValidationError("--symbol must be BASE/QUOTE, got '\(s)'") }
+        if events != nil && symbols != nil { throw ValidationError("--symbols applies to --bars; a recording keeps its own symbols") }
         if let tf = timeframe, Timeframe(text: tf) == nil { throw ValidationError("--timeframe must be one of 1m 5m 15m 30m 1h 4h 12h 1d 1w, got '\(tf)'") }
         if strategy != nil && strategies != nil { throw ValidationError("use --strategy or --strategies, not both") }
         if let c = capital, !(Money(c)?.isPositive ?? false) { throw ValidationError("--capital must be a number > 0") }
@@ -64,37 +70,45 @@ struct BacktestCommand: ParsableCommand {
 
     private func runBars() throws {
         var cfg = try loadConfig(explicit: config)
-        let sym = Symbol(symbol!)!
         let wall = ContinuousClock()
         let t0 = wall.now
-        guard let data = FileManager.default.contents(atPath: bars!) else { throw fail("cannot read \(bars!)", code: 1) }
-        let series: BarSeries
-        do { series = try BarCSV.load(Array(data), symbol: sym, timeframe: timeframe.flatMap(Timeframe.init(text:))) }
-        catch { throw fail("\(bars!): \(error.message)", code: 1) }
-        let tf = series.timeframe
+        let declared = timeframe.flatMap(Timeframe.init(text:))
+        var loaded: [BarSeries] = []
+        for (path, text) in zip(bars, symbol) {
+            let sym = Symbol(text)!
+            guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read \(path)", code: 1) }
+            let series: BarSeries
+            do { series = try BarCSV.load(Array(data), symbol: sym, timeframe: declared) }
+            catch { throw fail("\(path): \(error.message)", code: 1) }
+            report(series, path: path)
+            loaded.append(series)
+        }
+        let tf = loaded[0].timeframe
+        if let other = loaded.first(where: { $0.timeframe != tf }) {
+            throw fail("the files have different timeframes (\(loaded[0].symbol) \(tf), \(other.symbol) \(other.timeframe)); give --timeframe or files of one timeframe", code: 1)
+        }
         let loadSeconds = seconds(wall.now - t0)
-        if series.rowsRejected > 0 {
-            FileHandle.standardError.write(Data("warning: \(series.rowsRejected) of \(series.rows) CSV row(s) rejected:\n".utf8))
-            for e in series.errors { FileHandle.standardError.write(Data("  \(bars!): \(e)\n".utf8)) }
+        let asked = try symbols.map { list in
+            try list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }.map {
+                guard let s = Symbol($0) else { throw ConfigError("--symbols: '\($0)' is not a BASE/QUOTE symbol") }
+                return s
+            }
         }
-        if series.unalignedRows > 0 {
-            FileHandle.standardError.write(Data("note: \(series.unalignedRows) bar(s) start off the \(tf) grid; kept as given\n".utf8))
-        }
-        if !series.timeframeInferred, case .success(let spacing) = BarCSV.inferTimeframe(series), spacing > tf {
-            FileHandle.standardError.write(Data("warning: the bars are \(spacing) apart but --timeframe says \(tf); each bar is treated as \(tf) with gaps between\n".utf8))
-        }
-        // Instrument: configured or built-in, else inferred from the data's text.
+        let plan: BarSessionPlan
+        do { plan = try BarSessionPlan.make(pairs: loaded.map(\.symbol), asked: asked) } catch { throw fail(error.description, code: 1) }
+        // Instruments: configured or built-in, else inferred from the data's text.
         var registry = InstrumentRegistry()
         for i in cfg.instruments { registry.set(i) }
-        let known = registry[sym]
-        let instrument = Instrument(symbol: sym, priceDecimals: pricePrecision ?? known?.priceDecimals ?? series.priceDecimals,
-                                    lotDecimals: qtyPrecision ?? known?.lotDecimals ?? max(8, series.volumeDecimals))
-        cfg.instruments = [instrument]
+        let instruments = loaded.map { series in
+            let known = registry[series.symbol]
+            return Instrument(symbol: series.symbol, priceDecimals: pricePrecision ?? known?.priceDecimals ?? series.priceDecimals,
+                              lotDecimals: qtyPrecision ?? known?.lotDecimals ?? max(8, series.volumeDecimals))
+        }
+        cfg.instruments = instruments
         let names = try SessionPlanner.strategyNames(cli: strategy ?? strategies, config: cfg)
         let cliParams = try SessionPlanner.parseParams(params, strategies: names)
-        var notes: [String] = []
-        var specs = try SessionPlanner.strategySpecs(names: names, session: [sym], config: cfg, cliParams: cliParams, notes: &notes)
-        for i in specs.indices { specs[i].symbols = [sym] }
+        let symbolPlan = SessionPlanner.SymbolPlan(session: loaded.map(\.symbol).sorted(), traded: plan.traded, dataOnly: plan.dataOnly)
+        let specs = try SessionPlanner.strategySpecs(names: names, plan: symbolPlan, config: cfg, cliParams: cliParams)
         var exchange = cfg.exchange
         applyExecutionFlags(&exchange)
         var engine = EngineConfig()
@@ -103,30 +117,52 @@ struct BacktestCommand: ParsableCommand {
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
         var market = cfg.market
         market.candleCloseGrace = .seconds(0)
+        market.accountCurrency = plan.account
         // Build only the bar timeframe plus what strategies declare (SessionBuilder adds warm-ups).
         market.timeframes = [tf]
-        let spec = SessionSpec(symbols: [sym], instruments: [instrument], strategies: specs, exchange: exchange, engine: engine,
-                               market: market, seed: cfg.seed, intervalMs: Int64(tf.minutes) * 60_000, start: series.candles[0].start,
-                               barTimeframe: tf)
+        let start = loaded.map { $0.candles[0].start }.min()!
+        let spec = SessionSpec(symbols: symbolPlan.session, instruments: instruments, strategies: specs, exchange: exchange, engine: engine,
+                               market: market, seed: cfg.seed, intervalMs: Int64(tf.minutes) * 60_000, start: start, barTimeframe: tf)
         let kernel: Kernel
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()
         kernel.addObserver(hasher)
         if verbose { kernel.addObserver(Console(level: "info")) }
         let t1 = wall.now
-        let n = BarReplayDriver.run([series], kernel: kernel)
+        let n = BarReplayDriver.run(loaded, kernel: kernel)
         kernel.stop()
         let runSeconds = seconds(wall.now - t1)
-        let report = SessionReport(kernel: kernel, hasher: hasher, start: series.candles[0].start)
-        print(report.text(title: "BACKTEST COMPLETE", mode: "Bars \(sym) \(tf)\(series.timeframeInferred ? " (inferred from the data's spacing)" : ""), next-bar-open fills"))
-        print("Bars \(n) (rejected rows \(series.rowsRejected)); load \(fmt3(loadSeconds)) s, run \(fmt3(runSeconds)) s, \(String(format: "%.0f", Double(n) / max(runSeconds, 1e-9))) bars/s")
+        let result = SessionReport(kernel: kernel, hasher: hasher, start: start, accountCurrency: plan.account.code)
+        let inferred = loaded[0].timeframeInferred ? " (inferred from the data's spacing)" : ""
+        var mode = "Bars \(plan.traded.map(\.text).joined(separator: ", ")) \(tf)\(inferred), next-bar-open fills"
+        if !plan.dataOnly.isEmpty { mode += "; \(plan.dataOnly.map(\.text).joined(separator: ", ")) values a quote only" }
+        if !plan.account.isUSD { mode += "\nAccount currency: \(plan.account) (capital, P&L and equity in \(plan.account): no \(plan.account)/USD series given)" }
+        print(result.text(title: "BACKTEST COMPLETE", mode: mode))
+        let rejected = loaded.reduce(0) { $0 + $1.rowsRejected }
+        print("Bars \(n) (rejected rows \(rejected)); load \(fmt3(loadSeconds)) s, run \(fmt3(runSeconds)) s, \(String(format: "%.0f", Double(n) / max(runSeconds, 1e-9))) bars/s")
         if let path = summaryJson {
-            try report.writeJSON(to: path, extra: [
-                "mode": "bars", "symbol": sym.text, "timeframe": tf.description, "timeframe_inferred": series.timeframeInferred, "bars": n, "rows_rejected": series.rowsRejected,
-                "row_errors": series.errors.map(\.description), "load_seconds": loadSeconds, "run_seconds": runSeconds,
-                "bars_per_second": Double(n) / max(runSeconds, 1e-9), "price_decimals": instrument.priceDecimals,
-                "lot_decimals": instrument.lotDecimals, "version": wsTesterVersion,
+            try result.writeJSON(to: path, extra: [
+                "mode": "bars", "symbol": plan.traded[0].text, "symbols": plan.traded.map(\.text), "data_only": plan.dataOnly.map(\.text),
+                "timeframe": tf.description, "timeframe_inferred": loaded[0].timeframeInferred, "bars": n, "rows_rejected": rejected,
+                "row_errors": loaded.flatMap { s in s.errors.map { "\(s.symbol) \($0)" } }, "load_seconds": loadSeconds, "run_seconds": runSeconds,
+                "bars_per_second": Double(n) / max(runSeconds, 1e-9), "price_decimals": instruments[0].priceDecimals,
+                "lot_decimals": instruments[0].lotDecimals, "version": wsTesterVersion,
             ])
+        }
+    }
+
+    /// Rejected rows, off-grid bars and a declared timeframe shorter than the data's spacing, on stderr.
+    private func report(_ series: BarSeries, path: String) {
+        let tf = series.timeframe
+        if series.rowsRejected > 0 {
+            FileHandle.standardError.write(Data("warning: \(path): \(series.rowsRejected) of \(series.rows) CSV row(s) rejected:\n".utf8))
+            for e in series.errors { FileHandle.standardError.write(Data("  \(path): \(e)\n".utf8)) }
+        }
+        if series.unalignedRows > 0 {
+            FileHandle.standardError.write(Data("note: \(path): \(series.unalignedRows) bar(s) start off the \(tf) grid; kept as given\n".utf8))
+        }
+        if !series.timeframeInferred, case .success(let spacing) = BarCSV.inferTimeframe(series), spacing > tf {
+            FileHandle.standardError.write(Data("warning: \(path): the bars are \(spacing) apart but --timeframe says \(tf); each bar is treated as \(tf) with gaps between\n".utf8))
         }
     }
 
@@ -163,7 +199,7 @@ struct BacktestCommand: ParsableCommand {
             FileHandle.standardError.write(Data("warning: \(replay.badLines) bad line(s) skipped:\n".utf8))
             for m in replay.firstErrors { FileHandle.standardError.write(Data("  \(path): \(m)\n".utf8)) }
         }
-        let report = SessionReport(kernel: kernel, hasher: hasher, start: spec.start)
+        let report = SessionReport(kernel: kernel, hasher: hasher, start: spec.start, accountCurrency: spec.market.accountCurrency.code)
         print(report.text(title: "REPLAY COMPLETE", mode: "Event replay of \(path)"))
         print("Events \(kernel.eventsProcessed); run \(fmt3(runSeconds)) s")
         if let out = summaryJson {

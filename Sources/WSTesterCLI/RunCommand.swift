@@ -56,9 +56,13 @@ struct RunCommand: ParsableCommand {
         }
         let names = try SessionPlanner.strategyNames(cli: strategies, config: cfg)
         let cliParams = try SessionPlanner.parseParams(params, strategies: names)
-        let sessionSymbols = try SessionPlanner.symbols(cli: symbols, config: cfg, strategies: names)
+        let plan = try SessionPlanner.symbols(cli: symbols, config: cfg, strategies: names)
+        let sessionSymbols = plan.session
         var notes: [String] = []
-        let specs = try SessionPlanner.strategySpecs(names: names, session: sessionSymbols, config: cfg, cliParams: cliParams, notes: &notes)
+        if !plan.dataOnly.isEmpty {
+            notes.append("\(plan.dataOnly.map(\.text).joined(separator: ", ")) only value\(plan.dataOnly.count == 1 ? "s" : "") a quote currency (data only, not traded)")
+        }
+        let specs = try SessionPlanner.strategySpecs(names: names, plan: plan, config: cfg, cliParams: cliParams)
         var engine = EngineConfig()
         engine.maxStrategyErrors = cfg.maxStrategyErrors
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
@@ -125,7 +129,7 @@ struct RunCommand: ParsableCommand {
         print("ws-tester \(wsTesterVersion) — WebSocket Paper Trading Tester")
         print("Mode: Simulated (seed \(spec.seed), speed \(cfg.speed.map { "\($0)x" } ?? "max"))")
         print("Symbols: \(spec.symbols.map(\.text).joined(separator: ", "))")
-        print("Strategies: \(spec.strategies.map(\.name).joined(separator: ", "))")
+        print("Strategies: " + spec.strategies.map { "\($0.name) (\($0.symbols.map(\.text).joined(separator: ", ")))" }.joined(separator: ", "))
         print("Starting capital: \(spec.exchange.startingCapital.formatted(decimals: 2)) USD per strategy")
         let assets = spec.exchange.startingAssets.filter { $0.value.isPositive }.sorted { $0.key < $1.key }
         if !assets.isEmpty { print("Starting assets: " + assets.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) }

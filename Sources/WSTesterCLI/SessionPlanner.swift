@@ -47,42 +47,52 @@ enum SessionPlanner {
         return names.sorted()
     }
 
-    /// Symbols: CLI, else config, else the sorted union of the strategies' symbols, else defaults;
-    /// plus the USD valuation pair of every non-cash quote (XRP/BTC needs BTC/USDT).
-    static func symbols(cli: String?, config: AppConfig, strategies: [String]) throws -> [Symbol] {
-        var list: [Symbol]
+    /// The pairs of a session. `traded` is what the user asked for (`--symbols`, else `symbols:` in the YAML), nil
+    /// when neither names any: then each strategy trades its own default pairs (or `general.default_symbols`).
+    /// `session` adds the USD valuation pair of every non-cash quote (XRP/BTC needs BTC/USDT): data only, traded
+    /// by no strategy unless the user listed it.
+    struct SymbolPlan {
+        var session: [Symbol]
+        var traded: [Symbol]?
+        /// Pairs in the session only to value a quote currency.
+        var dataOnly: [Symbol]
+    }
+
+    static func symbols(cli: String?, config: AppConfig, strategies: [String]) throws -> SymbolPlan {
+        var traded: [Symbol]?
         if let cli {
-            list = try cli.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }.map {
+            traded = try cli.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }.map {
                 guard let s = Symbol($0) else { throw ConfigError("--symbols: '\($0)' is not a BASE/QUOTE symbol") }
                 return s
             }
+            if traded!.isEmpty { throw ConfigError("--symbols: no symbols given") }
         } else if !config.symbols.isEmpty {
-            list = config.symbols
-        } else {
-            list = Array(Set(strategies.flatMap { StrategyRegistry.type(named: $0)!.defaultSymbols }))
-            if list.isEmpty { list = config.defaultSymbols }
+            traded = config.symbols
         }
-        var set = Set(list)
-        for s in list where !s.quoteIsCash {
+        let trading = traded ?? strategies.flatMap { ownSymbols($0, config: config) }
+        var set = Set(trading)
+        for s in trading where !s.quoteIsCash {
             if !set.contains(where: { $0.base == s.quote && $0.quoteIsCash }) { set.insert(Symbol("\(s.quote)/USDT")!) }
         }
         guard !set.isEmpty else { throw ConfigError("no symbols to trade") }
-        return set.sorted()
+        let dataOnly = set.subtracting(trading).sorted()
+        return SymbolPlan(session: set.sorted(), traded: traded.map { Array(Set($0)).sorted() }, dataOnly: dataOnly)
     }
 
-    /// The symbols a strategy trades: its own that the session has, or every session symbol if none match.
-    static func strategySymbols(_ name: String, session: [Symbol]) -> (symbols: [Symbol], note: String?) {
-        let own = StrategyRegistry.type(named: name)!.defaultSymbols.filter { session.contains($0) }
-        if !own.isEmpty { return (own.sorted(), nil) }
-        let tradable = session.filter { $0.quoteIsCash || session.count == 1 }
-        return (tradable, "\(name): none of its default symbols are in the session; trading \(tradable.map(\.text).joined(separator: ", "))")
+    /// A strategy's own default pairs, else `general.default_symbols`.
+    static func ownSymbols(_ name: String, config: AppConfig) -> [Symbol] {
+        let own = StrategyRegistry.type(named: name)!.defaultSymbols
+        return own.isEmpty ? config.defaultSymbols : own
     }
 
-    static func strategySpecs(names: [String], session: [Symbol], config: AppConfig, cliParams: [String: [String: String]],
-                              notes: inout [String]) throws -> [StrategySpec] {
+    /// The pairs a strategy trades: the user's list, else its own.
+    static func strategySymbols(_ name: String, plan: SymbolPlan, config: AppConfig) -> [Symbol] {
+        (plan.traded ?? Array(Set(ownSymbols(name, config: config)))).sorted()
+    }
+
+    static func strategySpecs(names: [String], plan: SymbolPlan, config: AppConfig, cliParams: [String: [String: String]]) throws -> [StrategySpec] {
         try names.map { n in
-            let (syms, note) = strategySymbols(n, session: session)
-            if let note { notes.append(note) }
+            let syms = strategySymbols(n, plan: plan, config: config)
             let params: [String: String]
             do {
                 params = try SessionBuilder.effectiveParameters(n, layers: [config.strategyOverrides[n] ?? [:], cliParams[n] ?? [:]])

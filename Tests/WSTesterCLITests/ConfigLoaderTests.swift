@@ -65,31 +65,39 @@ import TradingCore
     @Test func overridePrecedence() throws {
         var cfg = AppConfig()
         cfg.strategyOverrides["flow_momentum"] = ["position_size_usd": "25"]
-        var notes: [String] = []
-        let syms = [Symbol("XRP/USDT")!]
-        let yaml = try SessionPlanner.strategySpecs(names: ["flow_momentum"], session: syms, config: cfg, cliParams: [:], notes: &notes)
+        let syms = SessionPlanner.SymbolPlan(session: [Symbol("XRP/USDT")!], traded: [Symbol("XRP/USDT")!], dataOnly: [])
+        let yaml = try SessionPlanner.strategySpecs(names: ["flow_momentum"], plan: syms, config: cfg, cliParams: [:])
         #expect(yaml[0].parameters["position_size_usd"] == "25.0")
-        let cli = try SessionPlanner.strategySpecs(names: ["flow_momentum"], session: syms, config: cfg,
-                                                   cliParams: try SessionPlanner.parseParams(["flow_momentum.position_size_usd=30"], strategies: ["flow_momentum"]), notes: &notes)
+        let cli = try SessionPlanner.strategySpecs(names: ["flow_momentum"], plan: syms, config: cfg,
+                                                   cliParams: try SessionPlanner.parseParams(["flow_momentum.position_size_usd=30"], strategies: ["flow_momentum"]))
         #expect(cli[0].parameters["position_size_usd"] == "30.0")
         #expect(throws: ConfigError.self) {
-            _ = try SessionPlanner.strategySpecs(names: ["flow_momentum"], session: syms, config: cfg,
-                                                 cliParams: ["flow_momentum": ["position_size_usd": "abc"]], notes: &notes)
+            _ = try SessionPlanner.strategySpecs(names: ["flow_momentum"], plan: syms, config: cfg,
+                                                 cliParams: ["flow_momentum": ["position_size_usd": "abc"]])
         }
         #expect(throws: ConfigError.self) { try SessionPlanner.parseParams(["nope.x=1"], strategies: ["sma_cross"]) }
         #expect(throws: ConfigError.self) { try SessionPlanner.parseParams(["fast=1"], strategies: ["sma_cross", "flow_momentum"]) }
         #expect(try SessionPlanner.parseParams(["fast=3"], strategies: ["sma_cross"]) == ["sma_cross": ["fast": "3"]])
     }
 
+    /// Symbols as asked (hardening issue, item 3): the listed pairs are what every strategy trades; a quote's
+    /// valuation pair is data only.
     @Test func symbolResolution() throws {
         var cfg = AppConfig()
-        #expect(try SessionPlanner.symbols(cli: " XRP/USDT, BTC/USDT ", config: cfg, strategies: []) == [Symbol("BTC/USDT")!, Symbol("XRP/USDT")!])
-        cfg.symbols = [Symbol("XRP/USDT")!]
-        #expect(try SessionPlanner.symbols(cli: nil, config: cfg, strategies: []) == [Symbol("XRP/USDT")!])
+        let btc = Symbol("BTC/USDT")!, xrp = Symbol("XRP/USDT")!, xrpbtc = Symbol("XRP/BTC")!
+        let listed = try SessionPlanner.symbols(cli: " XRP/USDT, BTC/USDT ", config: cfg, strategies: ["sma_cross"])
+        #expect(listed.session == [btc, xrp] && listed.traded == [btc, xrp])
+        #expect(SessionPlanner.strategySymbols("sma_cross", plan: listed, config: cfg) == [btc, xrp])
+        cfg.symbols = [xrp]
+        #expect(try SessionPlanner.symbols(cli: nil, config: cfg, strategies: []).session == [xrp])
         cfg.symbols = []
-        #expect(try SessionPlanner.symbols(cli: nil, config: cfg, strategies: ["flow_momentum", "sma_cross"]) == [Symbol("BTC/USDT")!, Symbol("XRP/USDT")!])
-        // A cross pair brings its valuation pair.
-        #expect(try SessionPlanner.symbols(cli: "XRP/BTC", config: cfg, strategies: []) == [Symbol("BTC/USDT")!, Symbol("XRP/BTC")!])
+        let own = try SessionPlanner.symbols(cli: nil, config: cfg, strategies: ["flow_momentum", "sma_cross"])
+        #expect(own.session == [btc, xrp] && own.traded == nil)
+        #expect(SessionPlanner.strategySymbols("sma_cross", plan: own, config: cfg) == [xrp])
+        // --symbols XRP/BTC trades XRP/BTC; BTC/USDT comes along to value BTC, traded by nobody.
+        let cross = try SessionPlanner.symbols(cli: "XRP/BTC", config: cfg, strategies: ["sma_cross"])
+        #expect(cross.session == [btc, xrpbtc] && cross.dataOnly == [btc])
+        #expect(SessionPlanner.strategySymbols("sma_cross", plan: cross, config: cfg) == [xrpbtc])
         #expect(throws: ConfigError.self) { try SessionPlanner.symbols(cli: "XRPBTC", config: cfg, strategies: []) }
     }
 }
