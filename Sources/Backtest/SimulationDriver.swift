@@ -12,7 +12,7 @@ public final class SimulationDriver {
     public init(kernel: Kernel, spec: SessionSpec) {
         self.kernel = kernel
         simulator = SimulatedMarket(symbols: spec.symbols, seed: spec.seed, tick: .milliseconds(spec.intervalMs),
-                                    start: spec.start, depth: spec.market.bookDepth)
+                                     start: spec.start, depth: spec.market.bookDepth, instruments: spec.instruments)
     }
 
     public var now: Timestamp { simulator.now }

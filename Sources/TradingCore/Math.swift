@@ -1,19 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// libm, named so callers need no platform imports.
+/// The maths of kernel-side code. exp, log and cos are `PortableMath` (fdlibm's published algorithms in pure
+/// Swift), not the platform's libm, so a seed gives the same simulator events on every platform.
 public enum Math {
-    @inlinable public static func log(_ x: Double) -> Double { _log(x) }
-    @inlinable public static func exp(_ x: Double) -> Double { _exp(x) }
-    @inlinable public static func cos(_ x: Double) -> Double { _cos(x) }
+    @inlinable public static func log(_ x: Double) -> Double { PortableMath.log(x) }
+    @inlinable public static func exp(_ x: Double) -> Double { PortableMath.exp(x) }
+    @inlinable public static func cos(_ x: Double) -> Double { PortableMath.cos(x) }
     @inlinable public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
 }
-
-@usableFromInline func _log(_ x: Double) -> Double { log(x) }
-@usableFromInline func _exp(_ x: Double) -> Double { exp(x) }
-@usableFromInline func _cos(_ x: Double) -> Double { cos(x) }

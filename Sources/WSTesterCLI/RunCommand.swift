@@ -58,6 +58,7 @@ struct RunCommand: ParsableCommand {
         let cliParams = try SessionPlanner.parseParams(params, strategies: names)
         let plan = try SessionPlanner.symbols(cli: symbols, config: cfg, strategies: names)
         let sessionSymbols = plan.session
+        if let problem = SimulatedMarket.unsupported(sessionSymbols) { throw ConfigError(problem) }
         var notes: [String] = []
         if !plan.dataOnly.isEmpty {
             notes.append("\(plan.dataOnly.map(\.text).joined(separator: ", ")) only value\(plan.dataOnly.count == 1 ? "s" : "") a quote currency (data only, not traded)")

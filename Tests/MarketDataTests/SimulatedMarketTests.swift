@@ -66,3 +66,45 @@ import TradingCore
         #expect(abs(Double(n) - 7200) < 400)
     }
 }
+
+/// The simulator is consistent for any pair it accepts (hardening issue, item 6; decision 29).
+@Suite struct SimulatedPairConsistencyTests {
+    let xrp = Symbol("XRP/USDT")!, btc = Symbol("BTC/USDT")!, xrpbtc = Symbol("XRP/BTC")!
+
+    /// A cross pair alone follows its legs even when they are not session pairs: the same prices as with them.
+    @Test func crossPairAloneIsDerivedFromHiddenLegs() throws {
+        var alone = SimulatedMarket(symbols: [xrpbtc], seed: 42)
+        var all = SimulatedMarket(symbols: [xrp, btc, xrpbtc], seed: 42)
+        for _ in 0..<3000 {
+            let a = alone.step(), b = all.step()
+            #expect(a.allSatisfy { if case .book(let x) = $0 { x.symbol == xrpbtc } else if case .trade(let t) = $0 { t.symbol == xrpbtc } else { false } })
+            #expect(alone.modelPrice(xrpbtc) == all.modelPrice(xrpbtc))
+            // Its events are the same as the full session's XRP/BTC events.
+            let bx = b.filter { if case .book(let x) = $0 { x.symbol == xrpbtc } else if case .trade(let t) = $0 { t.symbol == xrpbtc } else { false } }
+            #expect(a == bx)
+        }
+    }
+
+    /// Stablecoins trade near 1, and a USD pair and a USDT pair of one coin differ only by USD/USDT.
+    @Test func stablecoinsStayNearOneAndPairsAgree() throws {
+        let usdtusd = Symbol("USDT/USD")!, xrpusd = Symbol("XRP/USD")!, usdcusdt = Symbol("USDC/USDT")!
+        var sim = SimulatedMarket(symbols: [usdtusd, xrpusd, xrp, usdcusdt], seed: 7)
+        var lo = 1.0, hi = 1.0
+        for _ in 0..<36_000 {   // one simulated hour
+            _ = sim.step()
+            let s = try #require(sim.modelPrice(usdtusd))
+            lo = min(lo, s); hi = max(hi, s)
+            let implied = try #require(sim.modelPrice(xrp)) * s
+            #expect(abs(try #require(sim.modelPrice(xrpusd)) / implied - 1) < 1e-12)
+            #expect(abs(try #require(sim.modelPrice(usdcusdt)) - 1) < 0.01)
+        }
+        #expect(lo > 0.995 && hi < 1.005 && hi > lo)
+    }
+
+    @Test func unknownAssetsAreRefusedWithTheList() {
+        #expect(SimulatedMarket.unsupported([xrp, btc, xrpbtc, Symbol("ETH/BTC")!, Symbol("SOL/USD")!]) == nil)
+        let m = SimulatedMarket.unsupported([xrp, Symbol("DOGE/USDT")!])
+        #expect(m == "cannot simulate DOGE/USDT: unknown asset DOGE. The simulator knows BTC, ETH, SOL, XRP and the stablecoins DAI, USD, USDC, USDT, in any pair of two of them")
+        #expect(SimulatedMarket.unsupported([Symbol("BTC/BTC")!]) != nil)
+    }
+}
