@@ -22,13 +22,17 @@ let package = Package(
         .target(name: "PaperExchange", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "Strategies", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "TradingEngine", dependencies: ["TradingCore", "MarketData", "PaperExchange"], swiftSettings: kernelSettings),
+        // The one configuration schema: YAML, environment, flags and recording headers validate through it.
+        .target(name: "Configuration", dependencies: [
+            "TradingCore", "MarketData", "PaperExchange", "Strategies", .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "Backtest", dependencies: [
-            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies",
+            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Configuration",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelSettings),
         // The command line: the only composition root. A library so tests can drive it.
         .target(name: "WSTesterCLI", dependencies: [
-            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest",
+            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest", "Configuration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -40,7 +44,8 @@ let package = Package(
         .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TradingCore", "MarketData", "PaperExchange"]),
+        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "Configuration"]),
     ],
     swiftLanguageModes: [.v6]
 )

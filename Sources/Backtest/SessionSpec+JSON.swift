@@ -3,6 +3,7 @@ import TradingCore
 import MarketData
 import PaperExchange
 import TradingEngine
+import Configuration
 
 extension SessionSpec {
     /// The header object of a recording.
@@ -49,43 +50,77 @@ extension SessionSpec {
             return StrategySpec(name: n, parameters: p, symbols: try ss.map { guard let s = Symbol($0) else { throw bad("strategies") }; return s })
         }
         guard let ex = o["execution"] as? [String: Any] else { throw bad("execution") }
-        func rate(_ k: String) throws -> Rate { guard let s = ex[k] as? String, let r = Rate(s) else { throw bad("execution.\(k)") }; return r }
+        // Every value with a configuration key is validated by the schema, exactly as from YAML or a flag.
+        func setting(_ key: String, _ raw: Any?) throws -> SettingValue {
+            let text: String
+            if case .bool? = Schema.setting(key)?.type {
+                guard let b = raw as? Bool else { throw bad(key) }
+                text = b ? "true" : "false"
+            } else if let s = raw as? String {
+                text = s
+            } else if let n = raw as? NSNumber {
+                text = n.stringValue
+            } else {
+                throw bad(key)
+            }
+            switch Schema.parse(key, text) {
+            case .success(let v): return v
+            case .failure(let e): throw SessionError.input("recording header: '\(key)' \(e.message)")
+            }
+        }
+        func rate(_ k: String) throws -> Rate {
+            guard case .decimal(let m) = try setting("execution.\(k)", ex[k]) else { throw bad("execution.\(k)") }
+            return Rate(raw: m.raw)
+        }
         var e = ExchangeConfig()
         e.feeRate = try rate("fee_rate"); e.slippageRate = try rate("slippage_rate")
         e.maxLongLeverage = try rate("max_long_leverage"); e.maxShortLeverage = try rate("max_short_leverage")
         e.maintenanceMarginRatio = try rate("maintenance_margin_ratio")
-        e.maxFillsHistory = (ex["max_fills_history"] as? Int) ?? 1000
-        e.validateProtectiveLevels = (ex["validate_protective_levels"] as? Bool) ?? true
-        guard let fm = (ex["fill_model"] as? String).flatMap(FillModel.init(rawValue:)) else { throw bad("execution.fill_model") }
-        e.fillModel = fm
-        guard let cap = (ex["starting_capital"] as? String).flatMap(Money.init) else { throw bad("execution.starting_capital") }
+        if let v = ex["max_fills_history"], case .int(let n) = try setting("execution.max_fills_history", v) { e.maxFillsHistory = n }
+        if let v = ex["validate_protective_levels"], case .bool(let b) = try setting("execution.validate_protective_levels", v) { e.validateProtectiveLevels = b }
+        guard case .string(let fm) = try setting("execution.fill_model", ex["fill_model"]), let model = FillModel(rawValue: fm) else { throw bad("execution.fill_model") }
+        e.fillModel = model
+        guard case .decimal(let cap) = try setting("general.starting_capital", ex["starting_capital"]) else { throw bad("execution.starting_capital") }
         e.startingCapital = cap
-        e.startingAssets = try ((ex["starting_assets"] as? [String: String]) ?? [:]).mapValues { guard let q = Quantity($0) else { throw bad("starting_assets") }; return q }
+        e.startingAssets = try ((ex["starting_assets"] as? [String: String]) ?? [:]).mapValues { text in
+            guard let q = Money(text), !q.isNegative, q <= Money(1_000_000_000_000) else { throw bad("starting_assets") }
+            return Quantity(raw: q.raw)
+        }
         exchange = e
         guard let en = o["engine"] as? [String: Any] else { throw bad("engine") }
         var eng = EngineConfig()
-        eng.maxStrategyErrors = (en["max_strategy_errors"] as? Int) ?? 10
-        eng.closePositionsOnShutdown = (en["close_positions_on_shutdown"] as? Bool) ?? false
+        if let v = en["max_strategy_errors"], case .int(let n) = try setting("general.max_strategy_errors", v) { eng.maxStrategyErrors = n }
+        if let v = en["close_positions_on_shutdown"], case .bool(let b) = try setting("general.close_positions_on_shutdown", v) { eng.closePositionsOnShutdown = b }
         eng.nextBarOpenFills = (en["next_bar_open_fills"] as? Bool) ?? false
         engine = eng
         guard let m = o["market"] as? [String: Any] else { throw bad("market") }
         var mc = MarketDataConfig()
-        mc.maxTrades = (m["max_trades"] as? Int) ?? 100
-        mc.bookDepth = (m["book_depth"] as? Int) ?? 10
-        mc.priceSource = (m["price_source"] as? String).flatMap(PriceSource.init(rawValue:)) ?? .lastTrade
-        mc.candleCloseGrace = Interval(nanoseconds: (m["candle_close_grace_ns"] as? NSNumber)?.int64Value ?? 2_000_000_000)
+        if let v = m["max_trades"], case .int(let n) = try setting("data.max_trades", v) { mc.maxTrades = n }
+        if let v = m["book_depth"], case .int(let n) = try setting("data.book_depth", v) { mc.bookDepth = n }
+        if let v = m["price_source"], case .string(let p) = try setting("data.price_source", v) { mc.priceSource = PriceSource(rawValue: p)! }
+        if let v = m["candle_close_grace_ns"] {
+            guard let ns = (v as? NSNumber)?.int64Value, (0...3_600_000_000_000).contains(ns) else { throw bad("market.candle_close_grace_ns") }
+            mc.candleCloseGrace = Interval(nanoseconds: ns)
+        }
         mc.timeframes = Set(((m["timeframes"] as? [String]) ?? ["1m"]).compactMap(Timeframe.init(text:)))
         var caps: [Timeframe: Int] = [:]
-        for (k, v) in (m["max_candles"] as? [String: Int]) ?? [:] { if let tf = Timeframe(text: k) { caps[tf] = v } }
+        for (k, v) in (m["max_candles"] as? [String: Any]) ?? [:] {
+            guard let tf = Timeframe(text: k), case .int(let n) = try setting("data.max_candles_1m", v) else { throw bad("market.max_candles") }
+            caps[tf] = n
+        }
         mc.maxCandles = caps
         if let a = m["account_currency"] as? String {
             guard !a.isEmpty, a.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) else { throw bad("market.account_currency") }
             mc.accountCurrency = AccountCurrency(code: a)
         }
         market = mc
-        seed = (o["seed"] as? NSNumber)?.uint64Value ?? 42
-        intervalMs = (o["interval_ms"] as? NSNumber)?.int64Value ?? 100
-        start = Timestamp(nanoseconds: (o["start_ns"] as? NSNumber)?.int64Value ?? 0)
+        seed = 42
+        if let v = o["seed"], case .seed(let s) = try setting("simulation.seed", v) { seed = s }
+        intervalMs = 100
+        if let v = o["interval_ms"], case .int(let n) = try setting("general.interval_ms", v) { intervalMs = Int64(n) }
+        guard let startNs = (o["start_ns"] as? NSNumber)?.int64Value,
+              Timestamp.supportedRange.contains(Timestamp(nanoseconds: startNs)) else { throw bad("start_ns") }
+        start = Timestamp(nanoseconds: startNs)
         barTimeframe = (o["bar_timeframe"] as? String).flatMap(Timeframe.init(text:))
     }
 }

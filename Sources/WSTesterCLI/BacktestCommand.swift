@@ -6,6 +6,7 @@ import PaperExchange
 import TradingEngine
 import Strategies
 import Backtest
+import Configuration
 
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,9 +35,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Comma-separated strategies to run.") var strategies: String?
     @Option(name: [.customLong("param"), .customLong("set")], help: "Override a parameter: key=value or strategy.key=value (repeatable).") var params: [String] = []
     @Option(help: "YAML configuration file (execution defaults, overrides).") var config: String?
-    @Option(help: "Starting capital per strategy in USD.") var capital: String?
-    @Option(help: "Fee rate per fill (default 0.001).") var feeRate: String?
-    @Option(help: "Slippage rate (default 0.0005).") var slippageRate: String?
+    @Option(help: "Starting capital per strategy in the account currency (general.starting_capital).") var capital: String?
+    @Option(help: "Fee rate per fill (execution.fee_rate, default 0.001).") var feeRate: String?
+    @Option(help: "Slippage rate (execution.slippage_rate, default 0.0005).") var slippageRate: String?
     @Option(help: "Price decimals of the symbol (inferred from the data when unknown).") var pricePrecision: Int?
     @Option(help: "Quantity (lot) decimals of the symbol (default 8 when unknown).") var qtyPrecision: Int?
     @Option(help: "Write the summary as JSON to this file.") var summaryJson: String?
@@ -49,10 +50,6 @@ struct BacktestCommand: ParsableCommand {
         if events != nil && symbols != nil { throw ValidationError("--symbols applies to --bars; a recording keeps its own symbols") }
         if let tf = timeframe, Timeframe(text: tf) == nil { throw ValidationError("--timeframe must be one of 1m 5m 15m 30m 1h 4h 12h 1d 1w, got '\(tf)'") }
         if strategy != nil && strategies != nil { throw ValidationError("use --strategy or --strategies, not both") }
-        if let c = capital, !(Money(c)?.isPositive ?? false) { throw ValidationError("--capital must be a number > 0") }
-        for (name, v) in [("--fee-rate", feeRate), ("--slippage-rate", slippageRate)] {
-            if let v, !(Rate(v).map { !$0.isNegative && $0 < .one } ?? false) { throw ValidationError("\(name) must be in [0, 1), got '\(v)'") }
-        }
         for (name, v) in [("--price-precision", pricePrecision), ("--qty-precision", qtyPrecision)] {
             if let v, !(0...18).contains(v) { throw ValidationError("\(name) must be 0…18") }
         }
@@ -62,14 +59,24 @@ struct BacktestCommand: ParsableCommand {
         if let path = events { try runEvents(path) } else { try runBars() }
     }
 
-    private func applyExecutionFlags(_ e: inout ExchangeConfig) {
-        if let c = capital { e.startingCapital = Money(c)! }
-        if let f = feeRate { e.feeRate = Rate(f)! }
-        if let s = slippageRate { e.slippageRate = Rate(s)! }
+    private var flagEntries: [ConfigEntry] {
+        var f = FlagEntries()
+        f.add("--capital", "general.starting_capital", capital)
+        f.add("--fee-rate", "execution.fee_rate", feeRate)
+        f.add("--slippage-rate", "execution.slippage_rate", slippageRate)
+        return f.entries
+    }
+
+    /// The execution flags over a recorded configuration, validated by the same schema.
+    private func applyExecutionFlags(_ e: inout ExchangeConfig) throws {
+        let flags = try ConfigResolver.resolve([flagEntries]).config.exchange
+        if capital != nil { e.startingCapital = flags.startingCapital }
+        if feeRate != nil { e.feeRate = flags.feeRate }
+        if slippageRate != nil { e.slippageRate = flags.slippageRate }
     }
 
     private func runBars() throws {
-        var cfg = try loadConfig(explicit: config)
+        var cfg = try resolveConfig(explicit: config, cli: flagEntries).config
         let wall = ContinuousClock()
         let t0 = wall.now
         let declared = timeframe.flatMap(Timeframe.init(text:))
@@ -109,8 +116,7 @@ struct BacktestCommand: ParsableCommand {
         let cliParams = try SessionPlanner.parseParams(params, strategies: names)
         let symbolPlan = SessionPlanner.SymbolPlan(session: loaded.map(\.symbol).sorted(), traded: plan.traded, dataOnly: plan.dataOnly)
         let specs = try SessionPlanner.strategySpecs(names: names, plan: symbolPlan, config: cfg, cliParams: cliParams)
-        var exchange = cfg.exchange
-        applyExecutionFlags(&exchange)
+        let exchange = cfg.exchange
         var engine = EngineConfig()
         engine.nextBarOpenFills = true
         engine.maxStrategyErrors = cfg.maxStrategyErrors
@@ -184,7 +190,7 @@ struct BacktestCommand: ParsableCommand {
             }
             FileHandle.standardError.write(Data("note: parameters differ from the recording; fills will differ from the recorded session\n".utf8))
         }
-        applyExecutionFlags(&spec.exchange)
+        try applyExecutionFlags(&spec.exchange)
         let kernel: Kernel
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()

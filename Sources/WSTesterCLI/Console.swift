@@ -1,5 +1,6 @@
 import Foundation
 import TradingCore
+import Configuration
 import PaperExchange
 import TradingEngine
 import Backtest

@@ -6,6 +6,7 @@ import PaperExchange
 import TradingEngine
 import Strategies
 import Backtest
+import Configuration
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,53 +18,25 @@ struct RunCommand: ParsableCommand {
         reproduce the same fills bit for bit (compare fills_sha256).
         """)
 
-    @Option(help: "YAML configuration file (default: ./config.yaml if present).") var config: String?
-    @Option(name: [.short, .long], help: "Session length in engine-clock minutes (0 = until stopped).") var duration: Int?
-    @Option(help: "Decision interval in milliseconds (general.interval_ms).") var interval: Int?
-    @Option(name: [.short, .long], help: "Comma-separated symbols, e.g. XRP/USDT,BTC/USDT.") var symbols: String?
-    @Option(name: [.short, .long], help: "Starting capital per strategy in USD.") var capital: String?
-    @Option(help: "Comma-separated strategies to run (default: all).") var strategies: String?
-    @Option(name: [.customLong("param"), .customLong("set")], help: "Override a parameter: strategy.key=value (repeatable).") var params: [String] = []
-    @Flag(help: "Use the seeded simulator instead of the live Kraken feed.") var simulated = false
-    @Flag(help: "Do not start the web dashboard.") var noDashboard = false
-    @Option(help: "Console verbosity: debug, info, warning, error.") var logLevel: String?
-    @Option(help: "Simulator seed (simulation.seed, default 42).") var seed: UInt64?
-    @Option(help: "Simulated speed: a multiple of real time, or 'max'.") var speed: String?
+    @OptionGroup var options: RunOptions
     @Option(help: "Record every consumed event to this JSONL file (replay with `backtest --events`).") var record: String?
     @Option(help: "Write the session summary as JSON to this file.") var summaryJson: String?
-    @Option(help: "Dashboard port (0 = any free port).") var dashboardPort: Int?
-
-    func validate() throws {
-        if let d = duration, d < 0 { throw ValidationError("--duration must be ≥ 0") }
-        if let i = interval, i < 1 { throw ValidationError("--interval must be ≥ 1 ms") }
-        if let c = capital, !(Money(c)?.isPositive ?? false) { throw ValidationError("--capital must be a number > 0, got '\(c)'") }
-        if let s = speed, parseSpeed(s) == nil { throw ValidationError("--speed must be 'max' or a number > 0, got '\(s)'") }
-        if let l = logLevel, !["debug", "info", "warning", "error"].contains(l) { throw ValidationError("--log-level must be debug, info, warning or error") }
-        if let p = dashboardPort, !(0...65535).contains(p) { throw ValidationError("--dashboard-port must be 0…65535") }
-    }
 
     func run() throws {
-        var cfg = try loadConfig(explicit: config)
-        if let d = duration { cfg.durationMinutes = d }
-        if let i = interval { cfg.intervalMs = Int64(i) }
-        if let c = capital { cfg.exchange.startingCapital = Money(c)! }
-        if let s = seed { cfg.seed = s }
-        if let s = speed { cfg.speed = parseSpeed(s)!.value }
-        if let l = logLevel { cfg.logLevel = l }
-        let isSimulated = simulated || cfg.dataSource == "simulated"
+        let (resolved, names) = try options.resolve()
+        let cfg = resolved.config
+        let isSimulated = cfg.dataSource == "simulated"
         guard isSimulated else {
             throw fail("the live Kraken feed is not part of this build yet; run with --simulated (or data.source: simulated)", code: 2)
         }
-        let names = try SessionPlanner.strategyNames(cli: strategies, config: cfg)
-        let cliParams = try SessionPlanner.parseParams(params, strategies: names)
-        let plan = try SessionPlanner.symbols(cli: symbols, config: cfg, strategies: names)
+        let plan = try SessionPlanner.symbols(cli: nil, config: cfg, strategies: names)
         let sessionSymbols = plan.session
         if let problem = SimulatedMarket.unsupported(sessionSymbols) { throw ConfigError(problem) }
         var notes: [String] = []
         if !plan.dataOnly.isEmpty {
             notes.append("\(plan.dataOnly.map(\.text).joined(separator: ", ")) only value\(plan.dataOnly.count == 1 ? "s" : "") a quote currency (data only, not traded)")
         }
-        let specs = try SessionPlanner.strategySpecs(names: names, plan: plan, config: cfg, cliParams: cliParams)
+        let specs = try SessionPlanner.strategySpecs(names: names, plan: plan, config: cfg, cliParams: [:])
         var engine = EngineConfig()
         engine.maxStrategyErrors = cfg.maxStrategyErrors
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
@@ -136,7 +109,7 @@ struct RunCommand: ParsableCommand {
         if !assets.isEmpty { print("Starting assets: " + assets.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) }
         print("Duration: \(cfg.durationMinutes == 0 ? "until stopped" : "\(cfg.durationMinutes) min") (engine clock), interval \(spec.intervalMs) ms")
         print("Fill model: \(spec.exchange.fillModel.rawValue), fee \(spec.exchange.feeRate), slippage \(spec.exchange.slippageRate)")
-        if cfg.dashboardEnabled && !noDashboard { print("Dashboard: not in this build yet (use --no-dashboard to silence)") }
+        if cfg.dashboardEnabled { print("Dashboard: not in this build yet (use --no-dashboard to silence)") }
         if let r = record { print("Recording to \(r)") }
         for n in notes { print("note: \(n)") }
         print(rule)
@@ -145,19 +118,3 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Loads the YAML file: an explicit path must exist; the default ./config.yaml is optional.
-func loadConfig(explicit: String?) throws -> AppConfig {
-    var cfg = AppConfig()
-    let path = explicit ?? "config.yaml"
-    guard FileManager.default.fileExists(atPath: path) else {
-        if explicit != nil { throw ConfigError("config file not found: \(path)") }
-        return cfg
-    }
-    guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("cannot read config file \(path)") }
-    do {
-        try ConfigLoader.load(yaml: String(decoding: data, as: UTF8.self), into: &cfg)
-    } catch let e as ConfigError {
-        throw ConfigError("\(path): \(e.message)")
-    }
-    return cfg
-}

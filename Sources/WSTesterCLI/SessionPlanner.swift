@@ -1,5 +1,6 @@
 import ArgumentParser
 import TradingCore
+import Configuration
 import MarketData
 import PaperExchange
 import TradingEngine

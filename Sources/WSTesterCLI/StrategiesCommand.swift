@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradingCore
+import Configuration
 import Strategies
 
 struct StrategiesCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Configuration
 
 /// The one version constant: banner, `--version`, session start.
 public let wsTesterVersion = "0.1.0"
@@ -14,7 +15,7 @@ public struct WSTester: ParsableCommand {
         3 strategy selection error, 130 forced stop (second Ctrl+C).
         """,
         version: wsTesterVersion,
-        subcommands: [RunCommand.self, BacktestCommand.self, StrategiesCommand.self],
+        subcommands: [RunCommand.self, BacktestCommand.self, StrategiesCommand.self, ConfigCommand.self],
         defaultSubcommand: RunCommand.self)
 
     public init() {}

@@ -2,12 +2,11 @@ import Foundation
 import Testing
 import TradingCore
 @testable import WSTesterCLI
+@testable import Configuration
 
 @Suite struct ConfigLoaderTests {
     func load(_ yaml: String) throws -> AppConfig {
-        var c = AppConfig()
-        try ConfigLoader.load(yaml: yaml, into: &c)
-        return c
+        try ConfigResolver.resolve([try ConfigFile.entries(yaml: yaml, origin: "t.yaml")]).config
     }
 
     func message(_ yaml: String) -> String? {
@@ -22,7 +21,9 @@ import TradingCore
         #expect(c.exchange.maxLongLeverage == Rate("1.5")!)
         #expect(c.startingAssets.isEmpty)
         #expect(c.seed == 42)
-        #expect(c.strategyOverrides["sma_cross"]?["fast"] == "10")
+        #expect(c.strategyOverrides.isEmpty && c.enabledStrategies == nil)
+        // The shipped file is generated from the schema: it must be exactly what `config defaults` prints.
+        #expect(text == ConfigWriter.yaml(AppConfig.schemaDefaults), "config.yaml differs from the schema: run `ws-tester config defaults > config.yaml`")
     }
 
     @Test func valuesAreReadExactly() throws {
@@ -44,8 +45,8 @@ import TradingCore
     }
 
     @Test func errorsNameTheKeyAndLine() {
-        #expect(message("general:\n  duraton_minutes: 5\n") == "config key 'general.duraton_minutes' (line 2): unknown key")
-        #expect(message("execution:\n  fee_rate: abc\n")?.contains("'execution.fee_rate' (line 2): must be a decimal number") == true)
+        #expect(message("general:\n  duraton_minutes: 5\n") == "config key 'general.duraton_minutes' (t.yaml line 2): unknown key; did you mean 'general.duration_minutes'?")
+        #expect(message("execution:\n  fee_rate: abc\n")?.contains("'execution.fee_rate' (t.yaml line 2): must be a decimal number") == true)
         #expect(message("execution:\n  fee_rate: 1.5\n")?.contains("must be in [0, 1)") == true)
         #expect(message("general:\n  interval_ms: 0\n")?.contains("general.interval_ms") == true)
         #expect(message("strategy_overrides:\n  nope: {a: 1}\n")?.contains("strategy_overrides.nope") == true)

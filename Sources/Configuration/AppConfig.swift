@@ -2,7 +2,8 @@ import TradingCore
 import MarketData
 import PaperExchange
 
-/// The effective configuration of a run: embedded defaults, then the YAML file, then the command line.
+/// The effective configuration of a run: the schema's defaults, then the YAML file, the environment and the
+/// command line (`ConfigResolver`). Property initial values equal the schema's defaults (a test checks it).
 public struct AppConfig: Sendable {
     // general
     public var durationMinutes = 60
@@ -37,6 +38,8 @@ public struct AppConfig: Sendable {
     public var enabledStrategies: [String]? = nil
     public var strategyOverrides: [String: [String: String]] = [:]
     public var instruments: [Instrument] = []
+    /// Keys a later capability reads: their effective text.
+    public var reserved: [String: String] = [:]
 
     public init() {}
 }

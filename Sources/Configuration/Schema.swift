@@ -1,0 +1,174 @@
+import TradingCore
+import MarketData
+import PaperExchange
+import Strategies
+
+/// The one configuration schema (resolution 38): every setting declared once with its key, type, range, default and
+/// doc. The YAML loader, the environment, the command-line flags, the recording header and the shipped config.yaml
+/// all go through it. Keys with a name inside them (`starting_assets.<ASSET>`, `instruments.<PAIR>.*`,
+/// `strategy_overrides.<strategy>.<parameter>`) are the families below.
+public enum Schema {
+    public static var strategyNames: [String] { StrategyRegistry.names }
+
+    /// Sections in the order of the generated file, with a comment each.
+    public static let sections: [(name: String, doc: String)] = [
+        ("general", "Session basics."),
+        ("data", "Market data: feed, retention, candles."),
+        ("simulation", "The seeded simulator (--simulated)."),
+        ("execution", "The paper exchange (engine §2)."),
+        ("dashboard", "Web dashboard (arrives with its own issue; keys are validated now)."),
+        ("logging", "Console and log files."),
+        ("regime_detection", "Market-regime detector."),
+        ("strategies", "Which strategies run."),
+    ]
+
+    static func dec(_ m: Money) -> String { m.description }
+    static func rate(_ r: Rate) -> String { r.description }
+    static func list(_ s: [Symbol]) -> String { "[" + s.map(\.text).joined(separator: ", ") + "]" }
+    static func num(_ d: Double) -> String { "\(d)" }
+    static func ratePoint(_ v: SettingValue) -> Rate { if case .decimal(let m) = v { return Rate(raw: m.raw) }; return .zero }
+    static func int(_ v: SettingValue) -> Int { if case .int(let i) = v { return i }; return 0 }
+    static func double(_ v: SettingValue) -> Double { if case .double(let d) = v { return d }; return 0 }
+    static func bool(_ v: SettingValue) -> Bool { if case .bool(let b) = v { return b }; return false }
+    static func string(_ v: SettingValue) -> String { if case .string(let s) = v { return s }; return "" }
+    static func symbols(_ v: SettingValue) -> [Symbol] { if case .symbols(let s) = v { return s }; return [] }
+
+    /// Reserved keys (a later capability reads them) keep their text here.
+    static func reserved(_ key: String, _ type: SettingType, _ def: String, _ doc: String) -> Setting {
+        Setting(key, type, def, doc, reserved: true, apply: { c, v in c.reserved[key] = text(v) }, read: { $0.reserved[key] ?? def })
+    }
+
+    static func text(_ v: SettingValue) -> String {
+        switch v {
+        case .int(let i): "\(i)"
+        case .decimal(let m): m.description
+        case .double(let d): "\(d)"
+        case .bool(let b): "\(b)"
+        case .string(let s): s
+        case .symbols(let s): list(s)
+        case .strings(let s): "[" + s.joined(separator: ", ") + "]"
+        case .seed(let s): "\(s)"
+        case .timestamp(let t): t.iso8601
+        case .speed(let s): s.map { "\($0)" } ?? "max"
+        }
+    }
+
+    public static let settings: [Setting] = [
+        // general
+        Setting("general.duration_minutes", .int(0...10_000_000), "60", "engine-clock minutes; 0 = run until Ctrl+C", flags: ["--duration"],
+                apply: { c, v in c.durationMinutes = int(v) }, read: { "\($0.durationMinutes)" }),
+        Setting("general.interval_ms", .int(1...3_600_000), "100", "decision tick: strategies are evaluated every interval (also the simulator step)", flags: ["--interval"],
+                apply: { c, v in c.intervalMs = Int64(int(v)) }, read: { "\($0.intervalMs)" }),
+        Setting("general.starting_capital", .decimal(min: "0", max: "1000000000000", minInclusive: false, maxInclusive: true), "100",
+                "cash per strategy in the account currency (each strategy has its own isolated portfolio)", flags: ["--capital"],
+                apply: { c, v in if case .decimal(let m) = v { c.exchange.startingCapital = m } }, read: { dec($0.exchange.startingCapital) }),
+        Setting("general.default_symbols", .symbols, "[XRP/USDT, BTC/USDT, XRP/BTC]", "last resort when neither --symbols, symbols nor the strategies name any",
+                apply: { c, v in c.defaultSymbols = symbols(v) }, read: { list($0.defaultSymbols) }),
+        Setting("general.close_positions_on_shutdown", .bool, "false", "true: close every open position at the end (fills with trigger shutdown)",
+                apply: { c, v in c.closePositionsOnShutdown = bool(v) }, read: { "\($0.closePositionsOnShutdown)" }),
+        Setting("general.status_interval_seconds", .int(1...86_400), "30", "status block cadence (engine clock) in real-time sessions",
+                apply: { c, v in c.statusIntervalSeconds = int(v) }, read: { "\($0.statusIntervalSeconds)" }),
+        Setting("general.max_strategy_errors", .int(0...1_000_000), "10", "a strategy that throws this many times is paused; 0 = never pause",
+                apply: { c, v in c.maxStrategyErrors = int(v) }, read: { "\($0.maxStrategyErrors)" }),
+        // top level
+        Setting("symbols", .symbols, "[]", "the pairs strategies trade; empty = each strategy's own pairs (a quote's USD pair joins as data only)",
+                flags: ["--symbols"], apply: { c, v in c.symbols = symbols(v) }, read: { list($0.symbols) }),
+        // data
+        Setting("data.source", .choice(["kraken", "simulated"]), "kraken", "where market data comes from", flags: ["--simulated"],
+                apply: { c, v in c.dataSource = string(v) }, read: { $0.dataSource }),
+        Setting("data.ws_url", .string, "wss://ws.kraken.com/v2", "Kraken WebSocket v2 endpoint",
+                apply: { c, v in c.wsURL = string(v) }, read: { $0.wsURL }),
+        reserved("data.reconnect_delay", .double(0...86_400), "1.0", "seconds, reconnect back-off base"),
+        reserved("data.max_reconnect_delay", .double(0...86_400), "60.0", "seconds, reconnect back-off cap"),
+        reserved("data.reconnect_jitter", .double(0...1), "0.2", "fraction of random jitter on each back-off"),
+        Setting("data.fallback_to_simulated", .bool, "false", "live start-up failure: exit 2 (false) or run simulated, loudly (true)",
+                apply: { c, v in c.fallbackToSimulated = bool(v) }, read: { "\($0.fallbackToSimulated)" }),
+        reserved("data.stale_after_s", .double(0...86_400), "10.0", "a symbol without data for this long is stale"),
+        Setting("data.max_trades", .int(1...10_000_000), "100", "trade tape per symbol (raised automatically to what strategies declare)",
+                apply: { c, v in c.market.maxTrades = int(v) }, read: { "\($0.market.maxTrades)" }),
+        Setting("data.max_candles_1m", .int(1...10_000_000), "1440", "closed 1-minute candles kept (raised to the largest declared warm-up)",
+                apply: { c, v in c.market.maxCandles[.m1] = int(v) }, read: { "\($0.market.capacity(.m1))" }),
+        Setting("data.max_candles_5m", .int(1...10_000_000), "288", "closed 5-minute candles kept",
+                apply: { c, v in c.market.maxCandles[.m5] = int(v) }, read: { "\($0.market.capacity(.m5))" }),
+        Setting("data.max_candles_1h", .int(1...10_000_000), "500", "closed 1-hour candles kept (when a strategy reads them)",
+                apply: { c, v in c.market.maxCandles[.h1] = int(v) }, read: { "\($0.market.capacity(.h1))" }),
+        Setting("data.max_candles_1d", .int(1...10_000_000), "365", "closed daily candles kept (when a strategy reads them)",
+                apply: { c, v in c.market.maxCandles[.d1] = int(v) }, read: { "\($0.market.capacity(.d1))" }),
+        Setting("data.book_depth", .int(1...1000), "10", "book levels kept per side",
+                apply: { c, v in c.market.bookDepth = int(v) }, read: { "\($0.market.bookDepth)" }),
+        Setting("data.price_source", .choice(PriceSource.allCases.map(\.rawValue)), "last_trade", "which price stops, marks and equity use",
+                apply: { c, v in c.market.priceSource = PriceSource(rawValue: string(v))! }, read: { $0.market.priceSource.rawValue }),
+        Setting("data.candle_close_grace_s", .double(0...3600), "2.0", "a candle closes on the engine clock at bucket end + grace",
+                apply: { c, v in c.market.candleCloseGrace = .milliseconds(Int64((double(v) * 1000).rounded())) },
+                read: { num(Double($0.market.candleCloseGrace.nanoseconds) / 1e9) }),
+        // simulation
+        Setting("simulation.seed", .seed, "42", "same seed + same config = same fills, bit for bit", flags: ["--seed"],
+                apply: { c, v in if case .seed(let s) = v { c.seed = s } }, read: { "\($0.seed)" }),
+        Setting("simulation.start_time", .timestamp, "2025-01-15T00:00:00.000000Z", "engine-clock start of a simulated session",
+                apply: { c, v in if case .timestamp(let t) = v { c.simulationStart = t } }, read: { $0.simulationStart.iso8601 }),
+        Setting("simulation.speed", .speed, "1.0", "multiple of real time, or max", flags: ["--speed"],
+                apply: { c, v in if case .speed(let s) = v { c.speed = s } }, read: { $0.speed.map { "\($0)" } ?? "max" }),
+        // execution
+        Setting("execution.fee_rate", .decimal(min: "0", max: "1", minInclusive: true, maxInclusive: false), "0.001", "taker fee per fill, fraction of notional",
+                flags: ["--fee-rate"], apply: { c, v in c.exchange.feeRate = ratePoint(v) }, read: { rate($0.exchange.feeRate) }),
+        Setting("execution.slippage_rate", .decimal(min: "0", max: "1", minInclusive: true, maxInclusive: false), "0.0005",
+                "top_of_book: whole order; book_walk: only beyond the visible depth", flags: ["--slippage-rate"],
+                apply: { c, v in c.exchange.slippageRate = ratePoint(v) }, read: { rate($0.exchange.slippageRate) }),
+        Setting("execution.max_long_leverage", .decimal(min: "1", max: "100", minInclusive: true, maxInclusive: false), "1.5",
+                "cumulative: total long exposure ≤ equity × this", apply: { c, v in c.exchange.maxLongLeverage = ratePoint(v) }, read: { rate($0.exchange.maxLongLeverage) }),
+        Setting("execution.max_short_leverage", .decimal(min: "1", max: "100", minInclusive: true, maxInclusive: false), "2",
+                "cumulative: total short exposure ≤ equity × this", apply: { c, v in c.exchange.maxShortLeverage = ratePoint(v) }, read: { rate($0.exchange.maxShortLeverage) }),
+        Setting("execution.maintenance_margin_ratio", .decimal(min: "0", max: "1", minInclusive: false, maxInclusive: false), "0.25",
+                "margin call when equity < ratio × gross exposure", apply: { c, v in c.exchange.maintenanceMarginRatio = ratePoint(v) },
+                read: { rate($0.exchange.maintenanceMarginRatio) }),
+        Setting("execution.max_fills_history", .int(1...10_000_000), "1000", "fills kept per strategy for display (metrics never depend on it)",
+                apply: { c, v in c.exchange.maxFillsHistory = int(v) }, read: { "\($0.exchange.maxFillsHistory)" }),
+        Setting("execution.validate_protective_levels", .bool, "true", "reject stops and targets on the wrong side of the price",
+                apply: { c, v in c.exchange.validateProtectiveLevels = bool(v) }, read: { "\($0.exchange.validateProtectiveLevels)" }),
+        Setting("execution.fill_model", .choice(FillModel.allCases.map(\.rawValue)), "book_walk", "how market orders are priced (top_of_book = reference parity)",
+                apply: { c, v in c.exchange.fillModel = FillModel(rawValue: string(v))! }, read: { $0.exchange.fillModel.rawValue }),
+        // dashboard
+        Setting("dashboard.enabled", .bool, "true", "serve the dashboard (--no-dashboard turns it off)", flags: ["--no-dashboard"],
+                apply: { c, v in c.dashboardEnabled = bool(v) }, read: { "\($0.dashboardEnabled)" }),
+        Setting("dashboard.host", .string, "127.0.0.1", "address to listen on", apply: { c, v in c.dashboardHost = string(v) }, read: { $0.dashboardHost }),
+        Setting("dashboard.port", .int(0...65535), "8787", "port; 0 = any free port", flags: ["--dashboard-port"],
+                apply: { c, v in c.dashboardPort = int(v) }, read: { "\($0.dashboardPort)" }),
+        reserved("dashboard.update_interval_seconds", .double(0.05...3600), "1.0", "how often the dashboard is refreshed"),
+        // logging
+        Setting("logging.base_dir", .string, "logs", "log directory", apply: { c, v in c.logDir = string(v) }, read: { $0.logDir }),
+        Setting("logging.level", .choice(["debug", "info", "warning", "error"]), "info", "console verbosity", flags: ["--log-level"],
+                apply: { c, v in c.logLevel = string(v) }, read: { $0.logLevel }),
+        reserved("logging.buffer_size", .int(1...1_000_000), "100", "log lines buffered before a write"),
+        reserved("logging.enable_aggregated", .bool, "true", "write the aggregated stream"),
+        reserved("logging.console_output", .bool, "true", "mirror log lines on the console"),
+        reserved("logging.compress", .bool, "true", "compress rotated logs"),
+        reserved("logging.no_signal_sample_seconds", .double(0...3600), "1.0", "sampling of no-signal log lines"),
+        // regime detection
+        Setting("regime_detection.enabled", .bool, "true", "run the market-regime detector",
+                apply: { c, v in c.regimeEnabled = bool(v) }, read: { "\($0.regimeEnabled)" }),
+        // strategies
+        Setting("strategies.enabled", .strategies, "[]", "strategies that run; empty = every registered strategy (decision 31)",
+                flags: ["--strategies"], apply: { c, v in if case .strings(let s) = v { c.enabledStrategies = s.isEmpty ? nil : s } },
+                read: { "[" + ($0.enabledStrategies ?? []).joined(separator: ", ") + "]" }),
+    ]
+
+    static let byKey: [String: Setting] = Dictionary(uniqueKeysWithValues: settings.map { ($0.key, $0) })
+
+    public static func setting(_ key: String) -> Setting? { byKey[key] }
+
+    /// Validates one value by key (recording headers use this).
+    public static func parse(_ key: String, _ text: String) -> Result<SettingValue, SettingError> {
+        guard let s = byKey[key] else { return .failure(SettingError(message: "unknown key")) }
+        return s.parse(text)
+    }
+
+    /// A family key's limits.
+    static let assetRange = Setting.decimalRange("0", "1000000000000")
+}
+
+extension Setting {
+    static func decimalRange(_ lo: String, _ hi: String) -> Setting {
+        Setting("starting_assets.*", .decimal(min: lo, max: hi, minInclusive: true, maxInclusive: true), "0",
+                "units of an asset every portfolio starts with besides cash", apply: { _, _ in }, read: { _ in "" })
+    }
+}
