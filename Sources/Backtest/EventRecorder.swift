@@ -11,7 +11,8 @@ public final class EventRecorder {
         guard let f = fopen(path, "w") else { throw SessionError.input("cannot open \(path) for writing") }
         file = f
         self.path = path
-        var header = ["type": "header", "format": "ws-tester-recording", "version": 1] as [String: Any]
+        // Version 2 adds bar_timeframe and market.account_currency; a v1 header reads with their defaults.
+        var header = ["type": "header", "format": "ws-tester-recording", "version": 2] as [String: Any]
         header["spec"] = spec.jsonObject
         let data = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         write(String(decoding: data, as: UTF8.self))

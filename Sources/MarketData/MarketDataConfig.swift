@@ -11,8 +11,8 @@ public enum PriceSource: String, Sendable, CaseIterable {
 /// Retention and candle rules shared by live sessions and backtests.
 public struct MarketDataConfig: Sendable, Equatable {
     public var maxTrades: Int = 100
-    /// Closed candles kept per timeframe (1m: 1440, 5m: 288, others 500 unless a strategy needs more).
-    public var maxCandles: [Timeframe: Int] = [.m1: 1440, .m5: 288]
+    /// Closed candles kept per timeframe (backtest.md §B5: 1m 1440, 5m 288, 1h 500, 1d 365, others 500), raised to what strategies declare.
+    public var maxCandles: [Timeframe: Int] = [.m1: 1440, .m5: 288, .h1: 500, .d1: 365]
     /// Timeframes built (always includes 1m).
     public var timeframes: Set<Timeframe> = [.m1, .m5]
     public var bookDepth: Int = 10

@@ -78,3 +78,59 @@ import Testing
         #expect(Array((s["pairs"] as! [String: Any]).keys) == ["XRP/BTC"])
     }
 }
+
+/// `config show` (decision 35): every value with its source; its YAML used as a config gives the same configuration.
+@Suite(.serialized) struct ConfigShowTests {
+    func capture(_ args: [String], env: [String: String] = [:]) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        p.arguments = args
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), r = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: r, as: UTF8.self))
+    }
+
+    @Test func showsSourcesAndRoundTrips() throws {
+        let cfg = FileManager.default.temporaryDirectory.appendingPathComponent("wst-show-\(getpid()).yaml").path
+        let shown = FileManager.default.temporaryDirectory.appendingPathComponent("wst-shown-\(getpid()).yaml").path
+        defer { for f in [cfg, shown] { try? FileManager.default.removeItem(atPath: f) } }
+        try "execution: {fee_rate: 0.002}\ngeneral: {duration_minutes: 5}\nstarting_assets: {XRP: 10}\n".write(toFile: cfg, atomically: true, encoding: .utf8)
+        let (code, yaml, _) = try capture(["config", "show", "--config", cfg, "--capital", "250", "--param", "sma_cross.fast=4", "--seed", "9"],
+                                          env: ["WS_TESTER_EXECUTION_SLIPPAGE_RATE": "0.0001", "WS_TESTER_API_KEY": "hunter2"])
+        #expect(code == 0)
+        #expect(yaml.contains("fee_rate: 0.002  # source: file (\(cfg) line 1)"))
+        #expect(yaml.contains("slippage_rate: 0.0001  # source: environment (WS_TESTER_EXECUTION_SLIPPAGE_RATE)"))
+        #expect(yaml.contains("starting_capital: 250  # source: cli (--capital)"))
+        #expect(yaml.contains("fast: 4  # source: cli (--param sma_cross.fast)"))
+        #expect(!yaml.contains("hunter2"))
+        try yaml.write(toFile: shown, atomically: true, encoding: .utf8)
+        let (c2, again, _) = try capture(["config", "show", "--config", shown, "--json"])
+        let (c1, before, _) = try capture(["config", "show", "--config", cfg, "--capital", "250", "--param", "sma_cross.fast=4", "--seed", "9", "--json"],
+                                          env: ["WS_TESTER_EXECUTION_SLIPPAGE_RATE": "0.0001"])
+        #expect(c1 == 0 && c2 == 0)
+        func values(_ json: String) throws -> [String: String] {
+            let o = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+            return Dictionary(uniqueKeysWithValues: (o["settings"] as! [[String: String]]).map { ($0["key"]!, $0["value"]!) })
+        }
+        #expect(try values(again) == values(before))
+        #expect(try values(before)["execution.fee_rate"] == "0.002" && values(before)["strategy_overrides.sma_cross.fast"] == "4")
+    }
+
+    @Test func flagsAreRefusedLikeTheFile() throws {
+        let (a, _, e1) = try capture(["--simulated", "--capital", "0", "--no-dashboard"])
+        #expect(a == 1 && e1.contains("--capital: must be in (0, 1000000000000]"))
+        let (b, _, e2) = try capture(["config", "show"], env: ["WS_TESTER_EXECUTION_FEE_RATE": "2"])
+        #expect(b == 1 && e2.contains("environment WS_TESTER_EXECUTION_FEE_RATE: must be in [0, 1)"))
+        let (c, _, e3) = try capture(["backtest", "--bars", "/dev/null", "--symbol", "BTC/USD", "--fee-rate=-1"])
+        #expect(c == 1 && e3.contains("--fee-rate: must be in [0, 1)"))
+        let (d, out, _) = try capture(["config", "defaults"])
+        let shipped = try String(contentsOfFile: CommandLineTests.root + "/config.yaml", encoding: .utf8)
+        #expect(d == 0 && out == shipped)
+    }
+}

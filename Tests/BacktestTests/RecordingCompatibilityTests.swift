@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import TradingCore
+@testable import Backtest
+
+/// Decision 50 and the schema's reach into recordings (hardening issue, item 7).
+@Suite struct RecordingCompatibilityTests {
+    /// A v1 recording made by the foundation release (seed 5, XRP/USDT, both strategies) replays to the
+    /// fills_sha256 that build printed for the session: 2c0c1c3d….
+    @Test func v1RecordingReplaysToItsRecordedHash() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/v1/session_seed5.jsonl", withExtension: nil))
+        let r = try EventReplay(path: url.path)
+        let k = try SessionBuilder.makeKernel(r.spec)
+        let h = FillHasher()
+        k.addObserver(h)
+        while let e = r.next() { k.handle(e) }
+        k.stop()
+        #expect(r.badLines == 0)
+        #expect(h.count == 6)
+        #expect(h.hexDigest == "2c0c1c3d6e7840983de9bb6656090c54c0d639a389de579e11ae92f4aa585729")
+    }
+
+    /// A value the configuration schema refuses is refused from a recording header too.
+    @Test func headerValuesGoThroughTheSchema() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/v1/session_seed5.jsonl", withExtension: nil))
+        let first = try #require(String(contentsOf: url, encoding: .utf8).split(separator: "\n").first)
+        let header = try JSONSerialization.jsonObject(with: Data(first.utf8)) as! [String: Any]
+        let spec = header["spec"] as! [String: Any]
+        func refused(_ edit: (inout [String: Any]) -> Void, _ reason: String) {
+            var s = spec
+            edit(&s)
+            do { _ = try SessionSpec(jsonObject: s); Issue.record("accepted: \(reason)") }
+            catch { #expect("\(error)".contains(reason), "\(error)") }
+        }
+        refused({ s in var e = s["execution"] as! [String: Any]; e["fee_rate"] = "1.5"; s["execution"] = e }, "'execution.fee_rate' must be in [0, 1)")
+        refused({ s in var e = s["execution"] as! [String: Any]; e["max_long_leverage"] = "1000"; s["execution"] = e }, "max_long_leverage")
+        refused({ s in var e = s["execution"] as! [String: Any]; e["starting_capital"] = "0"; s["execution"] = e }, "starting_capital")
+        refused({ s in s["interval_ms"] = 0 }, "general.interval_ms")
+        refused({ s in s["start_ns"] = NSNumber(value: Int64.max) }, "start_ns")
+        refused({ s in var m = s["market"] as! [String: Any]; m["book_depth"] = 100_000; s["market"] = m }, "data.book_depth")
+        #expect((try? SessionSpec(jsonObject: spec)) != nil)
+    }
+}
