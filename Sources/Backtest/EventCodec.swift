@@ -32,8 +32,9 @@ public enum EventCodec {
             return s
         }
         func int(_ k: String) throws -> Int64 {
-            guard let n = obj[k] as? NSNumber else { throw DecodeError(message: "missing integer field '\(k)'") }
-            return n.int64Value
+            // Through the number's text, so a float or an out-of-range value is refused instead of converted.
+            guard let n = obj[k] as? NSNumber, let v = Int64(n.stringValue) else { throw DecodeError(message: "missing or non-integer field '\(k)'") }
+            return v
         }
         func sym() throws -> Symbol {
             guard let s = Symbol(try str("s")) else { throw DecodeError(message: "bad symbol") }
@@ -55,11 +56,17 @@ public enum EventCodec {
             }
         }
         let t = Timestamp(nanoseconds: try int("t"))
+        // Every later sum on event times (bucket ends, grace, timeframes) stays inside Int64 in this range.
+        guard Timestamp.supportedRange.contains(t) else { throw DecodeError(message: "event time \(t.nanoseconds) ns is outside 1970–2199") }
         switch try str("k") {
         case "tick": return .timer(t)
         case "trade":
             let side: TakerSide = try str("side") == "buy" ? .buy : .sell
-            let id = (obj["id"] as? NSNumber).map { $0.uint64Value }
+            var id: UInt64?
+            if let n = obj["id"] {
+                guard let num = n as? NSNumber, let v = UInt64(num.stringValue) else { throw DecodeError(message: "bad trade id") }
+                id = v
+            }
             return .trade(Trade(symbol: try sym(), time: t, price: try price("p"), size: try qty("q"), side: side, tradeId: id))
         case "book":
             let snap = (obj["snap"] as? Bool) ?? false
@@ -69,7 +76,7 @@ public enum EventCodec {
         case "bar":
             guard let tf = Timeframe(text: try str("tf")) else { throw DecodeError(message: "bad timeframe") }
             let c = Candle(start: t, open: try price("o"), high: try price("h"), low: try price("l"), close: try price("c"),
-                           volume: try qty("v"), trades: Int((obj["n"] as? NSNumber)?.intValue ?? 0), isComplete: (obj["complete"] as? Bool) ?? true)
+                           volume: try qty("v"), trades: obj["n"] == nil ? 0 : Int(clamping: try int("n")), isComplete: (obj["complete"] as? Bool) ?? true)
             return .bar(Bar(symbol: try sym(), timeframe: tf, candle: c))
         case let k:
             throw DecodeError(message: "unknown event kind '\(k)'")

@@ -44,16 +44,23 @@ public final class EventReplay {
     private let file: UnsafeMutablePointer<FILE>
     private var lineNo = 1
 
+    /// No event is anywhere near this long; longer lines are counted as bad, never parsed.
+    static let maxLineBytes = 1 << 20
+
     public init(path: String) throws {
         guard let f = fopen(path, "r") else { throw SessionError.input("cannot open recording \(path)") }
         file = f
-        guard let first = EventReplay.readLine(f),
+        guard let first = EventReplay.readLine(f), first.utf8.count <= 16 * EventReplay.maxLineBytes,
               let obj = try? JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any],
               obj["type"] as? String == "header", let spec = obj["spec"] as? [String: Any] else {
             fclose(f)
             throw SessionError.input("\(path): first line is not a ws-tester recording header")
         }
-        self.spec = try SessionSpec(jsonObject: spec)
+        if let v = obj["version"] as? Int, v > 2 {
+            fclose(f)
+            throw SessionError.input("\(path): recording format version \(v) is newer than this build reads (1–2)")
+        }
+        do { self.spec = try SessionSpec(jsonObject: spec) } catch { fclose(f); throw error }
     }
 
     deinit { fclose(file) }
@@ -74,6 +81,11 @@ public final class EventReplay {
         while let line = EventReplay.readLine(file) {
             lineNo += 1
             if line.isEmpty { continue }
+            if line.utf8.count > EventReplay.maxLineBytes {
+                badLines += 1
+                if firstErrors.count < 10 { firstErrors.append("line \(lineNo): longer than \(EventReplay.maxLineBytes) bytes") }
+                continue
+            }
             do {
                 guard let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                     throw EventCodec.DecodeError(message: "not a JSON object")

@@ -4,6 +4,7 @@ import MarketData
 import PaperExchange
 import TradingEngine
 import Configuration
+import Strategies
 
 extension SessionSpec {
     /// The header object of a recording.
@@ -46,7 +47,8 @@ extension SessionSpec {
         }
         guard let st = o["strategies"] as? [[String: Any]] else { throw bad("strategies") }
         strategies = try st.map {
-            guard let n = $0["name"] as? String, let p = $0["parameters"] as? [String: String], let ss = $0["symbols"] as? [String] else { throw bad("strategies") }
+            guard let n = $0["name"] as? String, StrategyRegistry.type(named: n) != nil, let p = $0["parameters"] as? [String: String],
+                  let ss = $0["symbols"] as? [String] else { throw bad("strategies") }
             return StrategySpec(name: n, parameters: p, symbols: try ss.map { guard let s = Symbol($0) else { throw bad("strategies") }; return s })
         }
         guard let ex = o["execution"] as? [String: Any] else { throw bad("execution") }

@@ -28,6 +28,9 @@ public struct ParameterSpec: Sendable {
     public let maximum: Double?
     public let help: String
 
+    /// The bound of a number whose spec declares no range on that side.
+    public static let defaultLimit = 1e12
+
     public static func int(_ name: String, _ def: Int, min: Int? = nil, max: Int? = nil, _ help: String) -> ParameterSpec {
         ParameterSpec(name: name, kind: .int, defaultValue: .int(def), minimum: min.map(Double.init), maximum: max.map(Double.init), help: help)
     }
@@ -83,6 +86,10 @@ public struct ParameterSpec: Sendable {
         default: nil
         }
         if let n = numeric {
+            // Without a declared range a number is still kept far from any overflow (durations, sizes).
+            if minimum == nil || maximum == nil, abs(n) > ParameterSpec.defaultLimit {
+                return .failure(ParameterParseError(message: "must be within ±\(Int64(ParameterSpec.defaultLimit)), got \(t)"))
+            }
             if let lo = minimum, n < lo { return .failure(ParameterParseError(message: "must be ≥ \(lo), got \(t)")) }
             if let hi = maximum, n > hi { return .failure(ParameterParseError(message: "must be ≤ \(hi), got \(t)")) }
         }

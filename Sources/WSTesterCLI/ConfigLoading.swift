@@ -62,6 +62,9 @@ struct RunOptions: ParsableArguments {
 
     /// The effective configuration with `--param` overrides folded in, and the strategies selected.
     func resolve() throws -> (ResolvedConfig, names: [String]) {
+        if let s = symbols, s.split(separator: ",").allSatisfy({ String($0).trimmingSpaces().isEmpty }) {
+            throw ConfigError("--symbols: no symbols given")
+        }
         let first = try resolveConfig(explicit: config, cli: flagEntries)
         let names = try SessionPlanner.strategyNames(cli: strategies, config: first.config)
         let cliParams = try SessionPlanner.parseParams(params, strategies: names)

@@ -11,13 +11,13 @@ public final class FlowMomentumStrategy: Strategy {
         .int("lookback_trades", 20, min: 2, max: 10_000, "trades in the flow window"),
         .double("entry_imbalance", 0.4, min: 0, max: 1, "buy when taker imbalance exceeds this"),
         .double("exit_imbalance", -0.2, min: -1, max: 1, "close when imbalance falls below this"),
-        .double("position_size_usd", 20, min: 0.01, "USD notional per entry"),
+        .double("position_size_usd", 20, min: 0.01, max: 1_000_000_000, "USD notional per entry"),
         .double("stop_loss_pct", 0.5, min: 0.01, max: 50, "stop-loss distance, % of entry"),
         .double("take_profit_pct", 1.0, min: 0.01, max: 100, "take-profit distance, % of entry"),
-        .int("cooldown_seconds", 30, min: 0, "minimum time between entries"),
+        .int("cooldown_seconds", 30, min: 0, max: 31_536_000, "minimum time between entries"),
         .bool("use_circuit_breaker", true, "pause entries after consecutive losses"),
-        .int("max_consecutive_losses", 3, min: 1, "losses that trip the breaker"),
-        .int("circuit_breaker_minutes", 15, min: 1, "breaker cooldown"),
+        .int("max_consecutive_losses", 3, min: 1, max: 1000, "losses that trip the breaker"),
+        .int("circuit_breaker_minutes", 15, min: 1, max: 525_600, "breaker cooldown"),
     ]
 
     let symbols: [Symbol]

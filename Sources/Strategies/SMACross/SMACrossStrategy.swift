@@ -14,7 +14,7 @@ public final class SMACrossStrategy: Strategy {
     public static let parameters: [ParameterSpec] = [
         .int("fast", 10, min: 1, max: 10_000, "fast SMA period (candles)"),
         .int("slow", 30, min: 2, max: 10_000, "slow SMA period (candles)"),
-        .decimal("quantity", "1", min: 0, "base units bought on an up-cross"),
+        .decimal("quantity", "1", min: 0, max: 1_000_000_000_000, "base units bought on an up-cross"),
         .timeframe("timeframe", "auto", "candles it reads: auto = the bars' timeframe in a bar backtest, 1m otherwise"),
     ]
 

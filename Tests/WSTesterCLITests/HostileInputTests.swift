@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import TradingCore
+
+/// No input crashes the process (hardening issue, item 8): seeded hostile CSV files, recordings with extreme header
+/// fields and event times, extreme flags and hostile YAML. The real binary must end by exit(0) or exit(1) with a
+/// message on stderr every time, never by a signal.
+@Suite(.serialized) struct HostileInputTests {
+    static let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wst-hostile-\(getpid())").path
+
+    struct Outcome { let code: Int32; let signaled: Bool; let stderr: String }
+
+    func run(_ args: [String]) throws -> Outcome {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        p.arguments = args
+        let err = Pipe(), out = Pipe()
+        p.standardError = err
+        p.standardOutput = out
+        try p.run()
+        // Drain both pipes so a chatty run never blocks on a full pipe.
+        var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { _ = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return Outcome(code: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal, stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Exit 3 is allowed only where engine §5.4 gives it: a strategy-set error.
+    func expectClean(_ args: [String], _ what: String) throws {
+        let o = try run(args)
+        #expect(!o.signaled, "\(what): killed by signal \(o.code)")
+        let allowed: Set<Int32> = args.contains("--strategies") ? [0, 1, 3] : [0, 1]
+        #expect(allowed.contains(o.code), "\(what): exit \(o.code): \(o.stderr.prefix(300))")
+        if o.code != 0 { #expect(o.stderr.contains("error"), "\(what): exit 1 without a message") }
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        try FileManager.default.createDirectory(atPath: Self.dir, withIntermediateDirectories: true)
+        let path = Self.dir + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    @Test func hostileCSVFiles() throws {
+        var rng = SplitMix64(seed: 20261201)
+        func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
+        let stamps = ["1700000000", "1700000000000", "1700000000000000", "1700000000000000000", "1.7e9", "2023-11-14 22:13:20",
+                      "2023-11-14T22:13:20Z", "1900-01-01", "9999-12-31T23:59:59Z", "2200-01-01", "-5", "1e19", "99999999999999999999999",
+                      "nan", "", "2023-02-30", "\u{1}\u{2}"]
+        let numbers = ["1", "2.5", "1e3", "2.5E-1", "nan", "inf", "-inf", "-1", "0", "1e30", "1e400", "0.0000000000000000001", "abc", "", "1,5"]
+        for f in 0..<40 {
+            var bytes: [UInt8] = f % 5 == 0 ? [0xEF, 0xBB, 0xBF] : []
+            if f % 3 == 0 { bytes += Array("timestamp,open,high,low,close,volume\n".utf8) }
+            var t: Int64 = 1_700_000_000
+            for _ in 0..<Int(1 + rng.next() % 60) {
+                switch rng.next() % 6 {
+                case 0:
+                    bytes += (0..<Int(rng.next() % 80)).map { _ in UInt8(truncatingIfNeeded: rng.next()) } + [10]
+                case 1:
+                    bytes += Array("\(pick(stamps)),\(pick(numbers)),\(pick(numbers)),\(pick(numbers)),\(pick(numbers)),\(pick(numbers))\n".utf8)
+                case 2:
+                    t += Int64(pick([-60, 0, 30, 60, 60, 60, 120, 3600]))
+                    bytes += Array("\(t),10,11,9,10.5,1\(f % 2 == 0 ? "\r" : "")\n".utf8)
+                default:
+                    t += 60
+                    bytes += Array("\(t),10,11,9,10.5,1\n".utf8)
+                }
+            }
+            let path = try write("bars\(f).csv", bytes)
+            let tf = f % 4 == 0 ? ["--timeframe", pick(["1m", "5m", "1h"])] : []
+            try expectClean(["backtest", "--bars", path, "--symbol", "SYN/USD", "--strategy", "sma_cross", "--param", "fast=1",
+                             "--param", "slow=2"] + tf, "csv \(f)")
+        }
+    }
+
+    @Test func recordingsWithExtremeFields() throws {
+        let rec = Self.dir + "/base.jsonl"
+        try FileManager.default.createDirectory(atPath: Self.dir, withIntermediateDirectories: true)
+        let made = try run(["--simulated", "--symbols", "XRP/USDT", "--duration", "1", "--speed", "max", "--no-dashboard", "--log-level", "error",
+                            "--record", rec, "--config", CommandLineTests.root + "/config.yaml"])
+        try #require(made.code == 0)
+        let lines = try String(contentsOfFile: rec, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        let extremes: [Any] = [0, -1, Int64.max, Int64.min, 1e300, -1e300, "abc", "1e400", NSNull(), [1, 2], ["a": 1], true, "", 18446744073709551615 as UInt64]
+        var rng = SplitMix64(seed: 7)
+        func mutate(_ obj: [String: Any], depth: Int) -> [String: Any] {
+            var o = obj
+            let keys = o.keys.sorted()
+            guard !keys.isEmpty else { return o }
+            let key = keys[Int(rng.next() % UInt64(keys.count))]
+            if let sub = o[key] as? [String: Any], depth < 3, rng.next() % 2 == 0 { o[key] = mutate(sub, depth: depth + 1) }
+            else { o[key] = extremes[Int(rng.next() % UInt64(extremes.count))] }
+            return o
+        }
+        for i in 0..<40 {
+            var h = header
+            h["spec"] = mutate(header["spec"] as! [String: Any], depth: 0)
+            if i == 0 { h["version"] = 99 }
+            var body = lines.dropFirst().prefix(300).map { $0 }
+            // Event times and fields at extremes, and noise lines.
+            for _ in 0..<5 {
+                let k = Int(rng.next() % UInt64(body.count))
+                let v = ["-1", "9223372036854775807", "1e30", "\"x\"", "18446744073709551616", "0"][Int(rng.next() % 6)]
+                body[k] = body[k].replacingOccurrences(of: #""t":\d+"#, with: "\"t\":\(v)", options: .regularExpression)
+            }
+            body.insert("{\"k\":\"trade\",\"s\":\"XRP/USDT\",\"t\":1736899200000000000,\"p\":\"1e999\",\"q\":\"-1\",\"side\":\"buy\",\"id\":-5}", at: 1)
+            body.insert(String(repeating: "[", count: 5000), at: 2)
+            body.insert("\u{0}\u{1}garbage", at: 3)
+            let data = try JSONSerialization.data(withJSONObject: h, options: [.sortedKeys])
+            let text = String(decoding: data, as: UTF8.self) + "\n" + body.joined(separator: "\n") + "\n"
+            let path = try write("rec\(i).jsonl", Array(text.utf8))
+            try expectClean(["backtest", "--events", path], "recording \(i)")
+        }
+        // A header that is not JSON, and an empty file.
+        try expectClean(["backtest", "--events", try write("nohdr.jsonl", Array("not json\n".utf8))], "no header")
+        try expectClean(["backtest", "--events", try write("empty.jsonl", [])], "empty recording")
+    }
+
+    @Test func extremeFlagsAndHostileYAML() throws {
+        let base = ["--simulated", "--duration", "1", "--speed", "max", "--no-dashboard", "--log-level", "error"]
+        let flags: [[String]] = [
+            ["--duration", "99999999999999"], ["--duration=-1"], ["--interval", "0"], ["--interval", "99999999999"], ["--capital", "1e400"],
+            ["--capital", "1000000000001"], ["--capital", "nan"], ["--seed=-1"], ["--seed", "18446744073709551616"], ["--speed", "0"],
+            ["--speed", "inf"], ["--speed", "nan"], ["--param", "sma_cross.fast=999999999999999"], ["--param", "flow_momentum.cooldown_seconds=99999999999999"],
+            ["--param", "flow_momentum.position_size_usd=1e308"], ["--param", "sma_cross.quantity=1e30"], ["--symbols", "XRP"],
+            ["--symbols", "DOGE/USDT"], ["--symbols", ",,,"], ["--dashboard-port", "70000"], ["--log-level", "loud"], ["--strategies", "x"],
+            ["--param", "sma_cross.timeframe=2m"], ["--param", "=1"], ["--param", "sma_cross."], ["--capital", "0.000000000000000000001"],
+        ]
+        for f in flags { try expectClean(base + f, f.joined(separator: " ")) }
+        let yamls = [String(repeating: "[", count: 200_000), String(repeating: "a: {", count: 3000),
+                     "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n",
+                     "general:\n  duration_minutes: 1\n  duration_minutes: 2\n", "\u{0}\u{ff}\u{fe}", "execution: {fee_rate: 1e400}\n",
+                     "general: {starting_capital: 99999999999999999999999999}\n", "simulation: {start_time: 9999-01-01}\n",
+                     "starting_assets: {XRP: 1e20}\n", "instruments: {X/Y: {price_decimals: 18, lot_decimals: 18}}\n",
+                     String(repeating: "x", count: 2_000_000)]
+        for (i, y) in yamls.enumerated() {
+            let path = try write("cfg\(i).yaml", Array(y.utf8))
+            try expectClean(base + ["--config", path], "yaml \(i)")
+        }
+    }
+}
