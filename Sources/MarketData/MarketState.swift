@@ -163,7 +163,8 @@ public final class MarketState: MarketView {
     /// Forgets the bar ranges once a decision tick has judged them.
     public func clearBarRanges() {
         guard rangedSymbols > 0 else { return }
-        for st in states where st.barRange != nil { st.barRange = nil }
+        var i = 0
+        while i < states.count { states[i].barRange = nil; i += 1 }
         rangedSymbols = 0
     }
 

@@ -195,13 +195,13 @@ extension PaperExchange {
 
     /// Baseline (once every priceable starting asset has a USD price), peak and max drawdown. The peak follows
     /// the marks of record; in a bar backtest the drawdown is also taken at the bars' adverse extremes (decision 21).
-    /// Returns the equity at the marks of record (nil until the baseline is set).
+    /// Returns the equity at the marks of record as a Double (nil until the baseline is set).
     @discardableResult
-    public func updateDrawdown(_ p: Portfolio, market: any MarketView) -> Money? {
+    public func updateDrawdown(_ p: Portfolio, market: any MarketView) -> Double? {
         // Cash-only portfolios (the common case between trades): no valuation needed.
         if p.baselineSet && p.assets.isEmpty {
             p.noteEquity(p.cash)
-            return p.cash
+            return p.cash.doubleValue
         }
         let valuation = Valuation(market: market)
         if !p.baselineSet {
@@ -219,17 +219,28 @@ extension PaperExchange {
         }
         // The adverse extremes came before the closes: judge them against the old peak first.
         if let (s, amount) = singlePairHolding(p, market), let px = market.price(s) {
-            if let r = market.barRange(s) { p.noteAdverseEquity(p.cash + amount * (amount.isPositive ? r.low : r.high)) }
+            let range = market.barRange(s)
+            let adverse = range.map { amount.isPositive ? $0.low : $0.high }
+            // Screen in Double: most ticks neither raise the peak nor deepen the drawdown, and then no exact
+            // product is needed. The margin covers Double error with room to spare; near it the exact path decides.
+            let cashD = p.cash.doubleValue, amountD = amount.doubleValue
+            let closeD = cashD + amountD * px.doubleValue
+            let worstD = adverse.map { cashD + amountD * $0.doubleValue } ?? closeD
+            let margin = 1e-9 * (abs(cashD) + abs(amountD * px.doubleValue) + abs(p.peakDouble))
+            if closeD < p.peakDouble - margin, worstD > p.peakDouble * (1 - p.maxDrawdown) + margin {
+                return closeD
+            }
+            if let a = adverse { p.noteAdverseEquity(p.cash + amount * a) }
             let e = p.cash + amount * px
             p.noteEquity(e)
-            return e
+            return e.doubleValue
         }
         if market.hasBarRanges { p.noteAdverseEquity(adverseEquity(p, market)) }
         var unresolved: [String] = []
         let e = valuation.equity(p, unresolved: &unresolved)
         p.noteEquity(e)
         if !unresolved.isEmpty { p.noteUnpriced(unresolved.sorted()) }
-        return e
+        return e.doubleValue
     }
 
     /// The usual backtest: one cash-quoted pair in the session and only its base held, so equity is

@@ -51,7 +51,9 @@ public final class Portfolio: PortfolioView {
     // Drawdown and baseline (engine §2.10).
     public internal(set) var baselineEquity: Money
     public internal(set) var baselineSet: Bool
-    public internal(set) var peakEquity: Money
+    public internal(set) var peakEquity: Money { didSet { peakDouble = peakEquity.doubleValue } }
+    /// `peakEquity` as a Double, for the cheap per-tick screen of `updateDrawdown`.
+    var peakDouble: Double
     public internal(set) var maxDrawdown: Double = 0
 
     // Welford over per-closing-fill returns pnl / startingCapital (`sharpePerFill`).
@@ -61,8 +63,10 @@ public final class Portfolio: PortfolioView {
 
     // Daily returns from UTC end-of-day equity at the ticks' closes (resolution 48, backtest.md §B7).
     var day: Int64?
-    var dayStartEquity: Money = .zero
-    var lastEquity: Money = .zero
+    /// Last nanosecond of the current day (a tick at or before it belongs to it).
+    var dayEnd: Int64 = .min
+    var dayStartEquity = 0.0
+    var lastEquity = 0.0
     var dailyCount = 0
     var dailyMean = 0.0
     var dailyM2 = 0.0
@@ -101,6 +105,7 @@ public final class Portfolio: PortfolioView {
         self.baselineEquity = startingCapital
         self.baselineSet = self.startingAssets.isEmpty
         self.peakEquity = startingCapital
+        self.peakDouble = startingCapital.doubleValue
     }
 
     public func position(_ symbol: Symbol) -> Position? { positions.isEmpty ? nil : positions[symbol] }
@@ -146,9 +151,9 @@ public final class Portfolio: PortfolioView {
     /// fewer than two returns or no variation.
     public var sharpe: Double? {
         var n = dailyCount, mean = dailyMean, m2 = dailyM2
-        if day != nil, dayStartEquity.isPositive {
+        if day != nil, dayStartEquity > 0 {
             // The current (partial) day.
-            let r = lastEquity.doubleValue / dayStartEquity.doubleValue - 1
+            let r = lastEquity / dayStartEquity - 1
             n += 1
             let delta = r - mean
             mean += delta / Double(n)
@@ -161,19 +166,23 @@ public final class Portfolio: PortfolioView {
     }
 
     /// Daily returns so far, the current partial day included.
-    public var dailyReturns: Int { dailyCount + (day != nil && dayStartEquity.isPositive ? 1 : 0) }
+    public var dailyReturns: Int { dailyCount + (day != nil && dayStartEquity > 0 ? 1 : 0) }
 
     /// Records the equity at a tick's closes; a UTC day ends at the last tick at or before its midnight.
-    public func noteDailyEquity(_ e: Money, at t: Timestamp) {
+    /// Records the equity (as a Double: it only feeds the daily-return statistics) at a tick's closes.
+    public func noteDailyEquity(_ e: Double, at t: Timestamp) {
         guard baselineSet else { return }
+        // Most ticks fall in the current day: one comparison.
+        if t.nanoseconds <= dayEnd { lastEquity = e; return }
         // A close at exactly 00:00 is the end of the previous day.
         let d = (t.nanoseconds - 1) / 86_400_000_000_000
+        dayEnd = (d + 1) * 86_400_000_000_000
         if day == nil {
             day = d
-            dayStartEquity = baselineEquity
+            dayStartEquity = baselineEquity.doubleValue
         } else if d != day! {
-            if dayStartEquity.isPositive {
-                let r = lastEquity.doubleValue / dayStartEquity.doubleValue - 1
+            if dayStartEquity > 0 {
+                let r = lastEquity / dayStartEquity - 1
                 dailyCount += 1
                 let delta = r - dailyMean
                 dailyMean += delta / Double(dailyCount)
