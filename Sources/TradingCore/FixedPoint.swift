@@ -145,33 +145,12 @@ extension FixedPoint {
     /// `a × 10^18 / b`, or nil when the quotient does not fit (absurd sizes must be refused, never trap).
     @inlinable static func divScaledChecked(_ a: Int128, _ b: Int128, _ rule: RoundingRule) -> Int128? {
         guard b != 0 else { return nil }
-        let negative = (a < 0) != (b < 0)
-        let bm = b.magnitude
-        let p = a.magnitude.multipliedFullWidth(by: UInt128(scale))
-        guard p.high < bm else { return nil }
-        let (q, r) = bm.dividingFullWidth(p)
-        guard q < UInt128(Int128.max) else { return nil }
-        var m = Int128(q)
-        if r != 0 {
-            switch rule {
-            case .towardZero: break
-            case .down: if negative { m += 1 }
-            case .up: if !negative { m += 1 }
-            case .halfEven:
-                let twice = r.multipliedReportingOverflow(by: 2)
-                if twice.overflow || twice.partialValue > bm || (twice.partialValue == bm && m % 2 != 0) { m += 1 }
-            }
-        }
-        return negative ? -m : m
+        return mulDivChecked(a.magnitude, UInt128(scale), b.magnitude, negative: (a < 0) != (b < 0), rule)
     }
 
-    /// `self × num / den` with one rounding and a full-width intermediate; nil when `den ≤ 0` or the result
-    /// does not fit (a ratio of two money amounts applied to a price, e.g. a point inside a bar).
-    @inlinable public func scaled(byRatio num: Int128, over den: Int128, _ rule: RoundingRule) -> Self? {
-        guard den > 0 else { return nil }
-        let negative = (raw < 0) != (num < 0)
-        let p = raw.magnitude.multipliedFullWidth(by: num.magnitude)
-        let d = UInt128(den)
+    /// `x × y / d` on magnitudes with one rounding of the signed result; nil when the quotient does not fit.
+    @inlinable static func mulDivChecked(_ x: UInt128, _ y: UInt128, _ d: UInt128, negative: Bool, _ rule: RoundingRule) -> Int128? {
+        let p = x.multipliedFullWidth(by: y)
         guard p.high < d else { return nil }
         let (q, r) = d.dividingFullWidth(p)
         guard q < UInt128(Int128.max) else { return nil }
@@ -186,7 +165,14 @@ extension FixedPoint {
                 if twice.overflow || twice.partialValue > d || (twice.partialValue == d && m % 2 != 0) { m += 1 }
             }
         }
-        return Self(raw: negative ? -m : m)
+        return negative ? -m : m
+    }
+
+    /// `self × num / den` with one rounding and a full-width intermediate; nil when `den ≤ 0` or the result
+    /// does not fit (a ratio of two money amounts applied to a price, e.g. a point inside a bar).
+    @inlinable public func scaled(byRatio num: Int128, over den: Int128, _ rule: RoundingRule) -> Self? {
+        guard den > 0 else { return nil }
+        return Self.mulDivChecked(raw.magnitude, num.magnitude, UInt128(den), negative: (raw < 0) != (num < 0), rule).map { Self(raw: $0) }
     }
 
     /// Rounds to `decimals` fractional digits.

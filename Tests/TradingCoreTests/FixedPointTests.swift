@@ -85,4 +85,15 @@ import Testing
         #expect(Price("2.399")!.scaled(by: s.oneMinus).description == "2.3978005")
         #expect(Money(150).ratio(to: Money(100)).description == "1.5")
     }
+
+    /// A money ratio applied to a price, one rounding (values from Python decimal at 60 digits).
+    @Test func scaledByRatio() {
+        let move = Price("1.45")!, num = Money("64.5384295")!.raw, den = Money("65.25")!.raw
+        #expect(move.scaled(byRatio: num, over: den, .up)?.description == "1.434187322222222223")
+        #expect(move.scaled(byRatio: num, over: den, .down)?.description == "1.434187322222222222")
+        #expect(move.scaled(byRatio: num, over: den, .halfEven)?.description == "1.434187322222222222")
+        #expect((-move).scaled(byRatio: num, over: den, .down)?.description == "-1.434187322222222223")
+        #expect(move.scaled(byRatio: num, over: 0, .down) == nil)
+        #expect(Price(raw: Int128.max / 2).scaled(byRatio: Int128.max / 2, over: 1, .down) == nil)
+    }
 }
