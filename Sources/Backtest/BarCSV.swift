@@ -264,9 +264,9 @@ public enum BarCSV {
         var n: Int64 = 0, digits = 0, k = i
         while k < end, f[k] >= 48, f[k] <= 57, digits < 11 { n = n * 10 + Int64(f[k] - 48); digits += 1; k += 1 }
         if k == end, digits > 0, digits <= 10 {
-            // Fewer than 11 digits: seconds (below 1e11), within range by construction up to 2200.
-            let t = Timestamp(nanoseconds: n * 1_000_000_000)
-            return Timestamp.supportedRange.contains(t) ? .success(t) : .failure(.outOfRange(String(n)))
+            // At most 10 digits: seconds; checked before multiplying (9,999,999,999 s would overflow as ns).
+            guard n < Timestamp.supportedRange.upperBound.nanoseconds / 1_000_000_000 else { return .failure(.outOfRange(String(n))) }
+            return .success(Timestamp(nanoseconds: n * 1_000_000_000))
         }
         return Timestamp.parse(String(decoding: UnsafeBufferPointer(rebasing: f[i..<end]), as: UTF8.self))
     }

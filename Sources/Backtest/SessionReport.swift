@@ -27,6 +27,8 @@ public struct StrategyReport: Sendable {
     public var roundTrips: Int
     public var pairs: [(Symbol, PairStats)]
     public var exits: [ExitTrigger: Int]
+    /// Starting assets no session pair can value (left out of baseline and equity).
+    public var excludedAssets: [String]
     public var roiPct: Double
     public var openPositions: Int
     public var cappedFills: Int
@@ -70,7 +72,8 @@ public struct SessionReport: Sendable {
                 fees: p.feesUSD, fills: p.totalFills, closedTrades: p.closedTrades, wins: p.wins, losses: p.losses, breakeven: p.breakeven,
                 winRate: p.winRate, maxDrawdownPct: p.maxDrawdown * 100, profitFactor: p.profitFactor, sharpe: p.sharpe,
                 dailyReturns: p.dailyReturns, sharpePerFill: p.sharpePerFill, roundTrips: p.roundTrips,
-                pairs: p.pairs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, exits: p.exits, roiPct: roi,
+                pairs: p.pairs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, exits: p.exits,
+                excludedAssets: p.excludedAssets.sorted(), roiPct: roi,
                 openPositions: p.positions.count, cappedFills: p.cappedFills, signals: r.signals, errors: r.errors, paused: r.paused,
                 rejections: p.rejections.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 },
                 strategyRejections: r.strategy.rejections.sorted.map { ($0.reason, $0.count) }))
@@ -113,6 +116,7 @@ public struct SessionReport: Sendable {
                                     "volume": st.volume.description] as [String: Any])
                     }),
                     "exits": Dictionary(uniqueKeysWithValues: ExitTrigger.allCases.map { ($0.rawValue, s.exits[$0] ?? 0) }),
+                    "excluded_assets": s.excludedAssets,
                     "open_positions": s.openPositions, "capped_fills": s.cappedFills, "signals": s.signals, "errors": s.errors,
                     "paused": s.paused,
                     "rejections": Dictionary(uniqueKeysWithValues: s.rejections),
@@ -137,24 +141,26 @@ public struct SessionReport: Sendable {
         let thin = String(repeating: "-", count: 60)
         let minutes = Double(endTime.nanoseconds - startTime.nanoseconds) / 6e10
         let a = aggregate
+        // Money at cents in USD; a coin account (BTC) needs satoshis.
+        let md = accountCurrency == "USD" ? 2 : 8
         var out = [rule, title, rule]
         out.append("Duration: \(fmt(minutes, 1)) min (engine clock)   Mode: \(mode)")
         out.append("Events: \(eventsProcessed)   Ticks: \(ticks)   Signals: \(signals)   Fills: \(fills)")
         out.append("")
-        out.append("Total capital: \(a.totalBaseline.formatted(decimals: 2)) \(accountCurrency)   Final equity: \(a.totalEquity.formatted(decimals: 2)) \(accountCurrency)")
-        out.append("Realized P&L: \(signed(a.totalPnl.formatted(decimals: 2)))   ROI: \(signed(fmt(a.totalRoiPct, 2)))%   Win rate: \(fmt(a.winRate, 1))%")
+        out.append("Total capital: \(a.totalBaseline.formatted(decimals: md)) \(accountCurrency)   Final equity: \(a.totalEquity.formatted(decimals: md)) \(accountCurrency)")
+        out.append("Realized P&L: \(signed(a.totalPnl.formatted(decimals: md)))   ROI: \(signed(fmt(a.totalRoiPct, 2)))%   Win rate: \(fmt(a.winRate, 1))%")
         out.append("")
         out.append("Strategy Performance:")
         out.append(thin)
         for (i, s) in strategies.enumerated() {
             let tag = s.realizedPnl.isPositive ? "[WIN]" : (s.realizedPnl.isNegative ? "[LOSS]" : "[FLAT]")
-            out.append("\(i + 1). \(pad(s.name, 20)) equity \(s.finalEquity.formatted(decimals: 2)) pnl \(signed(s.realizedPnl.formatted(decimals: 2))) roi \(signed(fmt(s.roiPct, 2)))% trades \(s.closedTrades) win \(fmt(s.winRate, 1))% \(tag)")
-            var detail = "     fills \(s.fills), round trips \(s.roundTrips), open \(s.openPositions), unrealized \(signed(s.unrealizedPnl.formatted(decimals: 2))), max dd \(fmt(s.maxDrawdownPct, 2))%, pf \(s.profitFactor.map { fmt($0, 2) } ?? (s.wins > 0 ? "∞" : "n/a")), sharpe \(s.sharpe.map { fmt($0, 3) } ?? "n/a (\(s.dailyReturns) daily return\(s.dailyReturns == 1 ? "" : "s"))"), errors \(s.errors)\(s.paused ? " (paused)" : ""), capped \(s.cappedFills)"
+            out.append("\(i + 1). \(pad(s.name, 20)) equity \(s.finalEquity.formatted(decimals: md)) pnl \(signed(s.realizedPnl.formatted(decimals: md))) roi \(signed(fmt(s.roiPct, 2)))% trades \(s.closedTrades) win \(fmt(s.winRate, 1))% \(tag)")
+            var detail = "     fills \(s.fills), round trips \(s.roundTrips), open \(s.openPositions), unrealized \(signed(s.unrealizedPnl.formatted(decimals: md))), max dd \(fmt(s.maxDrawdownPct, 2))%, pf \(s.profitFactor.map { fmt($0, 2) } ?? (s.wins > 0 ? "∞" : "n/a")), sharpe \(s.sharpe.map { fmt($0, 3) } ?? "n/a (\(s.dailyReturns) daily return\(s.dailyReturns == 1 ? "" : "s"))"), errors \(s.errors)\(s.paused ? " (paused)" : ""), capped \(s.cappedFills)"
             let exitText = ExitTrigger.allCases.compactMap { t in s.exits[t].map { "\(t.rawValue) \($0)" } }
             if !exitText.isEmpty { detail += "\n     engine exits: " + exitText.joined(separator: ", ") }
             if s.pairs.count > 0 {
                 detail += "\n     pairs: " + s.pairs.map { (sym, st) in
-                    "\(sym) \(st.fills) fills pnl \(signed(st.realizedPnl.formatted(decimals: 2))) fees \(st.fees.formatted(decimals: 2)) volume \(st.volume.formatted(decimals: 2))"
+                    "\(sym) \(st.fills) fills pnl \(signed(st.realizedPnl.formatted(decimals: md))) fees \(st.fees.formatted(decimals: md)) volume \(st.volume.formatted(decimals: md))"
                 }.joined(separator: "; ")
             }
             if !s.rejections.isEmpty { detail += "\n     rejected: " + s.rejections.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }

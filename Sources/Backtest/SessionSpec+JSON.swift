@@ -112,7 +112,8 @@ extension SessionSpec {
         }
         mc.maxCandles = caps
         if let a = m["account_currency"] as? String {
-            guard !a.isEmpty, a.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }) else { throw bad("market.account_currency") }
+            // USD, or the quote of a session pair (a coin-denominated bar backtest).
+            guard a == "USD" || symbols.contains(where: { $0.hasQuote(a) }) else { throw bad("market.account_currency") }
             mc.accountCurrency = AccountCurrency(code: a)
         }
         market = mc

@@ -32,6 +32,7 @@ public enum ConfigFile {
         }
         if indent > maxDepth * 8 { throw ConfigError("\(origin): indented deeper than a configuration can be") }
         let root: Node?
+        // `compose` reads exactly one document: a stream with a second one is an error, not ignored.
         do { root = try Yams.compose(yaml: text) } catch { throw ConfigError("\(origin): YAML syntax error: \(error)") }
         guard let root else { return [] }
         if root.scalar.map({ $0.string.isEmpty || $0.string == "~" || $0.string == "null" }) == true { return [] }

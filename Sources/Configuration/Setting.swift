@@ -118,7 +118,7 @@ public struct Setting: Sendable {
             }
         case .speed:
             if t.lowercased() == "max" { return .success(.speed(nil)) }
-            guard let v = Double(t), v.isFinite, v > 0, v <= 1_000_000 else { return bad("must be 'max' or a number in (0, 1000000], got '\(clip(t))'") }
+            guard let v = Double(t), v.isFinite, v >= 0.001, v <= 1_000_000 else { return bad("must be 'max' or a number in [0.001, 1000000], got '\(clip(t))'") }
             return .success(.speed(v))
         }
     }

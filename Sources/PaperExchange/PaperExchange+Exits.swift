@@ -9,6 +9,12 @@ public struct ExitOrder: Sendable {
     public var time: Timestamp?
 }
 
+/// How far one tick's sweep towards the adverse extremes has got: every bar symbol's current mark (nil: the opens).
+public struct AdversePath: Sendable {
+    var marks: [(symbol: Symbol, price: Price)]?
+    public init() {}
+}
+
 /// Where on a bar's path exits are checked, in this order (backtest.md §B4, decision 37). A live tick has no
 /// bar: its one price is checked in `.open`, and the other phases find nothing.
 public enum ExitPhase: Int, CaseIterable, Sendable {
@@ -28,8 +34,15 @@ extension PaperExchange {
 
     /// The next exits of `phase` for positions not in `done`. `.open` and `.favourable` return everything they
     /// find at once; `.adverse` returns only the earliest event on the path (a group of stops at one point, or a
-    /// margin call), so call it again after executing them until it returns nothing.
+    /// margin call) and records in `path` where the marks have got to, so call it again with the same `path`
+    /// after executing them until it returns nothing.
     public func exitOrders(for p: Portfolio, market: any MarketView, phase: ExitPhase, excluding done: Set<Symbol> = []) -> [ExitOrder] {
+        var path = AdversePath()
+        return exitOrders(for: p, market: market, phase: phase, excluding: done, path: &path)
+    }
+
+    public func exitOrders(for p: Portfolio, market: any MarketView, phase: ExitPhase, excluding done: Set<Symbol>,
+                           path: inout AdversePath) -> [ExitOrder] {
         // Nothing can trigger without leverage or protective levels: skip the per-position work.
         guard p.needsExitChecks else { return [] }
         var positions = p.positions.values.sorted { $0.symbol < $1.symbol }
@@ -37,7 +50,7 @@ extension PaperExchange {
         guard !positions.isEmpty else { return [] }
         switch phase {
         case .open: return openExits(p, positions, market)
-        case .adverse: return market.hasBarRanges ? adverseExits(p, positions, market) : []
+        case .adverse: return market.hasBarRanges ? adverseExits(p, positions, market, &path) : []
         case .favourable: return market.hasBarRanges ? favourableExits(positions, market) : []
         }
     }
@@ -111,46 +124,49 @@ extension PaperExchange {
         return out
     }
 
-    private func adverseExits(_ p: Portfolio, _ positions: [Position], _ market: any MarketView) -> [ExitOrder] {
-        // Stops on the way from each open to its adverse extreme, as the fraction of that way (ordering only).
-        var stops: [(at: Double, pos: Position, level: Price, range: BarRange)] = []
-        for pos in positions {
-            guard let sl = pos.stopLoss, let r = market.barRange(pos.symbol) else { continue }
-            if pos.side == .long, r.low <= sl, sl < r.open {
-                stops.append(((r.open - sl).doubleValue / (r.open - r.low).doubleValue, pos, sl, r))
-            } else if pos.side == .short, r.high >= sl, sl > r.open {
-                stops.append(((sl - r.open).doubleValue / (r.high - r.open).doubleValue, pos, sl, r))
+    private func adverseExits(_ p: Portfolio, _ positions: [Position], _ market: any MarketView, _ path: inout AdversePath) -> [ExitOrder] {
+        // The sweep continues from where the last event left every mark (the opens at first), so an exit part-way
+        // never lets later checks start again from the better open prices.
+        let start = path.marks ?? openMarks(market), adverse = adverseMarks(p, market)
+        guard !start.isEmpty else { return [] }
+        func mark(_ s: Symbol, _ marks: [(symbol: Symbol, price: Price)]) -> Price? { marks.first { $0.symbol == s }?.price }
+        /// Every mark moved the fraction num/den of its remaining way, rounded against the exposure.
+        func along(_ num: Int128, _ den: Int128) -> [(symbol: Symbol, price: Price)] {
+            zip(start, adverse).map { o, a in
+                let move = a.price - o.price
+                guard let d = move.scaled(byRatio: num, over: den, move.isNegative ? .down : .up) else { return a }
+                return (o.symbol, o.price + d)
             }
         }
-        // A margin call where the surplus, moving from the opens to the adverse extremes together, turns negative.
+        // Stops on the remaining way, as a fraction of it (ordering only; the fill is at the stop level).
+        var stops: [(at: Double, pos: Position, level: Price, range: BarRange, num: Int128, den: Int128)] = []
+        for pos in positions {
+            guard let sl = pos.stopLoss, let r = market.barRange(pos.symbol), let m = mark(pos.symbol, start),
+                  let a = mark(pos.symbol, adverse), m != a else { continue }
+            if pos.side == .long, a <= sl, sl < m {
+                stops.append(((m - sl).doubleValue / (m - a).doubleValue, pos, sl, r, (m - sl).raw, (m - a).raw))
+            } else if pos.side == .short, a >= sl, sl > m {
+                stops.append(((sl - m).doubleValue / (a - m).doubleValue, pos, sl, r, (sl - m).raw, (a - m).raw))
+            }
+        }
+        // A margin call where the surplus, moving from the current marks to the adverse extremes together, turns
+        // negative (linear in the marks for cash-quoted pairs, so this is where maintenance margin is breached).
         var margin: (at: Double, marks: [(symbol: Symbol, price: Price)])?
         if p.hasLeverage {
-            let open = openMarks(market), adverse = adverseMarks(p, market)
-            let f0 = marginSurplus(p, positions, view(market, open))
+            let f0 = marginSurplus(p, positions, view(market, start))
             let f1 = marginSurplus(p, positions, view(market, adverse))
-            if f1.isNegative {
-                if f0.isNegative {
-                    margin = (0, open)
-                } else {
-                    // Linear in the marks for cash-quoted pairs, so this is where maintenance margin is breached;
-                    // each mark is rounded against the position.
-                    let den = (f0 - f1).raw
-                    var marks: [(symbol: Symbol, price: Price)] = []
-                    for (o, a) in zip(open, adverse) {
-                        let move = a.price - o.price
-                        let rule: RoundingRule = move.isNegative ? .down : .up
-                        guard let d = move.scaled(byRatio: f0.raw, over: den, rule) else { marks.append(a); continue }
-                        marks.append((o.symbol, o.price + d))
-                    }
-                    margin = (f0.doubleValue / (f0 - f1).doubleValue, marks)
-                }
-            }
+            if f0.isNegative { margin = (0, start) }
+            else if f1.isNegative { margin = (f0.doubleValue / (f0 - f1).doubleValue, along(f0.raw, (f0 - f1).raw)) }
         }
         let firstStop = stops.map(\.at).min()
         if let m = margin, firstStop.map({ $0 > m.at }) ?? true {
+            path.marks = m.marks
             return marginCall(positions, view(market, m.marks), market)
         }
-        guard let first = firstStop else { return [] }
+        guard let first = firstStop, let lead = stops.first(where: { $0.at == first }) else { return [] }
+        var reached = along(lead.num, lead.den)
+        for i in reached.indices where reached[i].symbol == lead.pos.symbol { reached[i].price = lead.level }
+        path.marks = reached
         let valuation = Valuation(market: market)
         return stops.filter { $0.at == first }.compactMap { e in
             exitSignal(e.pos, price: e.level, reason: "stop_loss triggered at \(formatLevel(e.level)) inside the bar (low \(formatLevel(e.range.low)), high \(formatLevel(e.range.high)))",

@@ -7,6 +7,10 @@ public struct PairStats: Sendable, Equatable {
     public var fees: Money = .zero
     /// Σ executed notional.
     public var volume: Money = .zero
+
+    public init(fills: Int = 0, realizedPnl: Money = .zero, fees: Money = .zero, volume: Money = .zero) {
+        self.fills = fills; self.realizedPnl = realizedPnl; self.fees = fees; self.volume = volume
+    }
 }
 
 /// One strategy's isolated paper account: cash (USD and USDT pooled), asset balances (negative =

@@ -128,8 +128,12 @@ extension FixedPoint {
     }
 
     /// `a × b / 10^18` with the full 256-bit intermediate, so no precision is lost before rounding.
+    /// Results beyond ±2^118 raw (about 3e17 in value, far past any order the exchange accepts, but reachable
+    /// by valuing a large holding after an absurd price jump) saturate at ±2^120 instead of trapping, so a
+    /// hundred of them still add up without overflow.
     @inlinable static func mulScaled(_ a: Int128, _ b: Int128, _ rule: RoundingRule) -> Int128 {
         let p = a.multipliedFullWidth(by: b)
+        if p.high >= (1 << 50) || p.high < -(1 << 50) { return p.high < 0 ? -(1 << 120) : (1 << 120) }
         let (q, r) = scale.dividingFullWidth(p)
         return adjust(q, r, scale, rule)
     }

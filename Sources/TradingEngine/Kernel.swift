@@ -90,7 +90,11 @@ public final class Kernel {
                 pending.removeAll { $0.signal.symbol == symbol }
                 let open = barBatch[i].candle.open, start = barBatch[i].candle.start
                 clock.advance(to: start)
-                for o in due { execute(o.signal, runner: runners[o.runner], venue: .at(open), at: Swift.max(start, clock.now), trigger: nil) }
+                // The market still shows the previous closes: the drawdown waits for the tick, which judges the
+                // new bar (its open, adverse extreme and close), so a gap makes neither a false drawdown nor a false peak.
+                for o in due {
+                    execute(o.signal, runner: runners[o.runner], venue: .at(open), at: Swift.max(start, clock.now), trigger: nil, judgeDrawdown: false)
+                }
             }
         }
         for i in barBatch.indices { applyBar(barBatch[i]) }
@@ -153,11 +157,12 @@ public final class Kernel {
     /// event first, repeated until none is left), then the favourable extremes. A position exits at most once.
     private func runExits(_ r: StrategyRunner, now: Timestamp) {
         var done = Set<Symbol>()
+        var path = AdversePath()
         for phase in ExitPhase.allCases {
             if phase != .open && !market.hasBarRanges { return }
             if phase == .favourable { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
             while true {
-                let orders = exchange.exitOrders(for: r.portfolio, market: market, phase: phase, excluding: done)
+                let orders = exchange.exitOrders(for: r.portfolio, market: market, phase: phase, excluding: done, path: &path)
                 if orders.isEmpty { break }
                 for e in orders {
                     done.insert(e.signal.symbol)
@@ -168,13 +173,14 @@ public final class Kernel {
         }
     }
 
-    private func execute(_ s: Signal, runner r: StrategyRunner, venue: Venue, at now: Timestamp, trigger: ExitTrigger?) {
+    private func execute(_ s: Signal, runner r: StrategyRunner, venue: Venue, at now: Timestamp, trigger: ExitTrigger?, judgeDrawdown: Bool = true) {
         switch exchange.execute(s, for: r.portfolio, market: market, now: now, venue: venue, trigger: trigger) {
         case .success(let fill):
             fillCount += 1
             r.strategy.onFill(fill, r.context)
             // Inside a bar only the drawdown moves; the peak waits for the tick's closes.
-            if market.hasBarRanges { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
+            if !judgeDrawdown {}
+            else if market.hasBarRanges { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
             else { exchange.updateDrawdown(r.portfolio, market: market) }
             for o in observers { o.kernelDidFill(fill, portfolio: r.portfolio) }
         case .failure(let rej):

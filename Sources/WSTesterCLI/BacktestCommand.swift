@@ -92,7 +92,7 @@ struct BacktestCommand: ParsableCommand {
         }
         let tf = loaded[0].timeframe
         if let other = loaded.first(where: { $0.timeframe != tf }) {
-            throw fail("the files have different timeframes (\(loaded[0].symbol) \(tf), \(other.symbol) \(other.timeframe)); give --timeframe or files of one timeframe", code: 1)
+            throw fail("the files have different timeframes (\(loaded[0].symbol) \(tf), \(other.symbol) \(other.timeframe)); resample them to one timeframe", code: 1)
         }
         let loadSeconds = seconds(wall.now - t0)
         let asked = try symbols.map { list in
@@ -116,7 +116,8 @@ struct BacktestCommand: ParsableCommand {
         let cliParams = try SessionPlanner.parseParams(params, strategies: names)
         let symbolPlan = SessionPlanner.SymbolPlan(session: loaded.map(\.symbol).sorted(), traded: plan.traded, dataOnly: plan.dataOnly)
         let specs = try SessionPlanner.strategySpecs(names: names, plan: symbolPlan, config: cfg, cliParams: cliParams)
-        let exchange = cfg.exchange
+        var exchange = cfg.exchange
+        exchange.startingAssets = cfg.startingAssets
         var engine = EngineConfig()
         engine.nextBarOpenFills = true
         engine.maxStrategyErrors = cfg.maxStrategyErrors
@@ -133,7 +134,11 @@ struct BacktestCommand: ParsableCommand {
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()
         kernel.addObserver(hasher)
-        if verbose { kernel.addObserver(Console(level: "info")) }
+        // Warnings (an unpriced starting asset) always reach stderr; fills only with --verbose.
+        kernel.addObserver(Console(level: verbose ? "info" : "warning"))
+        if !plan.account.isUSD && capital == nil && cfg.exchange.startingCapital == Money(100) {
+            FileHandle.standardError.write(Data("note: accounts are in \(plan.account); the starting capital is 100 \(plan.account) (give --capital in \(plan.account))\n".utf8))
+        }
         let t1 = wall.now
         let n = BarReplayDriver.run(loaded, kernel: kernel)
         kernel.stop()
@@ -195,7 +200,7 @@ struct BacktestCommand: ParsableCommand {
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()
         kernel.addObserver(hasher)
-        if verbose { kernel.addObserver(Console(level: "info")) }
+        kernel.addObserver(Console(level: verbose ? "info" : "warning"))
         let wall = ContinuousClock()
         let t1 = wall.now
         while let e = replay.next() { kernel.handle(e) }

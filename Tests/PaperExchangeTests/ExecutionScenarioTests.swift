@@ -297,6 +297,24 @@ import MarketData
     }
 }
 
+/// A pair in the session only to value a quote (data only) is refused to a strategy that does not trade it.
+@Suite struct DataOnlyPairTests {
+    @Test func ordersOnDataOnlyPairsAreUnknownSymbols() throws {
+        let xrpbtc = Symbol("XRP/BTC")!, btc = Symbol("BTC/USDT")!
+        var c = ExchangeConfig()
+        c.fillModel = .topOfBook
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [xrpbtc, btc])
+        let p = ex.makePortfolio(strategy: "t", tradable: [xrpbtc])
+        let m = MarketState(symbols: [xrpbtc, btc])
+        m.apply(.book(BookUpdate(symbol: btc, time: T0, isSnapshot: true, bids: [BookLevel(price: P("99999"), size: Q("10"))], asks: [BookLevel(price: P("100001"), size: Q("10"))])))
+        m.apply(.book(BookUpdate(symbol: xrpbtc, time: T0, isSnapshot: true, bids: [BookLevel(price: P("0.0000224"), size: Q("100000"))], asks: [BookLevel(price: P("0.0000226"), size: Q("100000"))])))
+        let r = try #require(ex.execute(signal(.buy, "20", price: "100000", symbol: btc), for: p, market: m, now: T0).rejection)
+        #expect(r.reason == .unknownSymbol && r.detail?.contains("only to value a quote currency") == true)
+        #expect(ex.execute(signal(.buy, "20", price: "0.0000225", symbol: xrpbtc), for: p, market: m, now: T0).fill != nil)
+        #expect(ex.makePortfolio(strategy: "u").tradable == nil)
+    }
+}
+
 /// A short on XRP/USDT must not trap a long on XRP/BTC: the XRP balance is shared by both pairs.
 @Suite struct SharedBalanceTests {
     @Test func longOnOnePairClosesDespiteAShortOnAnother() throws {

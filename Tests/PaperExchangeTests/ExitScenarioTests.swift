@@ -167,6 +167,26 @@ import MarketData
         #expect(ex.makePortfolio(strategy: "v").winRate == 0)
     }
 
+    /// Backtest §B7's daily Sharpe through the daily equity: end-of-day equities give the returns
+    /// [0.01, −0.005, 0.02, 0] plus a flat partial day; mean / sample stdev × √365 = 9.5524866 (Python:
+    /// statistics.mean(r) / statistics.stdev(r) * math.sqrt(365)).
+    @Test func dailySharpe() {
+        let p = ex.makePortfolio(strategy: "t")
+        let day: Int64 = 86_400_000_000_000
+        let t0 = Timestamp(iso8601: "2024-03-01T00:00:00Z")!.nanoseconds
+        // Equity 100 → 101 → 100.495 → 102.5049 → 102.5049 at the day ends; ticks inside a day do not count.
+        for (i, e) in [100.7, 101, 100.0, 100.495, 102.5049, 102.5049].enumerated() {
+            let end = [1, 1, 2, 2, 3, 4][i]
+            let t = Timestamp(nanoseconds: t0 + Int64(end) * day - (i == 0 || i == 2 ? 3_600_000_000_000 : 0))
+            p.noteDailyEquity(e, at: t)
+        }
+        p.noteDailyEquity(102.5049, at: Timestamp(nanoseconds: t0 + 4 * day + 1))   // the next day starts, flat
+        #expect(p.dailyReturns == 5)
+        let s = p.sharpe ?? .nan
+        #expect(abs(s - 9.5524866) < 1e-6, "\(s)")
+        #expect(ex.makePortfolio(strategy: "u").sharpe == nil)
+    }
+
     /// Scenario 22: per-symbol stats only count non-zero P&L.
     @Test func perSymbol() {
         let p = ex.makePortfolio(strategy: "t")

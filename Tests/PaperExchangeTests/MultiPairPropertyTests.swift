@@ -103,9 +103,14 @@ import MarketData
         func crossPrice() -> Double { px[Self.xrp]! / px[Self.btc]! * (1 + (rng.uniform() - 0.5) * 0.002) }
         func execute(_ s: Signal, venue: Venue = .market, trigger: ExitTrigger? = nil, at time: Timestamp? = nil) {
             let before = (p.cash, p.assets, p.positions, p.totalPnl)
+            let free = p.freeInventory(s.symbol.base)
             switch ex.execute(s, for: p, market: m, now: time ?? t, venue: venue, trigger: trigger) {
             case .success(let f):
                 #expect(f.size.isPositive)
+                // A sell that closes nothing takes free inventory only, never another pair's position.
+                if f.side == .sell && !f.isClosing { #expect(f.size <= free) }
+                // XRP is never a quote here, so its units outside positions can never go negative.
+                #expect(!p.freeInventory("XRP").isNegative)
                 if let tr = f.trigger { exitsFired[tr, default: 0] += 1 }
                 totalFills += 1
                 if f.symbol == Self.cross { crossFills += 1 }
@@ -161,9 +166,10 @@ import MarketData
                 }
                 if let s = randomSignal({ opens[$0] }) { execute(s, venue: .at(opens[s.symbol]!), at: t) }
                 var done = Set<Symbol>()
+                var path = AdversePath()
                 for phase in ExitPhase.allCases {
                     while true {
-                        let orders = ex.exitOrders(for: p, market: m, phase: phase, excluding: done)
+                        let orders = ex.exitOrders(for: p, market: m, phase: phase, excluding: done, path: &path)
                         if orders.isEmpty { break }
                         for o in orders {
                             done.insert(o.signal.symbol)

@@ -59,6 +59,21 @@ enum NameI: ScriptName { static let value = "i" }
         #expect(exit.fee == Money("0.054921286286333333")!)
         #expect(exit.pnl == Money("-86.345205499953000053")!)
         #expect(p.cash == Money("13.654794500046999947")! && p.positions.isEmpty)
+        // The summary's figures: one margin call; the pair's fees and volume are the two fills' (by hand).
+        #expect(p.exits == [.marginCall: 1] && p.roundTrips == 1)
+        #expect(p.pairs[XRP] == PairStats(fills: 2, realizedPnl: Money("-86.345205499953000053")!,
+                                          fees: Money("0.195991786286333333")!, volume: Money("195.99178628633333328")!))
+    }
+
+    /// A next-bar-open fill after a gap is not judged at the previous close (no false drawdown, no false peak).
+    @Test func gapFillsAreJudgedAtTheNewBar() throws {
+        let (k, _) = try run(buy("0.5"), bars: [bar(0, "98", "98", "98", "98"), bar(1, "150", "150.5", "149.9", "150.2"),
+                                             bar(2, "150.2", "150.2", "150.2", "150.2")])
+        let p = k.runner("i")!.portfolio
+        // Worst point: the low 149.9 after buying 0.5 at 150 × 1.0005 = 150.075 with a 0.0750375 fee:
+        // equity 100 − 75.0375 − 0.0750375 + 0.5 × 149.9 = 99.8374625 against the peak 100 (valued at the old
+        // close 98 it would have looked like a 26 % drawdown).
+        #expect(abs(p.maxDrawdown - 0.001625375) < 1e-12)
     }
 
     /// The mirror: a short margin-called on its bar's high.
