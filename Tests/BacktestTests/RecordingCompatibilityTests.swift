@@ -5,10 +5,14 @@ import TradingCore
 
 /// Decision 50 and the schema's reach into recordings (hardening issue, item 7).
 @Suite struct RecordingCompatibilityTests {
-    /// A v1 recording made by the foundation release (seed 5, XRP/USDT, both strategies) replays to the
-    /// fills_sha256 that build printed for the session: 2c0c1c3d….
-    @Test func v1RecordingReplaysToItsRecordedHash() throws {
-        let url = try #require(Bundle.module.url(forResource: "Fixtures/v1/session_seed5.jsonl", withExtension: nil))
+    /// v1 recordings made by the foundation release replay to the fills_sha256 that build printed for them:
+    /// seed 5 on XRP/USDT, and seed 8 with `--symbols XRP/BTC`, whose header recorded BTC/USDT as both
+    /// strategies' pair (the foundation's routing) — decision 50: a v1 file replays with the symbols its header
+    /// recorded per strategy.
+    @Test(arguments: [("session_seed5.jsonl", "2c0c1c3d6e7840983de9bb6656090c54c0d639a389de579e11ae92f4aa585729"),
+                      ("session_xrpbtc_seed8.jsonl", "759f0dc233b3c2efb9000c9f5eb9794cdd47bf0da601329bcc39c9a947329a1f")])
+    func v1RecordingReplaysToItsRecordedHash(file: String, hash: String) throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/v1/" + file, withExtension: nil))
         let r = try EventReplay(path: url.path)
         let k = try SessionBuilder.makeKernel(r.spec)
         let h = FillHasher()
@@ -17,7 +21,7 @@ import TradingCore
         k.stop()
         #expect(r.badLines == 0)
         #expect(h.count == 6)
-        #expect(h.hexDigest == "2c0c1c3d6e7840983de9bb6656090c54c0d639a389de579e11ae92f4aa585729")
+        #expect(h.hexDigest == hash)
     }
 
     /// A value the configuration schema refuses is refused from a recording header too.

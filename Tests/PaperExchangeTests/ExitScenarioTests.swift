@@ -278,3 +278,37 @@ import MarketData
         #expect(v.quoteUSD(Symbol("XRP/BTC")!) == P("100000"))
     }
 }
+
+/// The adverse sweep continues from where the last exit left the marks (review finding): a stop part-way down
+/// that leaves the account under margin triggers the margin call at that point, never back at the better opens.
+@Suite struct AdverseSweepTests {
+    @Test func marginCallAfterAStopIsAtTheStopsPoint() throws {
+        let xrp = Symbol("XRP/USD")!, btc = Symbol("BTC/USD")!
+        var c = ExchangeConfig()
+        c.feeRate = .zero; c.slippageRate = Rate("0.5")!; c.fillModel = .topOfBook
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [xrp, btc])
+        let p = ex.makePortfolio(strategy: "t")
+        // Cash −790; 100 XRP (stop 0.9) and 0.01 BTC. Surplus f = cash + 0.75 × (100 x + 0.01 b):
+        // 35 at the opens (1, 100000); at the stop's point (x 0.9, b 98000: a fifth of the way to the lows 0.5
+        // and 90000) 12.5 before the stop and −10 after it (it sells at 0.9 × 0.5 = 0.45).
+        p.setCashForTesting(Money(-790))
+        p.assets = ["XRP": Quantity(100), "BTC": Quantity("0.01")!]
+        p.setPositionForTesting(Position(symbol: xrp, side: .long, size: Quantity(100), costBasis: Money(100), entryTime: T0,
+                                         stopLoss: P("0.9"), takeProfit: nil, highestPrice: P("1"), lowestPrice: P("1"), entryFee: .zero))
+        p.setPositionForTesting(Position(symbol: btc, side: .long, size: Q("0.01"), costBasis: Money(1000), entryTime: T0,
+                                         stopLoss: nil, takeProfit: nil, highestPrice: P("100000"), lowestPrice: P("100000"), entryFee: .zero))
+        let m = MarketState(symbols: [xrp, btc])
+        m.applyBar(Bar(symbol: xrp, timeframe: .m1, candle: Candle(start: T0, open: P("1"), high: P("1"), low: P("0.5"), close: P("0.6"), volume: Q("1"))))
+        m.applyBar(Bar(symbol: btc, timeframe: .m1, candle: Candle(start: T0, open: P("100000"), high: P("100000"), low: P("90000"), close: P("95000"), volume: Q("1"))))
+        #expect(ex.exitOrders(for: p, market: m, phase: .open).isEmpty)
+        var path = AdversePath()
+        let first = ex.exitOrders(for: p, market: m, phase: .adverse, excluding: [], path: &path)
+        #expect(first.count == 1 && first[0].trigger == .stopLoss && first[0].venue == .at(P("0.9")))
+        let stop = try #require(ex.execute(first[0].signal, for: p, market: m, now: T0, venue: first[0].venue, trigger: .stopLoss).fill)
+        #expect(stop.price == P("0.45"))
+        let second = ex.exitOrders(for: p, market: m, phase: .adverse, excluding: [xrp], path: &path)
+        #expect(second.count == 1 && second[0].trigger == .marginCall)
+        // At the stop's point (98000), not where a restart from the opens would put it (99333.33…).
+        #expect(second[0].venue == .at(P("98000")))
+    }
+}
