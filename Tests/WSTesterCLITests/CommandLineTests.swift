@@ -88,12 +88,19 @@ import Testing
         #expect(p.terminationStatus == 0)
         #expect(text.contains("SESSION STOPPED"))
 
-        // Two signals microseconds apart: the second arrives while the first stop is still in progress.
-        let (q, _) = try start()
-        Thread.sleep(forTimeInterval: 1.0)
-        kill(q.processIdentifier, SIGTERM)
-        kill(q.processIdentifier, SIGINT)
-        q.waitUntilExit()
-        #expect(q.terminationStatus == 130)
+        // Two signals microseconds apart: the second arrives while the first stop is still in progress. On a loaded
+        // machine the test may be descheduled between the two kills long enough for the graceful stop to finish
+        // first (exit 0): that is a retry, never a pass; any other outcome fails.
+        var forced = false
+        for _ in 0..<5 where !forced {
+            let (q, _) = try start()
+            Thread.sleep(forTimeInterval: 1.0)
+            kill(q.processIdentifier, SIGTERM)
+            kill(q.processIdentifier, SIGINT)
+            q.waitUntilExit()
+            #expect(q.terminationReason == .exit && [0, 130].contains(q.terminationStatus))
+            forced = q.terminationStatus == 130
+        }
+        #expect(forced)
     }
 }
