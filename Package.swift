@@ -19,6 +19,8 @@ let package = Package(
         // Value types and ports: no clocks, no I/O, stdlib only.
         .target(name: "TradingCore", swiftSettings: kernelSettings),
         .target(name: "MarketData", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
+        // Indicator maths in Double, streaming and batch (issue 6); TradingCore only.
+        .target(name: "Indicators", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "PaperExchange", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "Strategies", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "TradingEngine", dependencies: ["TradingCore", "MarketData", "PaperExchange"], swiftSettings: kernelSettings),
@@ -39,6 +41,7 @@ let package = Package(
         .executableTarget(name: "ws-tester", dependencies: ["WSTesterCLI"]),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange"]),
         .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"]),

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import Indicators
+
+/// Our indicators against TA-Lib's own values (scripts/talib_golden.py, TA-Lib 0.8.2), over six seeded series:
+/// every value within 1e-9 · max(1, |TA-Lib|), and nil exactly where TA-Lib is not ready (its lookback).
+@Suite struct TALibGoldenTests {
+    struct Golden: Decodable {
+        struct Series: Decodable { let close: [Double]; let high: [Double]; let low: [Double]; let outputs: [String: [Double?]] }
+        let series: [String: Series]
+    }
+
+    static let golden: Golden = {
+        let url = Bundle.module.url(forResource: "Fixtures/talib_golden.json", withExtension: nil)!
+        return try! JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+    }()
+
+    func ours(_ name: String, _ s: Golden.Series) -> [Double?] {
+        let parts = name.split(separator: "_"), p = Int(parts[1])!
+        switch parts[0] {
+        case "sma": return SMA.series(s.close, period: p)
+        case "ema": return EMA.series(s.close, period: p)
+        case "rsi": return RSI.series(s.close, period: p)
+        case "atr": return ATR.series(zip(zip(s.high, s.low), s.close).map { HLC(high: $0.0, low: $0.1, close: $1) }, period: p)
+        default: Issue.record("unknown output \(name)"); return []
+        }
+    }
+
+    @Test(arguments: ["random_walk", "flat", "trend", "tiny", "large", "gappy"])
+    func equalsTALib(series name: String) throws {
+        let s = try #require(Self.golden.series[name])
+        #expect(s.outputs.count == 11)
+        for (output, expected) in s.outputs.sorted(by: { $0.key < $1.key }) {
+            let got = ours(output, s)
+            #expect(got.count == expected.count)
+            #expect(got.firstIndex { $0 != nil } == expected.firstIndex { $0 != nil }, "\(name) \(output): first ready index")
+            for (i, (a, b)) in zip(got, expected).enumerated() {
+                switch (a, b) {
+                case (nil, nil): continue
+                case (let x?, let y?): #expect(abs(x - y) <= 1e-9 * max(1, abs(y)), "\(name) \(output)[\(i)]: \(x) vs TA-Lib \(y)")
+                default: Issue.record("\(name) \(output)[\(i)]: \(String(describing: a)) vs TA-Lib \(String(describing: b))")
+                }
+            }
+        }
+    }
+
+    /// Streaming and batch agree bitwise on the same input.
+    @Test func streamingEqualsBatch() throws {
+        let s = try #require(Self.golden.series["random_walk"])
+        var sma = SMA(period: 30), ema = EMA(period: 10), rsi = RSI(period: 14)
+        let batchSMA = SMA.series(s.close, period: 30), batchEMA = EMA.series(s.close, period: 10), batchRSI = RSI.series(s.close, period: 14)
+        for (i, c) in s.close.enumerated() {
+            #expect(sma.update(c)?.bitPattern == batchSMA[i]?.bitPattern)
+            #expect(ema.update(c)?.bitPattern == batchEMA[i]?.bitPattern)
+            #expect(rsi.update(c)?.bitPattern == batchRSI[i]?.bitPattern)
+        }
+        #expect(sma.isReady && ema.isReady && rsi.isReady)
+    }
+}
+
+/// indicators.md §12 scenarios for SMA, EMA, RSI and ATR (expected values from the spec; 6 significant digits).
+@Suite struct IndicatorScenarioTests {
+    let ramp = (1...30).map(Double.init), down = (1...30).reversed().map(Double.init), flat = Array(repeating: 100.0, count: 30)
+    let sine = (0..<60).map { 100 + 10 * sin(2 * Double.pi * Double($0) / 20) }
+    var wave: [HLC] {
+        (0..<60).map { i in
+            let c = 100 + 0.5 * Double(i) + 5 * sin(Double(i) / 3)
+            return HLC(high: c + 1 + 0.25 * Double(i % 4), low: c - 1 - 0.25 * Double((i + 2) % 4), close: c)
+        }
+    }
+    /// The spec prints 6 significant digits: equal to half a unit in the sixth digit.
+    func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 5e-6 * max(1, abs(b)) } ?? false }
+
+    @Test func scenarios() {
+        #expect(SMA.series(ramp, period: 5).last! == 28)                                         // 1
+        let e = EMA.series(ramp, period: 10).compactMap { $0 }                                    // 2
+        #expect(close(e.last, 25.5) && e.count == 21 && Array(e.prefix(3)) == [5.5, 6.5, 7.5])
+        #expect(RSI.series(ramp).last! == 100 && RSI.series(down).last! == 0)                     // 3
+        #expect(RSI.series(flat).last! == 0)                     // TA-Lib's value by default (resolution 59) …
+        #expect(RSI.series(flat, flatValue: 50).last! == 50)     // … the reference's neutral 50 as the option
+        #expect(ATR.series(ramp.map { HLC(high: $0, low: $0, close: $0) }).last! == 1)            // 4
+        #expect(ATR.series(flat.map { HLC(high: $0, low: $0, close: $0) }).last! == 0)            // 9
+        #expect(close(SMA.series(sine, period: 20).last!, 100))                                   // 10
+        #expect(close(EMA.series(sine, period: 10).last!, 95.0344))
+        #expect(close(RSI.series(sine, period: 14).last!, 48.4641) && close(RSI.series(sine, period: 7).last!, 55.0122))
+        let r = RSI.series(sine, period: 14).compactMap { $0 }                                    // 11
+        #expect(r.count == 46 && close(r.first, 33.8862))
+        let closes = wave.map(\.close)                                                            // 19
+        #expect(close(SMA.series(closes, period: 20).last!, 124.954) && close(EMA.series(closes, period: 21).last!, 124.102))
+        #expect(close(RSI.series(closes, period: 14).last!, 81.6381))
+        #expect(close(ATR.series(wave).last!, 3.04307))                                           // 20
+        #expect(close(ATR.trueRange(wave[1], previousClose: wave[0].close), 3.38597))
+        let ten = Array(wave.prefix(10))                                                          // 43
+        #expect(RSI.series(ten.map(\.close)).last! == nil && ATR.series(ten).last! == nil)
+    }
+}
