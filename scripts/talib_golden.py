@@ -47,5 +47,10 @@ for name, (close, high, low) in series.items():
         e["outputs"][f"rsi_{p}"] = clean(talib.RSI(close, p))
     for p in (1, 14):
         e["outputs"][f"atr_{p}"] = clean(talib.ATR(high, low, close, p))
+    for (f, sl, sg) in ((12, 26, 9), (3, 7, 4)):
+        m, sig, h = talib.MACD(close, f, sl, sg)
+        e["outputs"][f"macd_{f}_{sl}_{sg}"] = clean(m)
+        e["outputs"][f"macdsignal_{f}_{sl}_{sg}"] = clean(sig)
+        e["outputs"][f"macdhist_{f}_{sl}_{sg}"] = clean(h)
     out["series"][name] = e
 json.dump(out, sys.stdout, separators=(",", ":"))

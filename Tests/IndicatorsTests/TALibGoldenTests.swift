@@ -22,6 +22,9 @@ import Testing
         case "ema": return EMA.series(s.close, period: p)
         case "rsi": return RSI.series(s.close, period: p)
         case "atr": return ATR.series(zip(zip(s.high, s.low), s.close).map { HLC(high: $0.0, low: $0.1, close: $1) }, period: p)
+        case "macd", "macdsignal", "macdhist":
+            let m = MACD.series(s.close, fast: p, slow: Int(parts[2])!, signal: Int(parts[3])!)
+            return m.map { v in v.map { parts[0] == "macd" ? $0.macd : parts[0] == "macdsignal" ? $0.signal : $0.histogram } }
         default: Issue.record("unknown output \(name)"); return []
         }
     }
@@ -29,7 +32,7 @@ import Testing
     @Test(arguments: ["random_walk", "flat", "trend", "tiny", "large", "gappy"])
     func equalsTALib(series name: String) throws {
         let s = try #require(Self.golden.series[name])
-        #expect(s.outputs.count == 11)
+        #expect(s.outputs.count == 17)
         for (output, expected) in s.outputs.sorted(by: { $0.key < $1.key }) {
             let got = ours(output, s)
             #expect(got.count == expected.count)
@@ -90,6 +93,13 @@ import Testing
         #expect(close(RSI.series(closes, period: 14).last!, 81.6381))
         #expect(close(ATR.series(wave).last!, 3.04307))                                           // 20
         #expect(close(ATR.trueRange(wave[1], previousClose: wave[0].close), 3.38597))
+        let m = MACD.series(ramp, fast: 12, slow: 26, signal: 9)                                  // 8
+        #expect(m.allSatisfy { $0 == nil })
+        let m6 = MACD.series(ramp, fast: 6, slow: 13, signal: 5).last!!
+        #expect(abs(m6.macd - 3.5) < 1e-12 && abs(m6.signal - 3.5) < 1e-12 && abs(m6.histogram) < 1e-12)
+        let ms = MACD.series(sine).last!!                                                         // 15 (TA-Lib seeding)
+        #expect(close(ms.macd, -2.13065) && close(ms.signal, -1.48531) && close(ms.histogram, -0.645338))
+        #expect(close(MACD.series(Array(sine.prefix(34))).last!!.macd, -1.82579))                // 16
         let ten = Array(wave.prefix(10))                                                          // 43
         #expect(RSI.series(ten.map(\.close)).last! == nil && ATR.series(ten).last! == nil)
     }
