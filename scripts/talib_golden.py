@@ -52,5 +52,10 @@ for name, (close, high, low) in series.items():
         e["outputs"][f"macd_{f}_{sl}_{sg}"] = clean(m)
         e["outputs"][f"macdsignal_{f}_{sl}_{sg}"] = clean(sig)
         e["outputs"][f"macdhist_{f}_{sl}_{sg}"] = clean(h)
+    for p in (5, 20):
+        u, m, l = talib.BBANDS(close, p, 2.0, 2.0, 0)
+        e["outputs"][f"bbupper_{p}"] = clean(u)
+        e["outputs"][f"bbmiddle_{p}"] = clean(m)
+        e["outputs"][f"bblower_{p}"] = clean(l)
     out["series"][name] = e
 json.dump(out, sys.stdout, separators=(",", ":"))

@@ -22,6 +22,8 @@ import Testing
         case "ema": return EMA.series(s.close, period: p)
         case "rsi": return RSI.series(s.close, period: p)
         case "atr": return ATR.series(zip(zip(s.high, s.low), s.close).map { HLC(high: $0.0, low: $0.1, close: $1) }, period: p)
+        case "bbupper", "bbmiddle", "bblower":
+            return Bollinger.series(s.close, period: p, stddev: 2).map { v in v.map { parts[0] == "bbupper" ? $0.upper : parts[0] == "bbmiddle" ? $0.middle : $0.lower } }
         case "macd", "macdsignal", "macdhist":
             let m = MACD.series(s.close, fast: p, slow: Int(parts[2])!, signal: Int(parts[3])!)
             return m.map { v in v.map { parts[0] == "macd" ? $0.macd : parts[0] == "macdsignal" ? $0.signal : $0.histogram } }
@@ -32,7 +34,7 @@ import Testing
     @Test(arguments: ["random_walk", "flat", "trend", "tiny", "large", "gappy"])
     func equalsTALib(series name: String) throws {
         let s = try #require(Self.golden.series[name])
-        #expect(s.outputs.count == 17)
+        #expect(s.outputs.count == 23)
         for (output, expected) in s.outputs.sorted(by: { $0.key < $1.key }) {
             let got = ours(output, s)
             #expect(got.count == expected.count)
@@ -100,7 +102,22 @@ import Testing
         let ms = MACD.series(sine).last!!                                                         // 15 (TA-Lib seeding)
         #expect(close(ms.macd, -2.13065) && close(ms.signal, -1.48531) && close(ms.histogram, -0.645338))
         #expect(close(MACD.series(Array(sine.prefix(34))).last!!.macd, -1.82579))                // 16
+        let b = Bollinger.series(ramp).last!!                                                     // 6
+        #expect(close(b.middle, 20.5) && close(b.stddev, 5.76628) && close(b.upper, 32.0326) && close(b.lower, 8.96744))
+        #expect(Bollinger.series(flat).last!! == .init(upper: 100, middle: 100, lower: 100, stddev: 0))   // 9
+        let bs = Bollinger.series(sine).last!!                                                    // 12
+        #expect(close(bs.middle, 100) && close(bs.stddev, 7.07107) && close(bs.upper, 114.142) && close(bs.lower, 85.8579))
         let ten = Array(wave.prefix(10))                                                          // 43
+        #expect(Bollinger.series(ten.map(\.close)).allSatisfy { $0 == nil })
         #expect(RSI.series(ten.map(\.close)).last! == nil && ATR.series(ten).last! == nil)
+    }
+
+    /// On tiny prices (where the golden tolerance 1e-9·max(1, |x|) says little) the deviation is checked by hand:
+    /// 1e-8·[1, 2, 3, 4, 5] has mean 3e-8 and population
+    /// standard deviation √2·1e-8 (by hand: Σ(d²) = (4+1+0+1+4)·1e-16 = 1e-15, /5 = 2e-16).
+    @Test func bollingerOnTinyPrices() {
+        let b = Bollinger.series([1e-8, 2e-8, 3e-8, 4e-8, 5e-8], period: 5).last!!
+        #expect(abs(b.middle - 3e-8) < 1e-22 && abs(b.stddev - 2.0.squareRoot() * 1e-8) < 1e-22)
+        #expect(abs(b.upper - (3e-8 + 2 * 2.0.squareRoot() * 1e-8)) < 1e-21)
     }
 }
