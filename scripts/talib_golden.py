@@ -52,6 +52,10 @@ for name, (close, high, low) in series.items():
         e["outputs"][f"macd_{f}_{sl}_{sg}"] = clean(m)
         e["outputs"][f"macdsignal_{f}_{sl}_{sg}"] = clean(sig)
         e["outputs"][f"macdhist_{f}_{sl}_{sg}"] = clean(h)
+    for p in (5, 14):
+        e["outputs"][f"adx_{p}"] = clean(talib.ADX(high, low, close, p))
+        e["outputs"][f"plusdi_{p}"] = clean(talib.PLUS_DI(high, low, close, p))
+        e["outputs"][f"minusdi_{p}"] = clean(talib.MINUS_DI(high, low, close, p))
     for p in (5, 20):
         u, m, l = talib.BBANDS(close, p, 2.0, 2.0, 0)
         e["outputs"][f"bbupper_{p}"] = clean(u)

@@ -15,13 +15,19 @@ import Testing
         return try! JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
     }()
 
+    func hlc(_ s: Golden.Series) -> [HLC] { zip(zip(s.high, s.low), s.close).map { HLC(high: $0.0, low: $0.1, close: $1) } }
+
     func ours(_ name: String, _ s: Golden.Series) -> [Double?] {
         let parts = name.split(separator: "_"), p = Int(parts[1])!
         switch parts[0] {
         case "sma": return SMA.series(s.close, period: p)
         case "ema": return EMA.series(s.close, period: p)
         case "rsi": return RSI.series(s.close, period: p)
-        case "atr": return ATR.series(zip(zip(s.high, s.low), s.close).map { HLC(high: $0.0, low: $0.1, close: $1) }, period: p)
+        case "atr": return ATR.series(hlc(s), period: p)
+        case "adx":
+            return ADX.series(hlc(s), period: p).map { $0?.adx }
+        case "plusdi", "minusdi":
+            return ADX.directionalSeries(hlc(s), period: p).map { d in d.map { parts[0] == "plusdi" ? $0.plus : $0.minus } }
         case "bbupper", "bbmiddle", "bblower":
             return Bollinger.series(s.close, period: p, stddev: 2).map { v in v.map { parts[0] == "bbupper" ? $0.upper : parts[0] == "bbmiddle" ? $0.middle : $0.lower } }
         case "macd", "macdsignal", "macdhist":
@@ -34,7 +40,7 @@ import Testing
     @Test(arguments: ["random_walk", "flat", "trend", "tiny", "large", "gappy"])
     func equalsTALib(series name: String) throws {
         let s = try #require(Self.golden.series[name])
-        #expect(s.outputs.count == 23)
+        #expect(s.outputs.count == 29)
         for (output, expected) in s.outputs.sorted(by: { $0.key < $1.key }) {
             let got = ours(output, s)
             #expect(got.count == expected.count)
@@ -102,6 +108,12 @@ import Testing
         let ms = MACD.series(sine).last!!                                                         // 15 (TA-Lib seeding)
         #expect(close(ms.macd, -2.13065) && close(ms.signal, -1.48531) && close(ms.histogram, -0.645338))
         #expect(close(MACD.series(Array(sine.prefix(34))).last!!.macd, -1.82579))                // 16
+        let a = ADX.series(ramp.map { HLC(high: $0, low: $0, close: $0) }).last!!                   // 4
+        #expect(close(a.adx, 100) && close(a.plusDI, 100) && close(a.minusDI, 0))
+        #expect(ADX.series(flat.map { HLC(high: $0, low: $0, close: $0) }).last!!.adx == 0)        // 9
+        let aw = ADX.series(wave).last!!                                                          // 22 (TA-Lib seeding)
+        #expect(close(aw.adx, 42.2581) && close(aw.plusDI, 35.8317) && close(aw.minusDI, 7.87710))
+        #expect(close(ADX.series(Array(wave.prefix(28))).last!!.adx, 48.1826))
         let b = Bollinger.series(ramp).last!!                                                     // 6
         #expect(close(b.middle, 20.5) && close(b.stddev, 5.76628) && close(b.upper, 32.0326) && close(b.lower, 8.96744))
         #expect(Bollinger.series(flat).last!! == .init(upper: 100, middle: 100, lower: 100, stddev: 0))   // 9
