@@ -52,6 +52,9 @@ for name, (close, high, low) in series.items():
         e["outputs"][f"macd_{f}_{sl}_{sg}"] = clean(m)
         e["outputs"][f"macdsignal_{f}_{sl}_{sg}"] = clean(sig)
         e["outputs"][f"macdhist_{f}_{sl}_{sg}"] = clean(h)
+    for p in (5, 20):
+        e["outputs"][f"volatility_{p}"] = clean(talib.STDDEV(talib.ROCP(close, 1), p, 1) * 100)
+        e["outputs"][f"correl_{p}"] = clean(talib.CORREL(talib.ROCP(close, 1), talib.ROCP(high, 1), p))
     for p in (5, 14):
         e["outputs"][f"adx_{p}"] = clean(talib.ADX(high, low, close, p))
         e["outputs"][f"plusdi_{p}"] = clean(talib.PLUS_DI(high, low, close, p))

@@ -24,6 +24,8 @@ import Testing
         case "ema": return EMA.series(s.close, period: p)
         case "rsi": return RSI.series(s.close, period: p)
         case "atr": return ATR.series(hlc(s), period: p)
+        case "volatility": return Volatility.series(s.close, lookback: p)
+        case "correl": return Correlation.series(s.close, s.high, window: p)
         case "adx":
             return ADX.series(hlc(s), period: p).map { $0?.adx }
         case "plusdi", "minusdi":
@@ -40,7 +42,7 @@ import Testing
     @Test(arguments: ["random_walk", "flat", "trend", "tiny", "large", "gappy"])
     func equalsTALib(series name: String) throws {
         let s = try #require(Self.golden.series[name])
-        #expect(s.outputs.count == 29)
+        #expect(s.outputs.count == 33)
         for (output, expected) in s.outputs.sorted(by: { $0.key < $1.key }) {
             let got = ours(output, s)
             #expect(got.count == expected.count)
@@ -119,8 +121,18 @@ import Testing
         #expect(Bollinger.series(flat).last!! == .init(upper: 100, middle: 100, lower: 100, stddev: 0))   // 9
         let bs = Bollinger.series(sine).last!!                                                    // 12
         #expect(close(bs.middle, 100) && close(bs.stddev, 7.07107) && close(bs.upper, 114.142) && close(bs.lower, 85.8579))
+        #expect(close(Volatility.series(ramp).last!, 1.88712) && close(Volatility.series(sine).last!, 2.22094))   // 7, 13
+        #expect(Volatility.series(flat).last! == 0)                                               // 9
+        #expect(close(Volatility.series(closes).last!, 0.943419))                                 // 24
+        let sine2 = (0..<60).map { 200 + 5 * sin(2 * Double.pi * Double($0 + 2) / 20) }           // 18
+        #expect(close(Correlation.series(sine, sine2).last!, 0.808559) && close(Correlation.series(sine, sine).last!, 1))
+        #expect(close(Correlation.series(ramp, down).last!, 0.664209))
+        #expect(Correlation.series(flat, ramp).last! == 0)                                        // TA-Lib's 0 by default …
+        #expect(Correlation.series(flat, ramp, zeroVarianceValue: nil).last! == nil)              // … the reference's nil as the option
+        #expect(close(zScore(sine.last!, mean: bs.middle, stddev: bs.stddev), -0.437016))         // 12
         let ten = Array(wave.prefix(10))                                                          // 43
         #expect(Bollinger.series(ten.map(\.close)).allSatisfy { $0 == nil })
+        #expect(Volatility.series(ten.map(\.close)).last! == nil)   // nil, not the reference's 0.0 (§5.1)
         #expect(RSI.series(ten.map(\.close)).last! == nil && ATR.series(ten).last! == nil)
     }
 
