@@ -9,10 +9,8 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Where a value came from (decision 35: default < file < environment < command line).
-public enum ConfigSource: String, Sendable, Comparable {
+public enum ConfigSource: String, Sendable {
     case `default`, file, environment, cli
-    var rank: Int { switch self { case .default: 0; case .file: 1; case .environment: 2; case .cli: 3 } }
-    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
 }
 
 /// One value of one layer: a flat key (`execution.fee_rate`, `starting_assets.XRP`, `instruments.DOGE/USDT.lot_decimals`,
@@ -57,7 +55,7 @@ public enum ConfigResolver {
                 } else if e.key.hasPrefix("starting_assets.") {
                     let asset = String(e.key.dropFirst("starting_assets.".count))
                     guard isAssetCode(asset) else { throw fail("'\(clip(asset))' is not an asset code (capital letters and digits, at most 16)") }
-                    switch Schema.assetRange.parse(e.text) {
+                    switch Schema.startingAsset.parse(e.text) {
                     case .success(.decimal(let m)): c.startingAssets[asset] = Quantity(raw: m.raw)
                     case .failure(let f): throw fail(f.message)
                     default: break

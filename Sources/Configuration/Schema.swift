@@ -162,13 +162,7 @@ public enum Schema {
         return s.parse(text)
     }
 
-    /// A family key's limits.
-    static let assetRange = Setting.decimalRange("0", "1000000000000")
-}
-
-extension Setting {
-    static func decimalRange(_ lo: String, _ hi: String) -> Setting {
-        Setting("starting_assets.*", .decimal(min: lo, max: hi, minInclusive: true, maxInclusive: true), "0",
-                "units of an asset every portfolio starts with besides cash", apply: { _, _ in }, read: { _ in "" })
-    }
+    /// The `starting_assets.<ASSET>` family: one amount per asset, checked like any setting.
+    static let startingAsset = Setting("starting_assets.*", .decimal(min: "0", max: "1000000000000", minInclusive: true, maxInclusive: true), "0",
+                                       "units of an asset every portfolio starts with besides cash", apply: { _, _ in }, read: { _ in "" })
 }

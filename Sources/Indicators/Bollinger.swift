@@ -1,3 +1,5 @@
+import TradingCore
+
 /// Bollinger bands (indicators.md §5.3): middle = SMA(period), bands = middle ± k · population standard
 /// deviation of the same window; ready at index period−1.
 ///
@@ -11,8 +13,7 @@ public struct Bollinger: StreamingIndicator, Sendable {
 
     public let period: Int
     public let k: Double
-    private var window: [Double]
-    private var head = 0, count = 0
+    private var window: RingBuffer<Double>
     private var sma: SMA
     public private(set) var value: Value?
 
@@ -20,18 +21,14 @@ public struct Bollinger: StreamingIndicator, Sendable {
         precondition(period >= 1, "Bollinger period must be ≥ 1")
         self.period = period
         self.k = k
-        window = Array(repeating: 0, count: period)
+        window = RingBuffer(capacity: period)
         sma = SMA(period: period)
     }
 
     public mutating func update(_ x: Double) -> Value? {
-        window[head] = x
-        head = head + 1 == period ? 0 : head + 1
-        count = Swift.min(count + 1, period)
+        window.append(x)
         guard let mid = sma.update(x) else { return nil }
-        var ss = 0.0
-        for v in window { let d = v - mid; ss += d * d }
-        let sd = (ss / Double(period)).squareRoot()
+        let sd = window.populationStdDev(around: mid)
         value = Value(upper: mid + k * sd, middle: mid, lower: mid - k * sd, stddev: sd)
         return value
     }

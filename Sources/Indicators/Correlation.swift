@@ -1,3 +1,5 @@
+import TradingCore
+
 /// Rolling Pearson correlation of two series' simple returns over `window` returns (indicators.md §6.1), as TA-Lib's
 /// CORREL(ROCP(a, 1), ROCP(b, 1), window); ready after `window + 1` pairs. A step where either previous value is 0
 /// is skipped for both. With a series that does not move (zero variance) TA-Lib gives 0, and so do we by default;
@@ -6,15 +8,14 @@ public struct Correlation: StreamingIndicator, Sendable {
     public let window: Int
     public let zeroVarianceValue: Double?
     private var previous: (Double, Double)?
-    private var a: Window, b: Window
-    private var readyOnce = false
+    private var a: RingBuffer<Double>, b: RingBuffer<Double>
     public private(set) var value: Double?
 
     public init(window: Int = 20, zeroVarianceValue: Double? = 0) {
         precondition(window >= 2, "correlation window must be ≥ 2")
         self.window = window
         self.zeroVarianceValue = zeroVarianceValue
-        a = Window(size: window); b = Window(size: window)
+        a = RingBuffer(capacity: window); b = RingBuffer(capacity: window)
     }
 
     public mutating func update(_ pair: (Double, Double)) -> Double? {
@@ -23,11 +24,10 @@ public struct Correlation: StreamingIndicator, Sendable {
         a.append((pair.0 - pa) / pa)
         b.append((pair.1 - pb) / pb)
         guard a.isFull else { return nil }
-        let xs = a.values, ys = b.values
         let mx = a.mean(), my = b.mean()
         var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for i in 0..<window {
-            let dx = xs[i] - mx, dy = ys[i] - my
+        for (x, y) in zip(a, b) {
+            let dx = x - mx, dy = y - my
             sxy += dx * dy; sxx += dx * dx; syy += dy * dy
         }
         if sxx == 0 || syy == 0 {

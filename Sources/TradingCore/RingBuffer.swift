@@ -32,3 +32,6 @@ public struct RingBuffer<Element>: RandomAccessCollection {
 
     public var newest: Element? { isEmpty ? nil : self[count - 1] }
 }
+
+/// Values of sendable elements can cross threads (indicator states, snapshots).
+extension RingBuffer: Sendable where Element: Sendable {}

@@ -179,9 +179,10 @@ public final class Kernel {
             fillCount += 1
             r.strategy.onFill(fill, r.context)
             // Inside a bar only the drawdown moves; the peak waits for the tick's closes.
-            if !judgeDrawdown {}
-            else if market.hasBarRanges { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
-            else { exchange.updateDrawdown(r.portfolio, market: market) }
+            if judgeDrawdown {
+                if market.hasBarRanges { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
+                else { exchange.updateDrawdown(r.portfolio, market: market) }
+            }
             for o in observers { o.kernelDidFill(fill, portfolio: r.portfolio) }
         case .failure(let rej):
             for o in observers { o.kernelDidReject(rej) }
