@@ -64,5 +64,19 @@ for name, (close, high, low) in series.items():
         e["outputs"][f"bbupper_{p}"] = clean(u)
         e["outputs"][f"bbmiddle_{p}"] = clean(m)
         e["outputs"][f"bblower_{p}"] = clean(l)
+    # NATR(1) in TA-Lib returns the raw TRANGE, not normalised (its period-1 shortcut); ours divides by the close
+    # at every period, so period 1 is checked by hand in the tests instead.
+    for p in (2, 14):
+        e["outputs"][f"natr_{p}"] = clean(talib.NATR(high, low, close, p))
+    for p in (2, 14):
+        # Choppiness is no TA-Lib function; built from TA-Lib's pieces as indicators.md §4 states.
+        rng_ = talib.MAX(high, p) - talib.MIN(low, p)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            chop = 100 * np.log10(talib.SUM(talib.TRANGE(high, low, close), p) / rng_) / np.log10(p)
+        chop = np.where(rng_ == 0, 50.0, np.clip(chop, 0, 100))
+        chop[: p] = np.nan
+        e["outputs"][f"chop_{p}"] = clean(chop)
+    for p in (2, 20):
+        e["outputs"][f"trendslope_{p}"] = clean(talib.LINEARREG_SLOPE(close, p) / talib.SMA(close, p) * 100)
     out["series"][name] = e
 json.dump(out, sys.stdout, separators=(",", ":"))

@@ -7,6 +7,12 @@ public struct ATR: StreamingIndicator, Sendable {
     private var sum = 0.0
     public private(set) var value: Double?
 
+    /// ATR as a percent of the last close (TA-Lib's NATR); nil until ready or when the close is not positive.
+    public var percent: Double? {
+        guard let v = value, let c = previousClose, c > 0 else { return nil }
+        return v / c * 100
+    }
+
     public init(period: Int = 14) {
         precondition(period >= 1, "ATR period must be ≥ 1")
         self.period = period
@@ -32,4 +38,15 @@ public struct ATR: StreamingIndicator, Sendable {
     }
 
     public static func series(_ bars: [HLC], period: Int = 14) -> [Double?] { batch(ATR(period: period), bars) }
+
+    /// NATR per bar.
+    public static func percentSeries(_ bars: [HLC], period: Int = 14) -> [Double?] {
+        var s = ATR(period: period)
+        return bars.map { _ = s.update($0); return s.percent }
+    }
+
+    /// The true range of every bar after the first (the reference's rich output; `n − 1` values).
+    public static func trueRanges(_ bars: [HLC]) -> [Double] {
+        zip(bars.dropFirst(), bars).map { trueRange($0, previousClose: $1.close) }
+    }
 }

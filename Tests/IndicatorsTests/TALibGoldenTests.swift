@@ -24,6 +24,9 @@ import Testing
         case "ema": return EMA.series(s.close, period: p)
         case "rsi": return RSI.series(s.close, period: p)
         case "atr": return ATR.series(hlc(s), period: p)
+        case "natr": return ATR.percentSeries(hlc(s), period: p)
+        case "chop": return Choppiness.series(hlc(s), period: p)
+        case "trendslope": return s.close.indices.map { trendSlope(s.close[...$0], period: p) }
         case "volatility": return Volatility.series(s.close, lookback: p)
         case "correl": return Correlation.series(s.close, s.high, window: p)
         case "adx":
@@ -42,7 +45,7 @@ import Testing
     @Test(arguments: ["random_walk", "flat", "trend", "tiny", "large", "gappy"])
     func equalsTALib(series name: String) throws {
         let s = try #require(Self.golden.series[name])
-        #expect(s.outputs.count == 33)
+        #expect(s.outputs.count == 39)
         for (output, expected) in s.outputs.sorted(by: { $0.key < $1.key }) {
             let got = ours(output, s)
             #expect(got.count == expected.count)

@@ -1,0 +1,45 @@
+import TradingCore
+
+/// The current volume over the mean volume (indicators.md §7.1). By default the mean is over the last `lookback`
+/// volumes *including* the current one, as the reference computes it (strategy thresholds were tuned on that; it
+/// can never exceed `lookback`), ready at index `lookback − 1`; `excludeCurrent` averages the `lookback` volumes
+/// before it instead (ready one bar later). Nil while not ready or when the mean is not positive (the reference's
+/// neutral 1.0 is a strategy's own mapping, resolution 59). Volumes are an explicit input, so a caller cannot pass
+/// prices and silently get 1.0 (§7.1 weakness 2).
+public struct VolumeRatio: StreamingIndicator, Sendable {
+    public let lookback: Int
+    public let excludeCurrent: Bool
+    private var window: RingBuffer<Double>
+    public private(set) var value: Double?
+
+    public init(lookback: Int = 20, excludeCurrent: Bool = false) {
+        precondition(lookback >= 1, "volume-ratio lookback must be ≥ 1")
+        self.lookback = lookback
+        self.excludeCurrent = excludeCurrent
+        window = RingBuffer(capacity: excludeCurrent ? lookback + 1 : lookback)
+    }
+
+    public mutating func update(_ volume: Double) -> Double? {
+        window.append(volume)
+        guard window.isFull else { value = nil; return nil }
+        var sum = 0.0
+        for (i, v) in window.enumerated() where !(excludeCurrent && i == window.count - 1) { sum += v }
+        let mean = sum / Double(lookback)
+        value = mean > 0 ? volume / mean : nil
+        return value
+    }
+
+    public static func series(_ volumes: [Double], lookback: Int = 20, excludeCurrent: Bool = false) -> [Double?] {
+        batch(VolumeRatio(lookback: lookback, excludeCurrent: excludeCurrent), volumes)
+    }
+}
+
+/// Mean of the last `recent` volumes over the mean of the `lookback` volumes before them (§7.2); nil with fewer than
+/// `lookback + recent` volumes or a base that is not positive.
+public func volumeSpike(_ volumes: [Double], lookback: Int = 20, recent: Int = 3) -> Double? {
+    precondition(lookback >= 1 && recent >= 1, "volume spike needs lookback ≥ 1 and recent ≥ 1")
+    guard volumes.count >= lookback + recent else { return nil }
+    let tail = volumes.suffix(recent), base = volumes.dropLast(recent).suffix(lookback)
+    let b = base.reduce(0, +) / Double(lookback)
+    return b > 0 ? tail.reduce(0, +) / Double(recent) / b : nil
+}
