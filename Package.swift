@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "MarketData", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         // Indicator maths in Double, streaming and batch (issue 6); TradingCore only.
         .target(name: "Indicators", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
+        // Market-regime detection (issue 6): a synchronous state machine over closed candles; no clock, no I/O.
+        .target(name: "Regime", dependencies: ["TradingCore", "Indicators"], swiftSettings: kernelSettings),
         .target(name: "PaperExchange", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "Strategies", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "TradingEngine", dependencies: ["TradingCore", "MarketData", "PaperExchange"], swiftSettings: kernelSettings),
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RegimeTests", dependencies: ["Regime", "Indicators", "TradingCore", "MarketData"]),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange"]),
         .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"]),

@@ -1,0 +1,65 @@
+import Testing
+import TradingCore
+@testable import Regime
+
+/// The detector runs once per new closed 1m bar (regime.md §4.3 / §7.1 fixes), incrementally.
+@Suite struct RegimeDetectorTests {
+    @Test func evaluatesOncePerClosedBar() {
+        let all = Gen.up(260)
+        let m = FakeMarket(); m.m1[.up] = Array(all.prefix(250))
+        var d = RegimeDetector(symbols: [.up])
+        let t0 = all[249].start + .minutes(1)
+        let first = d.update(m, at: t0)
+        // Ticks between bars reuse the reading: no smoothing or hysteresis step, only the age moves.
+        for k in 1...5 { _ = d.update(m, at: t0 + .seconds(Int64(k))) }
+        #expect(d.evaluations == 1)
+        let between = d.update(m, at: t0 + .seconds(30))
+        #expect(between.regimeAgeSeconds == 30 && between.compositeScore == first.compositeScore && between.timestamp == t0 + .seconds(30))
+        m.m1[.up] = Array(all.prefix(251))
+        _ = d.update(m, at: t0 + .minutes(1))
+        #expect(d.evaluations == 2)
+    }
+
+    /// Fed bar by bar or all at once, the indicator readings of the newest bar are bitwise the same.
+    @Test func incrementalEqualsOneShot() throws {
+        let all = Gen.side(300)
+        let m = FakeMarket()
+        var step = RegimeDetector(symbols: [.side])
+        for n in 1...300 { m.m1[.side] = Array(all.prefix(n)); _ = step.update(m, at: all[n - 1].start + .minutes(1)) }
+        var once = RegimeDetector(symbols: [.side])
+        let a = try #require(step.snapshot?.symbolRegimes[.side]), b = try #require(once.update(m, at: all[299].start + .minutes(1)).symbolRegimes[.side])
+        #expect(a.adx.bitPattern == b.adx.bitPattern && a.choppiness.bitPattern == b.choppiness.bitPattern && a.rsi.bitPattern == b.rsi.bitPattern)
+        #expect(a.sma200.bitPattern == b.sma200.bitPattern && a.atrPercent.bitPattern == b.atrPercent.bitPattern && a.rawScore.bitPattern == b.rawScore.bitPattern)
+        // Bar by bar, 101 bars were scored (200…300) and smoothed over the last three.
+        #expect(step.evaluations == 101)
+    }
+
+    /// A regime change needs three consecutive closed bars, however many ticks fall between them.
+    @Test func hysteresisCountsBarsNotTicks() {
+        var c = RegimeConfig(); c.minRegimeDuration = 0
+        let side = Gen.side(250), up = Gen.up(400)
+        // SIDE history, then a strong up-leg spliced on: the raw regime turns bullish after a few bars.
+        var candles = side
+        let last = side.last!.close.doubleValue
+        for i in 0..<150 {
+            let u = up[i], f = last / 2.0
+            candles.append(Gen.candle(250 + i, o: u.open.doubleValue * f, h: u.high.doubleValue * f, l: u.low.doubleValue * f,
+                                      c: u.close.doubleValue * f, v: u.volume.doubleValue))
+        }
+        let m = FakeMarket()
+        var d = RegimeDetector(config: c, symbols: [.side])
+        var finals: [MarketRegime] = [], raws: [MarketRegime] = []
+        for n in 250...candles.count {
+            m.m1[.side] = Array(candles.prefix(n))
+            let t0 = candles[n - 1].start + .minutes(1)
+            for k in 0..<10 { _ = d.update(m, at: t0 + .seconds(Int64(k))) }     // ten ticks per bar
+            finals.append(d.snapshot!.overallRegime)
+            raws.append(RegimeConfig().classify(d.snapshot!.compositeScore))
+        }
+        // The final regime switches exactly on the third consecutive bar of a new raw reading.
+        var h = RegimeHysteresis(minDuration: 0, confirmationBars: 3)
+        let expected = raws.enumerated().map { h.judge($0.element, at: Timestamp(seconds: Int64($0.offset) * 60)) }
+        #expect(finals == expected)
+        #expect(Set(finals).count > 1)
+    }
+}
