@@ -25,13 +25,13 @@ let package = Package(
         .target(name: "Regime", dependencies: ["TradingCore", "Indicators"], swiftSettings: kernelSettings),
         .target(name: "PaperExchange", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "Strategies", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
-        .target(name: "TradingEngine", dependencies: ["TradingCore", "MarketData", "PaperExchange"], swiftSettings: kernelSettings),
+        .target(name: "TradingEngine", dependencies: ["TradingCore", "MarketData", "PaperExchange", "Regime"], swiftSettings: kernelSettings),
         // The one configuration schema: YAML, environment, flags and recording headers validate through it.
         .target(name: "Configuration", dependencies: [
-            "TradingCore", "MarketData", "PaperExchange", "Strategies", .product(name: "Yams", package: "Yams"),
+            "TradingCore", "MarketData", "PaperExchange", "Strategies", "Regime", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Backtest", dependencies: [
-            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Configuration",
+            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Configuration", "Regime",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelSettings),
         // The command line: the only composition root. A library so tests can drive it.
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "RegimeTests", dependencies: ["Regime", "Indicators", "TradingCore", "MarketData"]),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange"]),
-        .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"]),
+        .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies", "Regime"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TradingCore", "MarketData", "PaperExchange"]),

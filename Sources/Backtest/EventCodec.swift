@@ -18,6 +18,14 @@ public enum EventCodec {
         case .bar(let b):
             let c = b.candle
             return "{\"k\":\"bar\",\"s\":\"\(b.symbol)\",\"tf\":\"\(b.timeframe)\",\"t\":\(c.start.nanoseconds),\"o\":\"\(c.open)\",\"h\":\"\(c.high)\",\"l\":\"\(c.low)\",\"c\":\"\(c.close)\",\"v\":\"\(c.volume)\",\"n\":\(c.trades),\"complete\":\(c.isComplete)}"
+        case .sentiment(let r):
+            // Text from outside (the classification) goes through the JSON writer, which escapes it.
+            var o: [String: Any] = ["k": "sentiment", "t": r.time.nanoseconds, "upd": r.sentiment.lastUpdated.nanoseconds]
+            if let v = r.sentiment.fearGreedValue { o["fg"] = v }
+            if let c = r.sentiment.fearGreedClassification { o["fgc"] = c }
+            if let d = r.sentiment.btcDominance { o["btcd"] = "\(d)" }
+            let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
         }
     }
 
@@ -78,6 +86,22 @@ public enum EventCodec {
             let c = Candle(start: t, open: try price("o"), high: try price("h"), low: try price("l"), close: try price("c"),
                            volume: try qty("v"), trades: obj["n"] == nil ? 0 : Int(clamping: try int("n")), isComplete: (obj["complete"] as? Bool) ?? true)
             return .bar(Bar(symbol: try sym(), timeframe: tf, candle: c))
+        case "sentiment":
+            var fg: Int?
+            if let n = obj["fg"] {
+                guard let num = n as? NSNumber, let v = Int(num.stringValue), (0...100).contains(v) else { throw DecodeError(message: "bad Fear & Greed value") }
+                fg = v
+            }
+            var dom: Double?
+            if obj["btcd"] != nil {
+                guard let d = Double(try str("btcd")), (0...100).contains(d) else { throw DecodeError(message: "bad BTC dominance") }
+                dom = d
+            }
+            let classification = obj["fgc"] == nil ? nil : try str("fgc")
+            let upd = Timestamp(nanoseconds: try int("upd"))
+            guard Timestamp.supportedRange.contains(upd) else { throw DecodeError(message: "sentiment time outside 1970–2199") }
+            return .sentiment(SentimentReading(time: t, sentiment: ExternalSentiment(fearGreedValue: fg, fearGreedClassification: classification,
+                                                                                     btcDominance: dom, lastUpdated: upd)))
         case let k:
             throw DecodeError(message: "unknown event kind '\(k)'")
         }

@@ -5,6 +5,7 @@ import PaperExchange
 import TradingEngine
 import Configuration
 import Strategies
+import Regime
 
 extension SessionSpec {
     /// The header object of a recording.
@@ -23,7 +24,7 @@ extension SessionSpec {
             "strategies": strategies.map { ["name": $0.name, "parameters": $0.parameters, "symbols": $0.symbols.map(\.text)] as [String: Any] },
             "execution": ex,
             "engine": ["max_strategy_errors": engine.maxStrategyErrors, "close_positions_on_shutdown": engine.closePositionsOnShutdown,
-                       "next_bar_open_fills": engine.nextBarOpenFills],
+                       "next_bar_open_fills": engine.nextBarOpenFills, "regime": Self.regimeHeader(engine.regime)],
             "market": ["max_trades": market.maxTrades, "book_depth": market.bookDepth, "price_source": market.priceSource.rawValue,
                        "candle_close_grace_ns": market.candleCloseGrace.nanoseconds, "account_currency": market.accountCurrency.code,
                        "timeframes": market.timeframes.sorted().map(\.description),
@@ -33,6 +34,18 @@ extension SessionSpec {
             "start_ns": start.nanoseconds,
             "bar_timeframe": barTimeframe.map { $0.description as Any } ?? NSNull(),
         ]
+    }
+
+    /// The detector settings that change what strategies see (not the external endpoints: their values are recorded
+    /// as events).
+    static let regimeHeaderKeys: Set<String> = Set(Schema.settings.map(\.key).filter {
+        $0.hasPrefix("regime_detection.") && !$0.hasPrefix("regime_detection.external.") && $0 != "regime_detection.cache_ttl_minutes"
+    })
+
+    static func regimeHeader(_ r: RegimeConfig?) -> [String: String] {
+        var c = AppConfig()
+        if let r { c.regime = r } else { c.regime.enabled = false }
+        return Dictionary(uniqueKeysWithValues: regimeHeaderKeys.compactMap { k in Schema.setting(k).map { (k, $0.read(c)) } })
     }
 
     public init(jsonObject o: [String: Any]) throws {
@@ -94,6 +107,18 @@ extension SessionSpec {
         if let v = en["max_strategy_errors"], case .int(let n) = try setting("general.max_strategy_errors", v) { eng.maxStrategyErrors = n }
         if let v = en["close_positions_on_shutdown"], case .bool(let b) = try setting("general.close_positions_on_shutdown", v) { eng.closePositionsOnShutdown = b }
         eng.nextBarOpenFills = (en["next_bar_open_fills"] as? Bool) ?? false
+        // Version-1 headers predate the detector: no regime section means the defaults, as those sessions ran.
+        if let r = en["regime"] {
+            guard let keys = r as? [String: String] else { throw bad("engine.regime") }
+            var c = AppConfig()
+            for (key, text) in keys.sorted(by: { $0.key < $1.key }) {
+                guard Self.regimeHeaderKeys.contains(key), let s = Schema.setting(key) else { throw bad("engine.regime.\(key)") }
+                guard case .success(let v) = s.parse(text) else { throw SessionError.input("recording header: 'engine.regime.\(key)' has a bad value '\(text)'") }
+                s.apply(&c, v)
+            }
+            do { try c.regime.validate() } catch { throw SessionError.input("recording header: \(error)") }
+            eng.regime = c.regime
+        }
         engine = eng
         guard let m = o["market"] as? [String: Any] else { throw bad("market") }
         var mc = MarketDataConfig()

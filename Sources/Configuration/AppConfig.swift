@@ -1,6 +1,7 @@
 import TradingCore
 import MarketData
 import PaperExchange
+import Regime
 
 /// The effective configuration of a run: the schema's defaults, then the YAML file, the environment and the
 /// command line (`ConfigResolver`). Property initial values equal the schema's defaults (a test checks it).
@@ -33,7 +34,8 @@ public struct AppConfig: Sendable {
     public var dashboardPort = 8787
     public var logLevel = "info"
     public var logDir = "logs"
-    public var regimeEnabled = true
+    public var regime = RegimeConfig()
+    public var external = SentimentEndpoints()
     // strategies
     public var enabledStrategies: [String]? = nil
     public var strategyOverrides: [String: [String: String]] = [:]

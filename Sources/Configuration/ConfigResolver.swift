@@ -99,6 +99,8 @@ public enum ConfigResolver {
             c.instruments.removeAll { $0.symbol == sym }
             c.instruments.append(Instrument(symbol: sym, priceDecimals: p, lotDecimals: l))
         }
+        // Cross-key rules the single settings cannot check.
+        do { try c.regime.validate() } catch { throw ConfigError("config: \(error)") }
         return ResolvedConfig(config: c, sources: sources)
     }
 

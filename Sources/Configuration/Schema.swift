@@ -2,6 +2,7 @@ import TradingCore
 import MarketData
 import PaperExchange
 import Strategies
+import Regime
 
 /// The one configuration schema (resolution 38): every setting declared once with its key, type, range, default and
 /// doc. The YAML loader, the environment, the command-line flags, the recording header and the shipped config.yaml
@@ -144,13 +145,57 @@ public enum Schema {
         reserved("logging.compress", .bool, "true", "compress rotated logs"),
         reserved("logging.no_signal_sample_seconds", .double(0...3600), "1.0", "sampling of no-signal log lines"),
         // regime detection
-        Setting("regime_detection.enabled", .bool, "true", "run the market-regime detector",
-                apply: { c, v in c.regimeEnabled = bool(v) }, read: { "\($0.regimeEnabled)" }),
+        Setting("regime_detection.enabled", .bool, "true", "run the market-regime detector (only when a strategy, the dashboard or the logs read it)",
+                apply: { c, v in c.regime.enabled = bool(v) }, read: { "\($0.regime.enabled)" }),
+        regimeWeight("adx", \.adx, "0.25"), regimeWeight("chop", \.chop, "0.2"), regimeWeight("ma", \.ma, "0.2"),
+        regimeWeight("rsi", \.rsi, "0.15"), regimeWeight("volume", \.volume, "0.1"), regimeWeight("sentiment", \.sentiment, "0.1"),
+        regimeThreshold("strong_bull", \.strongBull, "0.4"), regimeThreshold("bull", \.bull, "0.15"),
+        regimeThreshold("bear", \.bear, "-0.15"), regimeThreshold("strong_bear", \.strongBear, "-0.4"),
+        Setting("regime_detection.smoothing_period", .int(1...20), "3", "closed 1m bars averaged into the smoothed score",
+                apply: { c, v in c.regime.smoothingPeriod = int(v) }, read: { "\($0.regime.smoothingPeriod)" }),
+        Setting("regime_detection.min_regime_duration", .double(0...86_400), "60.0", "seconds a regime lasts before a change is considered",
+                apply: { c, v in c.regime.minRegimeDuration = double(v) }, read: { num($0.regime.minRegimeDuration) }),
+        Setting("regime_detection.confirmation_bars", .int(1...1000), "3", "consecutive closed bars of the same new regime needed to switch",
+                apply: { c, v in c.regime.confirmationBars = int(v) }, read: { "\($0.regime.confirmationBars)" }),
+        Setting("regime_detection.scoring_mode", .choice(RegimeConfig.ScoringMode.allCases.map(\.rawValue)), "reference",
+                "reference = the plain weighted sum; symmetric = choppiness and volume only confirm the direction",
+                apply: { c, v in c.regime.scoringMode = RegimeConfig.ScoringMode(rawValue: string(v))! }, read: { $0.regime.scoringMode.rawValue }),
+        regimeMTFWeight("4h", "5.0"), regimeMTFWeight("1h", "4.0"), regimeMTFWeight("15m", "3.0"), regimeMTFWeight("5m", "2.0"), regimeMTFWeight("1m", "1.0"),
+        Setting("regime_detection.mtf_source", .choice(RegimeConfig.MTFSource.allCases.map(\.rawValue)), "pseudo",
+                "15m/1h readings from the last 15/60 one-minute closes (pseudo) or the engine's real 15m/1h/4h candles (candles)",
+                apply: { c, v in c.regime.mtfSource = RegimeConfig.MTFSource(rawValue: string(v))! }, read: { $0.regime.mtfSource.rawValue }),
+        Setting("regime_detection.external_enabled", .bool, "true", "fetch Fear & Greed and BTC dominance (sessions where the regime is read)",
+                apply: { c, v in c.regime.externalEnabled = bool(v) }, read: { "\($0.regime.externalEnabled)" }),
+        Setting("regime_detection.cache_ttl_minutes", .double(0.1...1440), "5.0", "how long a fetched external value is reused",
+                apply: { c, v in c.external.cacheTTLMinutes = double(v) }, read: { num($0.external.cacheTTLMinutes) }),
+        Setting("regime_detection.external.fear_greed_url", .string, "https://api.alternative.me/fng/", "Fear & Greed endpoint",
+                apply: { c, v in c.external.fearGreedURL = string(v) }, read: { $0.external.fearGreedURL }),
+        Setting("regime_detection.external.btc_dominance_url", .string, "https://api.coingecko.com/api/v3/global", "CoinGecko global endpoint (BTC dominance)",
+                apply: { c, v in c.external.btcDominanceURL = string(v) }, read: { $0.external.btcDominanceURL }),
+        Setting("regime_detection.external.timeout_seconds", .double(0.1...120), "10.0", "timeout per request, each source on its own",
+                apply: { c, v in c.external.timeoutSeconds = double(v) }, read: { num($0.external.timeoutSeconds) }),
+        Setting("regime_detection.external.coingecko_api_key", .string, "", "optional CoinGecko demo API key (sent as x-cg-demo-api-key)",
+                apply: { c, v in c.external.coingeckoAPIKey = string(v) }, read: { $0.external.coingeckoAPIKey }),
         // strategies
         Setting("strategies.enabled", .strategies, "[]", "strategies that run; empty = every registered strategy (decision 31)",
                 flags: ["--strategies"], apply: { c, v in if case .strings(let s) = v { c.enabledStrategies = s.isEmpty ? nil : s } },
                 read: { "[" + ($0.enabledStrategies ?? []).joined(separator: ", ") + "]" }),
     ]
+
+    static func regimeWeight(_ name: String, _ kp: WritableKeyPath<RegimeConfig.Weights, Double> & Sendable, _ def: String) -> Setting {
+        Setting("regime_detection.weights.\(name)", .double(0...10), def, "weight of the \(name) score in the composite (weights are not normalised)",
+                apply: { c, v in c.regime.weights[keyPath: kp] = double(v) }, read: { num($0.regime.weights[keyPath: kp]) })
+    }
+
+    static func regimeThreshold(_ name: String, _ kp: WritableKeyPath<RegimeConfig.Thresholds, Double> & Sendable, _ def: String) -> Setting {
+        Setting("regime_detection.thresholds.\(name)", .double(-1...1), def, "composite score bound (strong_bear < bear < bull < strong_bull)",
+                apply: { c, v in c.regime.thresholds[keyPath: kp] = double(v) }, read: { num($0.regime.thresholds[keyPath: kp]) })
+    }
+
+    static func regimeMTFWeight(_ tf: String, _ def: String) -> Setting {
+        Setting("regime_detection.mtf_weights.\(tf)", .double(0...100), def, "weight of the \(tf) reading in the multi-timeframe check",
+                apply: { c, v in c.regime.mtfWeights[tf] = double(v) }, read: { num($0.regime.mtfWeights[tf] ?? 1) })
+    }
 
     static let byKey: [String: Setting] = Dictionary(uniqueKeysWithValues: settings.map { ($0.key, $0) })
 

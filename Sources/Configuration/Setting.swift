@@ -43,8 +43,8 @@ public struct Setting: Sendable {
     public let flags: [String]
     /// Read only by a later capability (accepted and validated now).
     public let reserved: Bool
-    let apply: @Sendable (inout AppConfig, SettingValue) -> Void
-    let read: @Sendable (AppConfig) -> String
+    public let apply: @Sendable (inout AppConfig, SettingValue) -> Void
+    public let read: @Sendable (AppConfig) -> String
     /// The effective text of this setting in `config`.
     public func value(in config: AppConfig) -> String { read(config) }
 

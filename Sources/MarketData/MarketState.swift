@@ -101,7 +101,7 @@ public final class MarketState: MarketView {
             states[i].ticker = t
             if t.last.isPositive { states[i].tickerLast = t.last }
         case .bar(let b): applyBar(b)
-        case .timer: break
+        case .timer, .sentiment: break
         }
     }
 

@@ -28,10 +28,13 @@ public protocol MarketView: AnyObject {
 public struct DataSnapshot {
     public let timestamp: Timestamp
     public let market: any MarketView
+    /// The market regime, for strategies that declare `readsRegime` (nil otherwise, or with the detector disabled).
+    public let regime: RegimeSnapshot?
 
-    public init(timestamp: Timestamp, market: any MarketView) {
+    public init(timestamp: Timestamp, market: any MarketView, regime: RegimeSnapshot? = nil) {
         self.timestamp = timestamp
         self.market = market
+        self.regime = regime
     }
 
     public func price(_ s: Symbol) -> Price? { market.price(s) }

@@ -21,6 +21,13 @@ public struct Bar: Hashable, Sendable {
     public var closeTime: Timestamp { candle.start + timeframe.interval }
 }
 
+/// External sentiment as the edge delivered it at engine time `time` (recorded, so a replay sees the same values).
+public struct SentimentReading: Hashable, Sendable {
+    public var time: Timestamp
+    public var sentiment: ExternalSentiment
+    public init(time: Timestamp, sentiment: ExternalSentiment) { self.time = time; self.sentiment = sentiment }
+}
+
 /// Everything that drives the kernel. Drivers (simulator, replay, live feed) produce these values;
 /// the kernel cannot tell which driver it is.
 public enum MarketEvent: Hashable, Sendable {
@@ -30,6 +37,8 @@ public enum MarketEvent: Hashable, Sendable {
     case bar(Bar)
     /// The decision timer: strategies are evaluated on these (every `general.interval_ms`).
     case timer(Timestamp)
+    /// Fear & Greed and BTC dominance, for the regime detector.
+    case sentiment(SentimentReading)
 
     /// The engine time this event happens at.
     public var time: Timestamp {
@@ -39,6 +48,7 @@ public enum MarketEvent: Hashable, Sendable {
         case .ticker(let t): t.time
         case .bar(let b): b.closeTime
         case .timer(let t): t
+        case .sentiment(let s): s.time
         }
     }
 
@@ -49,6 +59,7 @@ public enum MarketEvent: Hashable, Sendable {
         case .ticker: 1
         case .trade: 2
         case .bar: 3
+        case .sentiment: 4
         case .timer: 9
         }
     }

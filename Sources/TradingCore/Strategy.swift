@@ -41,6 +41,9 @@ public protocol Strategy: AnyObject {
     var warmup: [Timeframe: Int] { get }
     /// Trades of history needed per symbol (tape length).
     var tradeHistory: Int { get }
+    /// True if `generateSignal` reads `snapshot.regime`. The detector only runs when something reads it, so a
+    /// session where nothing does pays nothing for it. No strategy reads it by default (resolution 58).
+    var readsRegime: Bool { get }
 
     func onStart(_ context: StrategyContext)
     /// Called on every decision tick. Evaluate exits before gates. Throwing is isolated and counted.
@@ -58,6 +61,7 @@ public protocol Strategy: AnyObject {
 extension Strategy {
     public var warmup: [Timeframe: Int] { [:] }
     public var tradeHistory: Int { 100 }
+    public var readsRegime: Bool { false }
     public func onStart(_ context: StrategyContext) {}
     public func onFill(_ fill: Fill, _ context: StrategyContext) {}
     public func onStop(_ context: StrategyContext) {}

@@ -1,5 +1,6 @@
 import TradingCore
 import PaperExchange
+import Regime
 
 /// Kernel settings that are not execution parameters.
 public struct EngineConfig: Sendable {
@@ -9,6 +10,8 @@ public struct EngineConfig: Sendable {
     public var closePositionsOnShutdown = false
     /// Bar backtests: orders decided at a bar's close fill at the next bar's open.
     public var nextBarOpenFills = false
+    /// The market-regime detector's settings; nil (or `enabled: false`) never runs it.
+    public var regime: RegimeConfig? = RegimeConfig()
 
     public init() {}
 }

@@ -1,6 +1,7 @@
 import TradingCore
 import MarketData
 import PaperExchange
+import Regime
 
 /// The trading kernel: synchronous and single-threaded. Every driver (simulator, bar replay, event
 /// replay, live feed) calls `handle(_:)` with `MarketEvent`s in time order; nothing here can tell which
@@ -24,6 +25,10 @@ public final class Kernel {
     private var pending: [(runner: Int, signal: Signal)] = []
     /// Bars received since the last decision tick (one close time).
     private var barBatch: [Bar] = []
+    /// Created on first need: a strategy that reads the regime, or `readRegime()` (dashboard, logs).
+    public private(set) var regimeDetector: RegimeDetector?
+    private var regimeReaders = 0
+    private var latestSentiment: ExternalSentiment?
 
     /// `tradable`: the pairs each strategy (by name) may trade; a strategy not named may trade every session pair.
     public init(market: MarketState, exchange: PaperExchange, strategies: [any Strategy], clock: ManualClock,
@@ -40,7 +45,18 @@ public final class Kernel {
                                   context: StrategyContext(strategyName: name, clock: clock, instruments: exchange.instruments, portfolio: p))
         }
         precondition(Set(runners.map(\.name)).count == runners.count, "duplicate strategy names")
+        regimeReaders = runners.filter { $0.strategy.readsRegime }.count
     }
+
+    /// Whether the detector runs: enabled in the configuration and read by someone.
+    public var regimeActive: Bool { regimeReaders > 0 && config.regime?.enabled == true }
+
+    /// Registers a reader outside the strategies (the dashboard, the logs): the detector runs from the next tick,
+    /// catching up on the closed candles the market holds.
+    public func readRegime() { regimeReaders += 1 }
+
+    /// The latest regime reading (nil until the detector has run).
+    public var regime: RegimeSnapshot? { regimeDetector?.snapshot }
 
     public func addObserver(_ o: any KernelObserver) { observers.append(o) }
 
@@ -62,6 +78,11 @@ public final class Kernel {
             clock.advance(to: t)
             market.advance(to: clock.now)
             tick()
+        case .sentiment(let s):
+            flushBars()
+            clock.advance(to: s.time)
+            latestSentiment = s.sentiment
+            regimeDetector?.apply(s.sentiment)
         case .bar(let bar):
             // With next-bar-open orders waiting, the bars of one close time are a batch: the orders of
             // every symbol fill at their bar's open before any of the batch's data is applied. Pending
@@ -116,12 +137,14 @@ public final class Kernel {
         for r in runners where r.portfolio.needsExitChecks { runExits(r, now: now) }
         // 2. High/low marks.
         for r in runners where !r.portfolio.positions.isEmpty { exchange.updateTracking(r.portfolio, market: market) }
-        // 3. Strategies by name.
+        // 3. The regime, if anyone reads it, then strategies by name (a strategy sees it only if it declared it).
+        let regime = regimeActive ? updateRegime(now) : nil
         let snapshot = DataSnapshot(timestamp: now, market: market)
+        let withRegime = regime.map { DataSnapshot(timestamp: now, market: market, regime: $0) }
         for (i, r) in runners.enumerated() where !r.paused {
             let signal: Signal?
             do {
-                signal = try r.strategy.generateSignal(snapshot, r.context)
+                signal = try r.strategy.generateSignal(r.strategy.readsRegime ? withRegime ?? snapshot : snapshot, r.context)
             } catch {
                 r.errors += 1
                 r.lastError = "\(error)"
@@ -151,6 +174,14 @@ public final class Kernel {
             }
         }
         market.clearBarRanges()
+    }
+
+    private func updateRegime(_ now: Timestamp) -> RegimeSnapshot? {
+        if regimeDetector == nil, let c = config.regime {
+            regimeDetector = RegimeDetector(config: c, symbols: market.symbols)
+            if let s = latestSentiment { regimeDetector!.apply(s) }
+        }
+        return regimeDetector?.update(market, at: now)
     }
 
     /// Margin calls, stops and targets in path order: the open, then towards the adverse extremes (earliest

@@ -119,6 +119,7 @@ struct BacktestCommand: ParsableCommand {
         var exchange = cfg.exchange
         exchange.startingAssets = cfg.startingAssets
         var engine = EngineConfig()
+        engine.regime = cfg.regime
         engine.nextBarOpenFills = true
         engine.maxStrategyErrors = cfg.maxStrategyErrors
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown

@@ -38,6 +38,7 @@ struct RunCommand: ParsableCommand {
         }
         let specs = try SessionPlanner.strategySpecs(names: names, plan: plan, config: cfg, cliParams: [:])
         var engine = EngineConfig()
+        engine.regime = cfg.regime
         engine.maxStrategyErrors = cfg.maxStrategyErrors
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
         var exchange = cfg.exchange
