@@ -16,6 +16,7 @@ public final class SMACrossStrategy: Strategy {
         .int("slow", 30, min: 2, max: 10_000, "slow SMA period (candles)"),
         .decimal("quantity", "1", min: 0, max: 1_000_000_000_000, "base units bought on an up-cross"),
         .timeframe("timeframe", "auto", "candles it reads: auto = the bars' timeframe in a bar backtest, 1m otherwise"),
+        .bool("regime_filter", false, "skip up-cross entries while the market regime is bearish or volatility extreme (reads the regime detector)"),
     ]
 
     let fast: Int
@@ -23,6 +24,7 @@ public final class SMACrossStrategy: Strategy {
     let quantity: Money
     let symbols: [Symbol]
     let timeframe: Timeframe
+    let regimeFilter: Bool
     public private(set) var rejections = RejectionTracker()
     /// Per symbol (same order as `symbols`): newest candle evaluated, last non-zero difference's sign.
     private var lastSeen: [Timestamp?]
@@ -36,6 +38,7 @@ public final class SMACrossStrategy: Strategy {
         slow = parameters.int("slow")
         quantity = parameters.decimal("quantity")
         timeframe = parameters.timeframe("timeframe") ?? .m1
+        regimeFilter = parameters.bool("regime_filter")
         guard fast < slow else { throw ParameterError(strategy: Self.name, key: "fast", message: "must be below slow (\(slow))") }
         guard quantity.isPositive else { throw ParameterError(strategy: Self.name, key: "quantity", message: "must be > 0") }
         self.symbols = symbols
@@ -46,7 +49,13 @@ public final class SMACrossStrategy: Strategy {
         sumsValid = Array(repeating: false, count: symbols.count)
     }
 
-    public var warmup: [Timeframe: Int] { [timeframe: slow + 1] }
+    public var warmup: [Timeframe: Int] {
+        var w = [timeframe: slow + 1]
+        // The detector scores from 200 closed 1m candles on.
+        if regimeFilter { w[.m1] = max(w[.m1] ?? 0, 250) }
+        return w
+    }
+    public var readsRegime: Bool { regimeFilter }
     public var indicators: [String: Double] {
         ["sma_fast": Price(raw: lastFastSum / Int128(fast)).doubleValue, "sma_slow": Price(raw: lastSlowSum / Int128(slow)).doubleValue]
     }
@@ -85,6 +94,11 @@ public final class SMACrossStrategy: Strategy {
             guard let prev = previous else { continue }
             let side = context.portfolio.positionSide(symbol)
             if prev < 0 && sign > 0 {
+                // An unknown regime (too little history yet) does not block: the filter only acts on a reading.
+                if regimeFilter, let r = snapshot.regime, r.overallRegime.family < 0 || r.volatilityState == .extreme {
+                    rejections.track(r.volatilityState == .extreme ? .extremeVolatility : .regimePause, symbol: symbol)
+                    continue
+                }
                 if side == nil {
                     return try Signal(action: .buy, symbol: symbol, size: quantity, sizeUnit: .base, price: newest.close,
                                       reason: "SMA\(fast) crossed above SMA\(slow)")

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import TradingCore
+import MarketData
+import PaperExchange
+import TradingEngine
+import Strategies
+import Regime
+@testable import Backtest
+
+/// The detector inside a session: it runs only when read, sees sentiment as recorded events, and a recording
+/// replays to the same fills and the same regime.
+@Suite struct RegimeSessionTests {
+    func spec(filter: Bool) throws -> SessionSpec {
+        let xrp = Symbol("XRP/USDT")!
+        let params = try SessionBuilder.effectiveParameters("sma_cross", layers: [["fast": "2", "slow": "5", "regime_filter": filter ? "true" : "false"]])
+        var ex = ExchangeConfig()
+        ex.startingCapital = Money(1000)
+        return SessionSpec(symbols: [xrp], instruments: [InstrumentRegistry()[xrp]!], strategies: [StrategySpec(name: "sma_cross", parameters: params, symbols: [xrp])],
+                           exchange: ex, engine: EngineConfig(), market: MarketDataConfig(), seed: 11, intervalMs: 1000,
+                           start: SimulatedMarket.defaultStart)
+    }
+
+    let reading = ExternalSentiment(fearGreedValue: 72, fearGreedClassification: "Greed \"quoted\"", btcDominance: 56.5,
+                                    lastUpdated: Timestamp(seconds: 1_736_900_000))
+
+    func run(_ spec: SessionSpec, minutes: Int, record: String? = nil) throws -> (hash: String, kernel: Kernel) {
+        let k = try SessionBuilder.makeKernel(spec)
+        let h = FillHasher()
+        k.addObserver(h)
+        let d = SimulationDriver(kernel: k, spec: spec)
+        if let record { d.recorder = try EventRecorder(path: record, spec: spec) }
+        for i in 0..<(minutes * 60) {
+            if i == 30 * 60 {
+                // What the edge does when a fetch lands: one recorded event at engine time.
+                let e = MarketEvent.sentiment(SentimentReading(time: d.now, sentiment: reading))
+                d.recorder?.record(e)
+                k.handle(e)
+            }
+            d.step()
+        }
+        k.stop()
+        d.recorder?.close()
+        return (h.hexDigest, k)
+    }
+
+    @Test func nothingReadsItNothingRuns() throws {
+        let r = try run(spec(filter: false), minutes: 260)
+        #expect(r.kernel.regimeDetector == nil && !r.kernel.regimeActive)
+    }
+
+    @Test func aReaderRunsItPerClosedBarAndTheRecordingReplaysIt() throws {
+        let spec = try spec(filter: true)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ws-regime-\(getpid()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let a = try run(spec, minutes: 260, record: path)
+        let d = try #require(a.kernel.regimeDetector)
+        // 260 minutes of 1m candles: scored from the 200th on, once per closed bar.
+        #expect(d.evaluations >= 55 && d.evaluations <= 61)
+        let snap = try #require(a.kernel.regime)
+        #expect(snap.symbolRegimes[Symbol("XRP/USDT")!] != nil && snap.externalSentiment == reading)
+        let r = try EventReplay(path: path)
+        let k = try SessionBuilder.makeKernel(r.spec)
+        let h = FillHasher()
+        k.addObserver(h)
+        while let e = r.next() { k.handle(e) }
+        k.stop()
+        #expect(r.badLines == 0 && h.hexDigest == a.hash)
+        #expect(k.regime == snap && k.regimeDetector?.evaluations == d.evaluations)
+    }
+
+    @Test func regimeSettingsTravelInTheHeader() throws {
+        var s = try spec(filter: true)
+        var c = RegimeConfig()
+        c.scoringMode = .symmetric; c.thresholds.bull = 0.25; c.confirmationBars = 5; c.mtfWeights["15m"] = 7; c.externalEnabled = false
+        s.engine.regime = c
+        let back = try SessionSpec(jsonObject: s.jsonObject)
+        #expect(back.engine.regime == c)
+        var o = s.jsonObject
+        var eng = o["engine"] as! [String: Any]
+        eng["regime"] = ["regime_detection.thresholds.bull": "0.9"]        // above strong_bull: refused
+        o["engine"] = eng
+        #expect(throws: SessionError.self) { try SessionSpec(jsonObject: o) }
+        eng["regime"] = ["regime_detection.external.fear_greed_url": "http://x"]  // not a detector setting
+        o["engine"] = eng
+        #expect(throws: SessionError.self) { try SessionSpec(jsonObject: o) }
+    }
+
+    @Test func sentimentEventsRoundTrip() throws {
+        let e = MarketEvent.sentiment(SentimentReading(time: Timestamp(seconds: 1_736_900_100), sentiment: reading))
+        let line = EventCodec.encode(e)
+        let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        #expect(try EventCodec.decode(obj) == e)
+        let unknown = MarketEvent.sentiment(SentimentReading(time: Timestamp(seconds: 5), sentiment: ExternalSentiment(
+            fearGreedValue: nil, fearGreedClassification: nil, btcDominance: 57.25, lastUpdated: Timestamp(seconds: 4))))
+        #expect(try EventCodec.decode(JSONSerialization.jsonObject(with: Data(EventCodec.encode(unknown).utf8)) as! [String: Any]) == unknown)
+        for bad in [#"{"k":"sentiment","t":1,"upd":1,"fg":101}"#, #"{"k":"sentiment","t":1,"upd":1,"btcd":"x"}"#, #"{"k":"sentiment","t":1}"#] {
+            #expect(throws: EventCodec.DecodeError.self) { try EventCodec.decode(JSONSerialization.jsonObject(with: Data(bad.utf8)) as! [String: Any]) }
+        }
+    }
+}
