@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Value types and ports: no clocks, no I/O, stdlib only.
@@ -27,16 +29,22 @@ let package = Package(
         .target(name: "Strategies", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         .target(name: "TradingEngine", dependencies: ["TradingCore", "MarketData", "PaperExchange", "Regime"], swiftSettings: kernelSettings),
         // The one configuration schema: YAML, environment, flags and recording headers validate through it.
-        .target(name: "Configuration", dependencies: [
+        .target(name: "AppConfiguration", dependencies: [
             "TradingCore", "MarketData", "PaperExchange", "Strategies", "Regime", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Backtest", dependencies: [
-            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Configuration", "Regime",
+            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "AppConfiguration", "Regime",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelSettings),
+        // The edge's HTTP fetches (external sentiment); may do I/O, never part of the kernel.
+        .target(name: "ExternalData", dependencies: [
+            "TradingCore", "Regime", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // The command line: the only composition root. A library so tests can drive it.
         .target(name: "WSTesterCLI", dependencies: [
-            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest", "Configuration",
+            "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest", "AppConfiguration", "ExternalData",
+            "Indicators", "Regime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -45,13 +53,17 @@ let package = Package(
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegimeTests", dependencies: ["Regime", "Indicators", "TradingCore", "MarketData"]),
+        .testTarget(name: "ExternalDataTests", dependencies: [
+            "ExternalData", "Regime", "TradingCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange"]),
         .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies", "Regime"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TradingCore", "MarketData", "PaperExchange"]),
-        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "Configuration"]),
+        .testTarget(name: "AppConfigurationTests", dependencies: ["AppConfiguration", "TradingCore", "MarketData", "PaperExchange"]),
+        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "AppConfiguration"]),
     ],
     swiftLanguageModes: [.v6]
 )

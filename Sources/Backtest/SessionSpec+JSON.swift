@@ -3,7 +3,7 @@ import TradingCore
 import MarketData
 import PaperExchange
 import TradingEngine
-import Configuration
+import AppConfiguration
 import Strategies
 import Regime
 

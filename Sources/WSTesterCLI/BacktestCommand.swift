@@ -6,7 +6,7 @@ import PaperExchange
 import TradingEngine
 import Strategies
 import Backtest
-import Configuration
+import AppConfiguration
 
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

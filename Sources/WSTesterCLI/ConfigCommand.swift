@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradingCore
-import Configuration
+import AppConfiguration
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradingCore
-import Configuration
+import AppConfiguration
 
 /// The YAML file as a layer: an explicit path must exist; the default ./config.yaml is optional.
 func fileLayer(explicit: String?) throws -> [ConfigEntry] {

@@ -1,6 +1,6 @@
 import Foundation
 import TradingCore
-import Configuration
+import AppConfiguration
 import PaperExchange
 import TradingEngine
 import Backtest

@@ -1,6 +1,6 @@
 import ArgumentParser
 import TradingCore
-import Configuration
+import AppConfiguration
 import MarketData
 import PaperExchange
 import TradingEngine

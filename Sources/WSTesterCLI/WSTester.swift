@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Configuration
+import AppConfiguration
 
 /// The one version constant: banner, `--version`, session start.
 public let wsTesterVersion = "0.1.0"

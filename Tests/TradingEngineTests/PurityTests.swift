@@ -2,7 +2,7 @@ import Testing
 
 /// ARCHITECTURE rule 2: no wall clock, UUIDs or unseeded randomness in kernel-side targets.
 @Suite struct PurityTests {
-    static let kernelTargets = ["TradingCore", "MarketData", "Indicators", "PaperExchange", "TradingEngine", "Strategies", "Backtest"]
+    static let kernelTargets = ["TradingCore", "MarketData", "Indicators", "Regime", "PaperExchange", "TradingEngine", "Strategies", "Backtest"]
     static let forbidden = ["Date()", "Date.now", "UUID()", "ContinuousClock", "SuspendingClock", "Task.sleep",
                             "SystemRandomNumberGenerator", ".random(", "random()", "gettimeofday", "clock_gettime", "time(nil)", "DispatchTime"]
 

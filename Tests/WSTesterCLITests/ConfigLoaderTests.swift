@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TradingCore
 @testable import WSTesterCLI
-@testable import Configuration
+@testable import AppConfiguration
 
 @Suite struct ConfigLoaderTests {
     func load(_ yaml: String) throws -> AppConfig {

@@ -2,7 +2,7 @@ import Testing
 import TradingCore
 import MarketData
 import PaperExchange
-@testable import Configuration
+@testable import AppConfiguration
 
 /// Resolution 38 and decision 35: one schema, one validation path, sources in order, and a round trip.
 @Suite struct SchemaTests {
