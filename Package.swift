@@ -49,6 +49,9 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "ws-tester", dependencies: ["WSTesterCLI"]),
+        // Benchmarks/bench_indicators.py: per-update cost of the streaming indicators (not run by tests).
+        .executableTarget(name: "indicator-bench", dependencies: ["TradingCore", "Indicators"], path: "Benchmarks/IndicatorBench",
+                          swiftSettings: kernelSettings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators"], resources: [.copy("Fixtures")]),
