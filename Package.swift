@@ -3,6 +3,8 @@ import PackageDescription
 
 // The kernel-side targets are single-threaded by design; dynamic exclusivity checks cost ~10% of a backtest.
 let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+// Indicators are called once per value from other modules (strategies, the detector): let the optimiser inline them.
+let indicatorSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))]
 
 let package = Package(
     name: "ws-tester",
@@ -22,7 +24,7 @@ let package = Package(
         .target(name: "TradingCore", swiftSettings: kernelSettings),
         .target(name: "MarketData", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         // Indicator maths in Double, streaming and batch (issue 6); TradingCore only.
-        .target(name: "Indicators", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
+        .target(name: "Indicators", dependencies: ["TradingCore"], swiftSettings: indicatorSettings),
         // Market-regime detection (issue 6): a synchronous state machine over closed candles; no clock, no I/O.
         .target(name: "Regime", dependencies: ["TradingCore", "Indicators"], swiftSettings: kernelSettings),
         .target(name: "PaperExchange", dependencies: ["TradingCore"], swiftSettings: kernelSettings),

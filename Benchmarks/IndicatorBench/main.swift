@@ -52,6 +52,7 @@ func benchMain() {
         print(String(decoding: json, as: UTF8.self))
     }
 
+    time("baseline_loop") { var acc = 0.0; for x in close { acc += x }; return acc }
     time("sma_20") { var s = SMA(period: 20), acc = 0.0; for x in close { acc += s.update(x) ?? 0 }; return acc }
     time("ema_20") { var s = EMA(period: 20), acc = 0.0; for x in close { acc += s.update(x) ?? 0 }; return acc }
     time("rsi_14") { var s = RSI(period: 14), acc = 0.0; for x in close { acc += s.update(x) ?? 0 }; return acc }

@@ -13,45 +13,51 @@ public struct ADX: StreamingIndicator, Sendable {
 
     public struct Value: Sendable, Equatable {
         public var adx: Double, plusDI: Double, minusDI: Double
+        @inlinable public init(adx: Double, plusDI: Double, minusDI: Double) { self.adx = adx; self.plusDI = plusDI; self.minusDI = minusDI }
         /// The ADX band (< 15 absent … ≥ 40 very strong).
         public var trendStrength: TrendStrength { TrendStrength(adx: adx) }
     }
 
     public let period: Int
     public let seeding: Seeding
-    private var previous: HLC?
-    private var changes = 0
-    private var plusDM = 0.0, minusDM = 0.0, trueRange = 0.0
-    private var sumDX = 0.0, adx = 0.0
+    @usableFromInline let p: Double
+    /// (period − 1)/period and 1/period: Wilder steps as multiply-adds (no division on the recursions).
+    @usableFromInline let keep: Double, take: Double
+    @usableFromInline var previous = HLC(high: 0, low: 0, close: 0), hasPrevious = false
+    @usableFromInline var changes = 0
+    @usableFromInline var plusDM = 0.0, minusDM = 0.0, trueRange = 0.0
+    @usableFromInline var sumDX = 0.0, adx = 0.0
     /// +DI and −DI, from index `period` on.
-    public private(set) var directional: (plus: Double, minus: Double)?
-    public private(set) var value: Value?
+    @usableFromInline var storedDirectional: (plus: Double, minus: Double)?
+    public var directional: (plus: Double, minus: Double)? { storedDirectional }
+    @usableFromInline var storedValue: Value?
+    public var value: Value? { storedValue }
 
     public init(period: Int = 14, seeding: Seeding = .taLib) {
         precondition(period >= 1, "ADX period must be ≥ 1")
         self.period = period
         self.seeding = seeding
+        p = Double(period); keep = Double(period - 1) / Double(period); take = 1 / Double(period)
     }
 
-    public mutating func update(_ bar: HLC) -> Value? {
-        defer { previous = bar }
-        guard let prev = previous else { return nil }
+    @inlinable @inline(__always) public mutating func update(_ bar: HLC) -> Value? {
+        guard hasPrevious else { previous = bar; hasPrevious = true; return nil }
+        let prev = previous
+        previous = bar
         let diffP = bar.high - prev.high, diffM = prev.low - bar.low
         // TA-Lib's order: a down move wins when it is the larger one.
         var dmMinus = 0.0, dmPlus = 0.0
         if diffM > 0 && diffP < diffM { dmMinus = diffM } else if diffP > 0 && diffP > diffM { dmPlus = diffP }
         let tr = ATR.trueRange(bar, previousClose: prev.close)
         changes += 1
-        let p = Double(period)
         switch seeding {
         case .taLib:
             if changes < period {
                 plusDM += dmPlus; minusDM += dmMinus; trueRange += tr
                 return nil
             }
-            minusDM -= minusDM / p; plusDM -= plusDM / p
-            minusDM += dmMinus; plusDM += dmPlus
-            trueRange = trueRange - trueRange / p + tr
+            minusDM = minusDM * keep + dmMinus; plusDM = plusDM * keep + dmPlus
+            trueRange = trueRange * keep + tr
         case .meanOfFirstPeriod:
             if changes < period {
                 plusDM += dmPlus; minusDM += dmMinus; trueRange += tr
@@ -60,19 +66,19 @@ public struct ADX: StreamingIndicator, Sendable {
             if changes == period {
                 plusDM = (plusDM + dmPlus) / p; minusDM = (minusDM + dmMinus) / p; trueRange = (trueRange + tr) / p
             } else {
-                plusDM = (plusDM * (p - 1) + dmPlus) / p
-                minusDM = (minusDM * (p - 1) + dmMinus) / p
-                trueRange = (trueRange * (p - 1) + tr) / p
+                plusDM = plusDM * keep + dmPlus * take
+                minusDM = minusDM * keep + dmMinus * take
+                trueRange = trueRange * keep + tr * take
             }
         }
         var dx: Double?
         if trueRange != 0 {
             let minus = 100 * (minusDM / trueRange), plus = 100 * (plusDM / trueRange)
-            directional = (plus, minus)
+            storedDirectional = (plus, minus)
             let sum = minus + plus
             if sum != 0 { dx = 100 * (abs(minus - plus) / sum) }
         } else {
-            directional = (0, 0)
+            storedDirectional = (0, 0)
         }
         // The reference smooths a flat bar's DX in as 0; TA-Lib skips it.
         if seeding == .meanOfFirstPeriod, dx == nil { dx = 0 }
@@ -84,10 +90,10 @@ public struct ADX: StreamingIndicator, Sendable {
             sumDX += dx ?? 0
             adx = sumDX / p
         } else if let dx {
-            adx = (adx * (p - 1) + dx) / p
+            adx = adx * keep + dx * take
         }
-        value = Value(adx: adx, plusDI: directional!.plus, minusDI: directional!.minus)
-        return value
+        storedValue = Value(adx: adx, plusDI: storedDirectional!.plus, minusDI: storedDirectional!.minus)
+        return storedValue
     }
 
     public static func series(_ bars: [HLC], period: Int = 14, seeding: Seeding = .taLib) -> [Value?] {

@@ -2,9 +2,10 @@
 /// default mode); multiplier 2/(period+1); ready at index period−1.
 public struct EMA: StreamingIndicator, Sendable {
     public let period: Int
-    let k: Double
-    private var seed: SMA
-    public private(set) var value: Double?
+    @usableFromInline let k: Double
+    @usableFromInline var seed: SMA
+    @usableFromInline var current = 0.0
+    @usableFromInline var ready = false
 
     public init(period: Int) {
         precondition(period >= 1, "EMA period must be ≥ 1")
@@ -13,14 +14,18 @@ public struct EMA: StreamingIndicator, Sendable {
         seed = SMA(period: period)
     }
 
-    public mutating func update(_ x: Double) -> Double? {
-        if let v = value {
+    public var value: Double? { ready ? current : nil }
+
+    @inlinable @inline(__always) public mutating func update(_ x: Double) -> Double? {
+        if ready {
             // TA-Lib's form of the recursion: ((x − prev) × k) + prev.
-            value = (x - v) * k + v
-        } else {
-            value = seed.update(x)
+            current = (x - current) * k + current
+            return current
         }
-        return value
+        guard let s = seed.update(x) else { return nil }
+        current = s
+        ready = true
+        return s
     }
 
     public static func series(_ xs: [Double], period: Int) -> [Double?] { batch(EMA(period: period), xs) }

@@ -10,6 +10,7 @@ public struct MACD: StreamingIndicator, Sendable {
 
     public struct Value: Sendable, Equatable {
         public var macd: Double, signal: Double, histogram: Double
+        @inlinable public init(macd: Double, signal: Double, histogram: Double) { self.macd = macd; self.signal = signal; self.histogram = histogram }
     }
 
     /// A histogram sign change between the previous ready value and this one.
@@ -17,11 +18,13 @@ public struct MACD: StreamingIndicator, Sendable {
 
     public let fast: Int, slow: Int, signal: Int
     public let seeding: Seeding
-    private var fastEMA: EMA, slowEMA: EMA, signalEMA: EMA
-    private var index = 0
-    public private(set) var value: Value?
+    @usableFromInline var fastEMA: EMA, slowEMA: EMA, signalEMA: EMA
+    @usableFromInline var index = 0
+    @usableFromInline var storedValue: Value?
+    public var value: Value? { storedValue }
     /// The ready value before `value` (the reference's two-value history).
-    public private(set) var previous: Value?
+    @usableFromInline var storedPrevious: Value?
+    public var previous: Value? { storedPrevious }
 
     public init(fast: Int = 12, slow: Int = 26, signal: Int = 9, seeding: Seeding = .taLib) {
         precondition(fast >= 1 && signal >= 1 && fast < slow, "MACD needs 1 ≤ fast < slow and signal ≥ 1")
@@ -37,16 +40,16 @@ public struct MACD: StreamingIndicator, Sendable {
         return nil
     }
 
-    public mutating func update(_ x: Double) -> Value? {
+    @inlinable @inline(__always) public mutating func update(_ x: Double) -> Value? {
         defer { index += 1 }
         let f = seeding == .independentEMAs || index >= slow - fast ? fastEMA.update(x) : nil
         guard let s = slowEMA.update(x), let f else { return nil }
         let m = f - s
         guard let sig = signalEMA.update(m) else { return nil }
         if seeding == .independentEMAs && index < slow + signal - 1 { return nil }
-        previous = value
-        value = Value(macd: m, signal: sig, histogram: m - sig)
-        return value
+        storedPrevious = value
+        storedValue = Value(macd: m, signal: sig, histogram: m - sig)
+        return storedValue
     }
 
     public static func series(_ xs: [Double], fast: Int = 12, slow: Int = 26, signal: Int = 9, seeding: Seeding = .taLib) -> [Value?] {

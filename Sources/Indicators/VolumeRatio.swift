@@ -9,24 +9,25 @@ import TradingCore
 public struct VolumeRatio: StreamingIndicator, Sendable {
     public let lookback: Int
     public let excludeCurrent: Bool
-    private var window: RingBuffer<Double>
-    public private(set) var value: Double?
+    @usableFromInline let n: Double
+    @usableFromInline var window: SlidingSum
+    @usableFromInline var storedValue: Double?
+    public var value: Double? { storedValue }
 
     public init(lookback: Int = 20, excludeCurrent: Bool = false) {
         precondition(lookback >= 1, "volume-ratio lookback must be ≥ 1")
         self.lookback = lookback
         self.excludeCurrent = excludeCurrent
-        window = RingBuffer(capacity: excludeCurrent ? lookback + 1 : lookback)
+        n = Double(lookback)
+        window = SlidingSum(capacity: excludeCurrent ? lookback + 1 : lookback)
     }
 
-    public mutating func update(_ volume: Double) -> Double? {
-        window.append(volume)
-        guard window.isFull else { value = nil; return nil }
-        var sum = 0.0
-        for (i, v) in window.enumerated() where !(excludeCurrent && i == window.count - 1) { sum += v }
-        let mean = sum / Double(lookback)
-        value = mean > 0 ? volume / mean : nil
-        return value
+    @inlinable @inline(__always) public mutating func update(_ volume: Double) -> Double? {
+        window.push(volume)
+        guard window.isFull else { return nil }
+        let mean = (excludeCurrent ? window.sum - volume : window.sum) / n
+        storedValue = mean > 0 ? volume / mean : nil
+        return storedValue
     }
 
     public static func series(_ volumes: [Double], lookback: Int = 20, excludeCurrent: Bool = false) -> [Double?] {

@@ -1,16 +1,190 @@
-import TradingCore
+/// The last `capacity` values, oldest first: a preallocated ring whose `push` returns the value it evicts.
+/// Indicators keep their windows here rather than in `RingBuffer` so one update is a few instructions; a window
+/// of tuples keeps several series in one ring (one push, one copy-on-write check).
+@usableFromInline struct SlidingWindow<Element>: @unchecked Sendable {
+    @usableFromInline var storage: ContiguousArray<Element>
+    @usableFromInline var head = 0
+    @usableFromInline var count = 0
+    @usableFromInline let capacity: Int
 
-extension RingBuffer where Element == Double {
-    var isFull: Bool { count == capacity }
+    @usableFromInline init(capacity: Int, filler: Element) {
+        precondition(capacity >= 1, "window capacity must be ≥ 1")
+        self.capacity = capacity
+        storage = ContiguousArray(repeating: filler, count: capacity)
+    }
 
-    func mean() -> Double { reduce(0, +) / Double(count) }
+    @inlinable var isFull: Bool { count == capacity }
 
-    /// Population standard deviation around `center` (the window's mean by default), in two passes: no
-    /// cancellation at large magnitudes, unlike running sums of x and x².
-    func populationStdDev(around center: Double? = nil) -> Double {
-        let m = center ?? mean()
+    /// Appends `x`; returns the evicted oldest value once the window is full.
+    @inlinable @inline(__always) mutating func push(_ x: Element) -> Element? {
+        let h = head
+        head = h + 1 == capacity ? 0 : h + 1
+        if count == capacity {
+            let old = storage[h]
+            storage[h] = x
+            return old
+        }
+        storage[h] = x
+        count += 1
+        return nil
+    }
+
+    /// Oldest first.
+    @inlinable @inline(__always) subscript(i: Int) -> Element {
+        let j = (count == capacity ? head : 0) + i
+        return storage[j < capacity ? j : j - capacity]
+    }
+}
+
+extension SlidingWindow where Element == Double {
+    @usableFromInline init(capacity: Int) { self.init(capacity: capacity, filler: 0) }
+
+    @inlinable func sum() -> Double {
+        var s = 0.0
+        for i in 0..<count { s += self[i] }
+        return s
+    }
+
+    @inlinable func max() -> Double {
+        var m = -Double.infinity
+        for i in 0..<count { m = Swift.max(m, self[i]) }
+        return m
+    }
+
+    @inlinable func min() -> Double {
+        var m = Double.infinity
+        for i in 0..<count { m = Swift.min(m, self[i]) }
+        return m
+    }
+
+    /// Mean and Σ(x − mean)², in two passes.
+    @inlinable func moments() -> (mean: Double, m2: Double) {
+        let m = sum() / Double(count)
         var ss = 0.0
-        for v in self { let d = v - m; ss += d * d }
-        return (ss / Double(count)).squareRoot()
+        for i in 0..<count { let d = self[i] - m; ss += d * d }
+        return (m, ss)
+    }
+}
+
+/// Running statistics are recomputed exactly from their window this often (in updates, at least once per
+/// `exactEvery / capacity` windows), so rounding never accumulates and a huge value that left the window leaves no
+/// residue behind for long; between, an update costs O(1).
+@usableFromInline let exactEvery = 256
+
+/// A running sum over a window, recomputed exactly from the window every `exactEvery` updates.
+@usableFromInline struct SlidingSum: Sendable {
+    @usableFromInline var window: SlidingWindow<Double>
+    @usableFromInline var sum = 0.0
+    @usableFromInline var sinceExact = 0
+
+    @usableFromInline init(capacity: Int) { window = SlidingWindow(capacity: capacity) }
+
+    @inlinable var isFull: Bool { window.isFull }
+
+    @inlinable @inline(__always) mutating func push(_ x: Double) {
+        if let old = window.push(x) {
+            sinceExact += 1
+            if sinceExact == exactEvery { sinceExact = 0; sum = window.sum() } else { sum += x - old }
+        } else {
+            sum += x
+        }
+    }
+}
+
+/// Mean and Σ(x − mean)² of a window, updated in O(1) by the sliding form of Welford's recurrence (no
+/// cancellation of Σx² against (Σx)², unlike running sums of squares at large prices), recomputed exactly in two
+/// passes every `exactEvery` updates. A window whose values are all equal has exactly zero spread.
+@usableFromInline struct SlidingMoments: Sendable {
+    @usableFromInline var window: SlidingWindow<Double>
+    @usableFromInline var mean = 0.0
+    @usableFromInline var m2 = 0.0
+    @usableFromInline let inverse: Double
+    @usableFromInline var sinceExact = 0
+    /// Consecutive equal values ending at the newest.
+    @usableFromInline var run = 0
+    @usableFromInline var last = Double.nan
+
+    @usableFromInline init(capacity: Int) { window = SlidingWindow(capacity: capacity); inverse = 1 / Double(capacity) }
+
+    @inlinable var isFull: Bool { window.isFull }
+    @inlinable var flat: Bool { run >= window.capacity }
+
+    /// Population variance (Σ(x − mean)² / n), never negative; exactly 0 for an all-equal window.
+    @inlinable var variance: Double { flat ? 0 : Swift.max(m2, 0) * inverse }
+
+    @inlinable @inline(__always) mutating func push(_ x: Double) {
+        run = x == last ? run + 1 : 1
+        last = x
+        if let old = window.push(x) {
+            sinceExact += 1
+            if sinceExact == exactEvery {
+                sinceExact = 0
+                (mean, m2) = window.moments()
+            } else {
+                let d = x - old, previous = mean
+                mean += d * inverse
+                m2 += d * (x - mean + old - previous)
+            }
+        } else if window.isFull {
+            (mean, m2) = window.moments()
+        }
+    }
+}
+
+/// Means and co-moments of paired windows (correlation), updated in O(1) and recomputed exactly every
+/// `exactEvery` updates, as `SlidingMoments`. Both series live in one ring of pairs.
+@usableFromInline struct SlidingCoMoments: Sendable {
+    @usableFromInline var pairs: SlidingWindow<(Double, Double)>
+    @usableFromInline var mx = 0.0, my = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
+    @usableFromInline let inverse: Double
+    @usableFromInline var sinceExact = 0
+    @usableFromInline var runX = 0, runY = 0
+    @usableFromInline var lastX = Double.nan, lastY = Double.nan
+
+    @usableFromInline init(capacity: Int) {
+        pairs = SlidingWindow(capacity: capacity, filler: (0, 0)); inverse = 1 / Double(capacity)
+    }
+
+    @inlinable var isFull: Bool { pairs.isFull }
+    /// Either series is constant over the window.
+    @inlinable var degenerate: Bool { runX >= pairs.capacity || runY >= pairs.capacity }
+
+    @inlinable @inline(__always) mutating func push(_ x: Double, _ y: Double) {
+        runX = x == lastX ? runX + 1 : 1; lastX = x
+        runY = y == lastY ? runY + 1 : 1; lastY = y
+        if let (xo, yo) = pairs.push((x, y)) {
+            sinceExact += 1
+            if sinceExact == exactEvery { sinceExact = 0; exact(); return }
+            let mx0 = mx, my0 = my
+            mx += (x - xo) * inverse
+            my += (y - yo) * inverse
+            sxx += (x - mx0) * (x - mx) - (xo - mx0) * (xo - mx)
+            syy += (y - my0) * (y - my) - (yo - my0) * (yo - my)
+            sxy += (x - mx0) * (y - my) - (xo - mx0) * (yo - my)
+        } else if pairs.isFull {
+            exact()
+        }
+    }
+
+    /// Two-pass moments of the current windows.
+    @inlinable mutating func exact() {
+        let n = Double(pairs.count)
+        var sx = 0.0, sy = 0.0
+        for i in 0..<pairs.count { let (x, y) = pairs[i]; sx += x; sy += y }
+        mx = sx / n; my = sy / n
+        sxx = 0; syy = 0; sxy = 0
+        for i in 0..<pairs.count {
+            let (x, y) = pairs[i]
+            let dx = x - mx, dy = y - my
+            sxx += dx * dx; syy += dy * dy; sxy += dx * dy
+        }
+    }
+
+    /// Pearson r clamped to −1…1; nil when either series is constant.
+    @inlinable mutating func correlation() -> Double? {
+        if degenerate { return nil }
+        if !(sxx > 0 && syy > 0) { exact() }           // rounding took a tiny variance to ≤ 0: recompute
+        guard sxx > 0 && syy > 0 else { return nil }
+        return Swift.min(1, Swift.max(-1, sxy / (sxx * syy).squareRoot()))
     }
 }
