@@ -58,9 +58,12 @@ let package = Package(
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegimeTests", dependencies: ["Regime", "Indicators", "TradingCore", "MarketData"]),
-        .testTarget(name: "ExternalDataTests", dependencies: [
-            "ExternalData", "Regime", "TradingCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        // A loopback HTTP server for tests of the edge (external sentiment; later the REST client).
+        .target(name: "TestSupport", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Tests/TestSupport"),
+        .testTarget(name: "ExternalDataTests", dependencies: [
+            "ExternalData", "Regime", "TradingCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange"]),
@@ -68,7 +71,7 @@ let package = Package(
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AppConfigurationTests", dependencies: ["AppConfiguration", "TradingCore", "MarketData", "PaperExchange"]),
-        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "AppConfiguration"]),
+        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "AppConfiguration", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

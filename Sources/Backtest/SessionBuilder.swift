@@ -3,6 +3,7 @@ import MarketData
 import PaperExchange
 import TradingEngine
 import Strategies
+import Regime
 
 public enum SessionError: Error, CustomStringConvertible, Equatable {
     case unknownStrategy(String, known: [String])
@@ -65,6 +66,10 @@ public enum SessionBuilder {
         let strategies = try makeStrategies(spec.strategies, barTimeframe: spec.barTimeframe)
         var market = spec.market
         for s in strategies { market.accommodate(warmup: s.warmup, trades: s.tradeHistory) }
+        // The detector's real-candle multi-timeframe mode reads 15m, 1h and 4h candles (50 of each for a reading).
+        if let r = spec.engine.regime, r.enabled, r.mtfSource == .candles, strategies.contains(where: { $0.readsRegime }) {
+            market.accommodate(warmup: [.m15: 200, .h1: 200, .h4: 200], trades: 0)
+        }
         var registry = InstrumentRegistry()
         for i in spec.instruments { registry.set(i) }
         for s in spec.symbols where registry[s] == nil {

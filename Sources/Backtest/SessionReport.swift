@@ -2,6 +2,7 @@ import Foundation
 import TradingCore
 import PaperExchange
 import TradingEngine
+import Regime
 
 /// End-of-session figures for one strategy (engine §4.5 with the Swift metric definitions).
 public struct StrategyReport: Sendable {
@@ -51,10 +52,13 @@ public struct SessionReport: Sendable {
     public var aggregate: PortfolioAggregate
     /// The currency every money figure is in (USD, or the quote of a non-USD bar backtest).
     public var accountCurrency: String
+    /// The last market-regime reading, when something read the detector.
+    public var regime: RegimeSnapshot?
 
     /// Builds the report at the kernel's current marks; strategies in leaderboard order (realized P&L, then name).
     public init(kernel: Kernel, hasher: FillHasher, start: Timestamp, accountCurrency: String = "USD") {
         self.accountCurrency = accountCurrency
+        regime = kernel.regime
         let valuation = Valuation(market: kernel.market)
         var list: [StrategyReport] = []
         for r in kernel.runners {
@@ -124,6 +128,26 @@ public struct SessionReport: Sendable {
                 ]
             },
         ]
+        if let r = regime {
+            var ext: [String: Any] = [:]
+            if let s = r.externalSentiment {
+                ext = ["fear_greed": s.fearGreedValue.map { $0 as Any } ?? NSNull(), "classification": s.fearGreedClassification ?? NSNull(),
+                       "btc_dominance": s.btcDominance.map { $0 as Any } ?? NSNull(), "last_updated": s.lastUpdated.iso8601]
+            }
+            o["regime"] = [
+                "overall": r.overallRegime.rawValue, "confidence": r.overallConfidence, "composite_score": r.compositeScore,
+                "trending": r.isTrending, "direction": r.trendDirection.rawValue, "volatility": r.volatilityState.rawValue,
+                "age_seconds": r.regimeAgeSeconds, "recent_transitions": r.recentTransitions, "summary": r.summary,
+                "symbols": Dictionary(uniqueKeysWithValues: r.symbolRegimes.map { ($0.key.text, [
+                    "regime": $0.value.regime.rawValue, "confidence": $0.value.confidence, "score": $0.value.compositeScore,
+                    "adx": $0.value.adx, "choppiness": $0.value.choppiness, "rsi": $0.value.rsi, "atr_pct": $0.value.atrPercent,
+                    "trend_strength": $0.value.trendStrength.rawValue, "volatility": $0.value.volatilityState.rawValue,
+                ] as [String: Any]) }),
+                "mtf": r.mtfConfluence.map { ["summary": $0.summary, "alignment": $0.alignmentScore,
+                                              "timeframes": $0.perTimeframe.mapValues(\.rawValue)] as [String: Any] } ?? NSNull(),
+                "external": ext.isEmpty ? NSNull() : ext,
+            ] as [String: Any]
+        }
         for (k, v) in extra { o[k] = v }
         return o
     }
@@ -168,6 +192,10 @@ public struct SessionReport: Sendable {
             out.append(detail)
         }
         out.append(thin)
+        if let r = regime {
+            out.append(r.summary)
+            if let m = r.mtfConfluence { out.append("  timeframes: \(m.summary)") }
+        }
         out.append("fills_sha256: \(fillsSha256)")
         out.append(rule)
         return out.joined(separator: "\n")

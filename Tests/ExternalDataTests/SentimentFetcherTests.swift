@@ -3,6 +3,7 @@ import Synchronization
 import AsyncHTTPClient
 import TradingCore
 import Regime
+import TestSupport
 @testable import ExternalData
 
 /// External sentiment against a local HTTP server (regime.md §10, R32–R34, R37): success, timeout, malformed JSON,

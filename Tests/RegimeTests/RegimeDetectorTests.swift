@@ -62,4 +62,17 @@ import TradingCore
         #expect(finals == expected)
         #expect(Set(finals).count > 1)
     }
+
+    /// The real-candle option reads the engine's 15m/1h/4h candles instead of the pseudo-timeframes.
+    @Test func realCandleTimeframes() throws {
+        var c = RegimeConfig(); c.mtfSource = .candles
+        let m = FakeMarket(); m.m1[.up] = Gen.up()
+        m.other[.m15] = [.up: Array(Gen.down(60))]            // a falling 15m series: BEAR there
+        m.other[.h1] = [.up: Array(Gen.up(49))]               // 49 candles: too few for a reading
+        var d = RegimeDetector(config: c, symbols: [.up])
+        let mtf = try #require(d.update(m, at: Timestamp(seconds: 20_000)).mtfConfluence)
+        #expect(mtf.perTimeframe == ["1m": .strongBull, "15m": .bear])
+        // bull 1 vs bear 3 of 4: the bear share 0.75 makes BEAR dominant; one timeframe in its family.
+        #expect(mtf.dominantRegime == .bear && mtf.alignmentScore == 0.75 && mtf.timeframesAligned == 1)
+    }
 }

@@ -1,3 +1,4 @@
+@_exported import NIOHTTP1
 import NIOCore
 import NIOPosix
 import NIOHTTP1
@@ -5,17 +6,20 @@ import Synchronization
 
 /// A loopback HTTP server whose routes a test sets: a status, a body and an optional delay (a delay past the
 /// client's timeout is a timeout). Counts requests per path.
-final class LocalHTTPServer: Sendable {
-    struct Route: Sendable { var status: HTTPResponseStatus = .ok; var body: String; var delayMs: Int64 = 0 }
+public final class LocalHTTPServer: Sendable {
+    public struct Route: Sendable {
+        public var status: HTTPResponseStatus = .ok, body: String, delayMs: Int64 = 0
+        public init(status: HTTPResponseStatus = .ok, body: String, delayMs: Int64 = 0) { self.status = status; self.body = body; self.delayMs = delayMs }
+    }
 
     private let routes = Mutex<[String: Route]>([:])
     private let hits = Mutex<[String: Int]>([:])
     private let headersSeen = Mutex<[String: [String: String]]>([:])
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let channel: Channel
-    let port: Int
+    public let port: Int
 
-    init() throws {
+    public init() throws {
         let box = Box()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -27,12 +31,12 @@ final class LocalHTTPServer: Sendable {
         box.server = self
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
-    func set(_ path: String, _ r: Route) { routes.withLock { $0[path] = r } }
-    func count(_ path: String) -> Int { hits.withLock { $0[path] ?? 0 } }
-    func headers(_ path: String) -> [String: String] { headersSeen.withLock { $0[path] ?? [:] } }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func set(_ path: String, _ r: Route) { routes.withLock { $0[path] = r } }
+    public func count(_ path: String) -> Int { hits.withLock { $0[path] ?? 0 } }
+    public func headers(_ path: String) -> [String: String] { headersSeen.withLock { $0[path] ?? [:] } }
 
-    func shutdown() throws {
+    public func shutdown() throws {
         try channel.close().wait()
         try group.syncShutdownGracefully()
     }
