@@ -28,7 +28,7 @@ let package = Package(
         // Market-regime detection (issue 6): a synchronous state machine over closed candles; no clock, no I/O.
         .target(name: "Regime", dependencies: ["TradingCore", "Indicators"], swiftSettings: kernelSettings),
         .target(name: "PaperExchange", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
-        .target(name: "Strategies", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
+        .target(name: "Strategies", dependencies: ["TradingCore", "Indicators", "Regime"], swiftSettings: kernelSettings),
         .target(name: "TradingEngine", dependencies: ["TradingCore", "MarketData", "PaperExchange", "Regime"], swiftSettings: kernelSettings),
         // The one configuration schema: YAML, environment, flags and recording headers validate through it.
         .target(name: "AppConfiguration", dependencies: [

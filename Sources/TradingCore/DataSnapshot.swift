@@ -28,14 +28,23 @@ public protocol MarketView: AnyObject {
 public struct DataSnapshot {
     public let timestamp: Timestamp
     public let market: any MarketView
-    /// The market regime, for strategies that declare `readsRegime` (nil otherwise, or with the detector disabled).
-    public let regime: RegimeSnapshot?
+    /// Boxed so the snapshot stays two words and a pointer: it is built on every tick, mostly without a regime.
+    private let regimeBox: RegimeBox?
 
-    public init(timestamp: Timestamp, market: any MarketView, regime: RegimeSnapshot? = nil) {
+    public init(timestamp: Timestamp, market: any MarketView) {
         self.timestamp = timestamp
         self.market = market
-        self.regime = regime
+        regimeBox = nil
     }
+
+    public init(timestamp: Timestamp, market: any MarketView, regime: RegimeSnapshot) {
+        self.timestamp = timestamp
+        self.market = market
+        regimeBox = RegimeBox(regime)
+    }
+
+    /// The market regime, for strategies that declare `readsRegime` (nil otherwise, or with the detector disabled).
+    public var regime: RegimeSnapshot? { regimeBox?.value }
 
     public func price(_ s: Symbol) -> Price? { market.price(s) }
     public func book(_ s: Symbol) -> OrderBook? { market.book(s) }
@@ -62,4 +71,9 @@ public struct DataSnapshot {
         }
         return a + b > 0 ? (b - a) / (a + b) : 0
     }
+}
+
+final class RegimeBox: Sendable {
+    let value: RegimeSnapshot
+    init(_ v: RegimeSnapshot) { value = v }
 }

@@ -27,7 +27,7 @@ public final class Kernel {
     private var barBatch: [Bar] = []
     /// Created on first need: a strategy that reads the regime, or `readRegime()` (dashboard, logs).
     public private(set) var regimeDetector: RegimeDetector?
-    private var regimeReaders = 0
+    private var regimeReaders = 0 { didSet { regimeActive = regimeReaders > 0 && config.regime?.enabled == true } }
     private var latestSentiment: ExternalSentiment?
 
     /// `tradable`: the pairs each strategy (by name) may trade; a strategy not named may trade every session pair.
@@ -45,11 +45,12 @@ public final class Kernel {
                                   context: StrategyContext(strategyName: name, clock: clock, instruments: exchange.instruments, portfolio: p))
         }
         precondition(Set(runners.map(\.name)).count == runners.count, "duplicate strategy names")
-        regimeReaders = runners.filter { $0.strategy.readsRegime }.count
+        regimeReaders = runners.filter(\.readsRegime).count
+        regimeActive = regimeReaders > 0 && config.regime?.enabled == true   // observers do not run in init
     }
 
-    /// Whether the detector runs: enabled in the configuration and read by someone.
-    public var regimeActive: Bool { regimeReaders > 0 && config.regime?.enabled == true }
+    /// Whether the detector runs: enabled in the configuration and read by someone (kept as a flag: the tick reads it).
+    public private(set) var regimeActive = false
 
     /// Registers a reader outside the strategies (the dashboard, the logs): the detector runs from the next tick,
     /// catching up on the closed candles the market holds.
@@ -138,13 +139,18 @@ public final class Kernel {
         // 2. High/low marks.
         for r in runners where !r.portfolio.positions.isEmpty { exchange.updateTracking(r.portfolio, market: market) }
         // 3. The regime, if anyone reads it, then strategies by name (a strategy sees it only if it declared it).
-        let regime = regimeActive ? updateRegime(now) : nil
         let snapshot = DataSnapshot(timestamp: now, market: market)
-        let withRegime = regime.map { DataSnapshot(timestamp: now, market: market, regime: $0) }
+        var withRegime: DataSnapshot?
+        if regimeActive, let regime = updateRegime(now) { withRegime = DataSnapshot(timestamp: now, market: market, regime: regime) }
         for (i, r) in runners.enumerated() where !r.paused {
             let signal: Signal?
             do {
-                signal = try r.strategy.generateSignal(r.strategy.readsRegime ? withRegime ?? snapshot : snapshot, r.context)
+                // Passed as they are (no conditional temporary): this call happens on every tick.
+                if r.readsRegime, let w = withRegime {
+                    signal = try r.strategy.generateSignal(w, r.context)
+                } else {
+                    signal = try r.strategy.generateSignal(snapshot, r.context)
+                }
             } catch {
                 r.errors += 1
                 r.lastError = "\(error)"

@@ -7,6 +7,8 @@ public final class StrategyRunner {
     public let strategy: any Strategy
     public let portfolio: Portfolio
     public let context: StrategyContext
+    /// Read once: whether this strategy's snapshots carry the regime.
+    public let readsRegime: Bool
     public internal(set) var signals = 0
     public internal(set) var errors = 0
     public internal(set) var paused = false
@@ -19,5 +21,6 @@ public final class StrategyRunner {
         self.strategy = strategy
         self.portfolio = portfolio
         self.context = context
+        readsRegime = strategy.readsRegime
     }
 }
