@@ -39,6 +39,8 @@ public struct AppConfig: Sendable {
     // strategies
     public var enabledStrategies: [String]? = nil
     public var strategyOverrides: [String: [String: String]] = [:]
+    /// Strategies whose entries go through the regime's parameter router (`strategy_overrides.<name>.regime_router`).
+    public var regimeRouted: Set<String> = []
     public var instruments: [Instrument] = []
     /// Keys a later capability reads: their effective text.
     public var reserved: [String: String] = [:]

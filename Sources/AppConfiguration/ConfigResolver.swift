@@ -78,6 +78,15 @@ public enum ConfigResolver {
                     guard let type = StrategyRegistry.type(named: name) else {
                         throw fail("unknown strategy '\(clip(name))' (available: \(StrategyRegistry.names.joined(separator: ", ")))")
                     }
+                    // Decision 45: every strategy takes `regime_router` (the regime's parameter router, opt-in).
+                    if param == "regime_router" {
+                        switch e.text.trimmingSpaces().lowercased() {
+                        case "true": c.regimeRouted.insert(name)
+                        case "false": c.regimeRouted.remove(name)
+                        default: throw fail("must be true or false, got '\(clip(e.text))'")
+                        }
+                        continue
+                    }
                     guard let spec = type.parameters.first(where: { $0.name == param }) else {
                         throw fail("unknown parameter (known: \(type.parameters.map(\.name).joined(separator: ", ")))")
                     }

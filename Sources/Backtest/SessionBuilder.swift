@@ -67,7 +67,8 @@ public enum SessionBuilder {
         var market = spec.market
         for s in strategies { market.accommodate(warmup: s.warmup, trades: s.tradeHistory) }
         // The detector's real-candle multi-timeframe mode reads 15m, 1h and 4h candles (50 of each for a reading).
-        if let r = spec.engine.regime, r.enabled, r.mtfSource == .candles, strategies.contains(where: { $0.readsRegime }) {
+        if let r = spec.engine.regime, r.enabled, r.mtfSource == .candles,
+           strategies.contains(where: { $0.readsRegime }) || spec.strategies.contains(where: \.regimeRouter) {
             market.accommodate(warmup: [.m15: 200, .h1: 200, .h4: 200], trades: 0)
         }
         var registry = InstrumentRegistry()
@@ -78,7 +79,10 @@ public enum SessionBuilder {
         let exchange = PaperExchange(config: spec.exchange, instruments: registry, sessionSymbols: spec.symbols)
         let kernel = Kernel(market: MarketState(symbols: spec.symbols, config: market), exchange: exchange,
                             strategies: strategies, clock: ManualClock(spec.start), config: spec.engine,
-                            tradable: Dictionary(uniqueKeysWithValues: spec.strategies.map { ($0.name, $0.symbols) }))
+                            tradable: Dictionary(uniqueKeysWithValues: spec.strategies.map { ($0.name, $0.symbols) }),
+                            // The detector reads the traded pairs in configuration order; data-only pairs only value assets.
+                            regimeSymbols: spec.symbols.filter { s in spec.strategies.contains { $0.symbols.contains(s) } },
+                            regimeRouted: Set(spec.strategies.filter(\.regimeRouter).map(\.name)))
         kernel.start()
         return kernel
     }

@@ -38,6 +38,8 @@ public struct StrategyReport: Sendable {
     public var paused: Bool
     public var rejections: [(String, Int)]
     public var strategyRejections: [(String, Int)]
+    /// Entries the regime's parameter router declined (routed strategies only).
+    public var regimeDeclined: Int
 }
 
 public struct SessionReport: Sendable {
@@ -80,7 +82,7 @@ public struct SessionReport: Sendable {
                 excludedAssets: p.excludedAssets.sorted(), roiPct: roi,
                 openPositions: p.positions.count, cappedFills: p.cappedFills, signals: r.signals, errors: r.errors, paused: r.paused,
                 rejections: p.rejections.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 },
-                strategyRejections: r.strategy.rejections.sorted.map { ($0.reason, $0.count) }))
+                strategyRejections: r.strategy.rejections.sorted.map { ($0.reason, $0.count) }, regimeDeclined: r.regimeDeclined))
         }
         aggregate = PortfolioAggregate(kernel.runners.map(\.portfolio), valuation: valuation)
         strategies = list.sorted { $0.realizedPnl != $1.realizedPnl ? $0.realizedPnl > $1.realizedPnl : $0.name < $1.name }
@@ -125,6 +127,7 @@ public struct SessionReport: Sendable {
                     "paused": s.paused,
                     "rejections": Dictionary(uniqueKeysWithValues: s.rejections),
                     "strategy_rejections": Dictionary(uniqueKeysWithValues: s.strategyRejections),
+                    "regime_declined": s.regimeDeclined,
                 ]
             },
         ]
@@ -189,6 +192,7 @@ public struct SessionReport: Sendable {
             }
             if !s.rejections.isEmpty { detail += "\n     rejected: " + s.rejections.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
             if !s.strategyRejections.isEmpty { detail += "\n     declined: " + s.strategyRejections.prefix(5).map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
+            if s.regimeDeclined > 0 { detail += "\n     regime router declined \(s.regimeDeclined) entr\(s.regimeDeclined == 1 ? "y" : "ies")" }
             out.append(detail)
         }
         out.append(thin)

@@ -21,7 +21,7 @@ extension SessionSpec {
         return [
             "symbols": symbols.map(\.text),
             "instruments": instruments.sorted { $0.symbol < $1.symbol }.map { ["symbol": $0.symbol.text, "price_decimals": $0.priceDecimals, "lot_decimals": $0.lotDecimals] },
-            "strategies": strategies.map { ["name": $0.name, "parameters": $0.parameters, "symbols": $0.symbols.map(\.text)] as [String: Any] },
+            "strategies": strategies.map { ["name": $0.name, "parameters": $0.parameters, "symbols": $0.symbols.map(\.text), "regime_router": $0.regimeRouter] as [String: Any] },
             "execution": ex,
             "engine": ["max_strategy_errors": engine.maxStrategyErrors, "close_positions_on_shutdown": engine.closePositionsOnShutdown,
                        "next_bar_open_fills": engine.nextBarOpenFills, "regime": Self.regimeHeader(engine.regime)],
@@ -39,7 +39,7 @@ extension SessionSpec {
     /// The detector settings that change what strategies see (not the external endpoints: their values are recorded
     /// as events).
     static let regimeHeaderKeys: Set<String> = Set(Schema.settings.map(\.key).filter {
-        $0.hasPrefix("regime_detection.") && !$0.hasPrefix("regime_detection.external.") && $0 != "regime_detection.cache_ttl_minutes"
+        $0.hasPrefix("regime_detection.") && !$0.hasPrefix("regime_detection.external.")
     })
 
     static func regimeHeader(_ r: RegimeConfig?) -> [String: String] {
@@ -62,7 +62,9 @@ extension SessionSpec {
         strategies = try st.map {
             guard let n = $0["name"] as? String, StrategyRegistry.type(named: n) != nil, let p = $0["parameters"] as? [String: String],
                   let ss = $0["symbols"] as? [String] else { throw bad("strategies") }
-            return StrategySpec(name: n, parameters: p, symbols: try ss.map { guard let s = Symbol($0) else { throw bad("strategies") }; return s })
+            if let r = $0["regime_router"], !(r is Bool) { throw bad("strategies.regime_router") }
+            return StrategySpec(name: n, parameters: p, symbols: try ss.map { guard let s = Symbol($0) else { throw bad("strategies") }; return s },
+                                regimeRouter: ($0["regime_router"] as? Bool) ?? false)
         }
         guard let ex = o["execution"] as? [String: Any] else { throw bad("execution") }
         // Every value with a configuration key is validated by the schema, exactly as from YAML or a flag.

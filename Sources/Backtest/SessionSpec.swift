@@ -8,8 +8,10 @@ public struct StrategySpec: Sendable, Equatable {
     public var name: String
     public var parameters: [String: String]
     public var symbols: [Symbol]
-    public init(name: String, parameters: [String: String], symbols: [Symbol]) {
-        self.name = name; self.parameters = parameters; self.symbols = symbols
+    /// Entries go through the regime's parameter router (decision 45, opt-in).
+    public var regimeRouter: Bool
+    public init(name: String, parameters: [String: String], symbols: [Symbol], regimeRouter: Bool = false) {
+        self.name = name; self.parameters = parameters; self.symbols = symbols; self.regimeRouter = regimeRouter
     }
 }
 

@@ -25,7 +25,7 @@ public actor SentimentFetcher {
         self.endpoints = endpoints
         self.client = client
         now = clock
-        let ttl = Interval(nanoseconds: Int64(endpoints.cacheTTLMinutes * 60e9))
+        let ttl = Interval(nanoseconds: Int64(endpoints.cacheTTLSeconds * 1e9))
         fearGreed = SentimentCache(ttl: ttl)
         dominance = SentimentCache(ttl: ttl)
     }
@@ -64,9 +64,9 @@ public actor SentimentFetcher {
     public func current() -> ExternalSentiment? {
         let f = fearGreed.value, d = dominance.value
         guard f != nil || d != nil else { return nil }
-        let times = [fearGreed.fetchedAt, dominance.fetchedAt].compactMap { $0 }
+        let times = [f == nil ? nil : fearGreed.fetchedAt, d == nil ? nil : dominance.fetchedAt].compactMap { $0 }
         return ExternalSentiment(fearGreedValue: f?.value, fearGreedClassification: f?.classification, btcDominance: d,
-                                 lastUpdated: times.min()!)
+                                 lastUpdated: times.min() ?? now())
     }
 
     public func invalidate() { fearGreed.invalidate(); dominance.invalidate() }
@@ -76,17 +76,37 @@ public actor SentimentFetcher {
         public var description: String { "HTTP \(status)" }
     }
 
-    private nonisolated func fetch<T: Sendable>(_ url: String, headers: [String: String], parse: @Sendable ([UInt8]) throws -> T) async -> Result<T, any Error> {
+    public struct DeadlineExceeded: Error, CustomStringConvertible {
+        public let seconds: Double
+        public var description: String { "no complete response within \(seconds) s" }
+    }
+
+    /// One request under one deadline from connect to the body's last byte (AsyncHTTPClient's own timeout stops
+    /// at the response head, so a server that stalls mid-body would otherwise hold the fetch forever).
+    private nonisolated func fetch<T: Sendable>(_ url: String, headers: [String: String], parse: @escaping @Sendable ([UInt8]) throws -> T) async -> Result<T, any Error> {
+        let client = self.client, seconds = endpoints.timeoutSeconds
         do {
-            var req = HTTPClientRequest(url: url)
-            req.headers.add(name: "Accept", value: "application/json")
-            req.headers.add(name: "User-Agent", value: "ws-tester")
-            for (k, v) in headers { req.headers.add(name: k, value: v) }
-            let resp = try await client.execute(req, timeout: .milliseconds(Int64(endpoints.timeoutSeconds * 1000)))
-            guard (200..<300).contains(Int(resp.status.code)) else { throw HTTPStatusError(status: Int(resp.status.code)) }
-            // A body this large is no sentiment reading.
-            let body = try await resp.body.collect(upTo: 1 << 20)
-            return .success(try parse(Array(body.readableBytesView)))
+            let body: [UInt8] = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                group.addTask {
+                    var req = HTTPClientRequest(url: url)
+                    req.headers.add(name: "Accept", value: "application/json")
+                    req.headers.add(name: "User-Agent", value: "ws-tester")
+                    for (k, v) in headers { req.headers.add(name: k, value: v) }
+                    let resp = try await client.execute(req, timeout: .milliseconds(Int64(seconds * 1000)))
+                    guard (200..<300).contains(Int(resp.status.code)) else { throw HTTPStatusError(status: Int(resp.status.code)) }
+                    // A body this large is no sentiment reading.
+                    let b = try await resp.body.collect(upTo: 1 << 20)
+                    return Array(b.readableBytesView)
+                }
+                group.addTask {
+                    try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let bytes = first else { throw DeadlineExceeded(seconds: seconds) }
+                return bytes
+            }
+            return .success(try parse(body))
         } catch {
             return .failure(error)
         }

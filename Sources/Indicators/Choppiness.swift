@@ -1,4 +1,4 @@
-import Foundation
+import TradingCore
 
 /// Choppiness index (indicators.md §4, E. W. Dreiss): `100 · log10(ΣTR / (max high − min low)) / log10(period)` over
 /// the last `period` bars, each bar's true range taken against its own previous close; ready at index `period`.
@@ -19,8 +19,9 @@ public struct Choppiness: StreamingIndicator, Sendable {
     public init(period: Int = 14) {
         precondition(period >= 2, "choppiness period must be ≥ 2 (log10(1) = 0)")
         self.period = period
-        // log10(a)/log10(p) = ln(a)/ln(p); ln is the cheaper of the two.
-        logPeriod = log(Double(period))
+        // log10(a)/log10(p) = ln(a)/ln(p). PortableMath's ln, not the platform's: choppiness feeds the regime, which
+        // can gate fills, and a seed must give the same fills on every platform.
+        logPeriod = Math.log(Double(period))
         bars = SlidingWindow(capacity: period, filler: (0, 0, 0))
     }
 
@@ -41,7 +42,7 @@ public struct Choppiness: StreamingIndicator, Sendable {
         }
         let range = high - low
         guard range > 0 else { storedValue = 50; return 50 }
-        let v = 100 * log(sum / range) / logPeriod
+        let v = 100 * Math.log(sum / range) / logPeriod
         storedValue = v.isFinite ? Swift.min(100, Swift.max(0, v)) : 50
         return storedValue
     }

@@ -1,5 +1,6 @@
-/// Every indicator that can be computed from bars, by name, with TA-Lib's parameter names (`period`, `fast`, `slow`,
-/// `signal`, `stddev`) and named outputs: what `ws-tester indicator` runs and lists.
+/// Every indicator that can be computed from bars, by name, with the short TA-Lib-style parameter names the CLI
+/// uses (`period`, `fast`, `slow`, `signal`, `stddev`; TA-Lib's own are `timeperiod`, `fastperiod`, …) and named
+/// outputs: what `ws-tester indicator` runs and lists.
 public enum IndicatorCatalog {
     /// One bar as the catalog reads it.
     public struct Bar: Sendable {
@@ -61,7 +62,7 @@ public enum IndicatorCatalog {
         Entry(name: "atr", summary: "Wilder average true range (TA-Lib ATR)", parameters: [period(14)], outputs: ["atr"], needsPartner: false) { b, _, p in
             one(ATR.series(b.map(\.hlc), period: p.int("period")))
         },
-        Entry(name: "natr", summary: "ATR as a percent of the close (TA-Lib NATR)", parameters: [period(14)], outputs: ["natr"], needsPartner: false) { b, _, p in
+        Entry(name: "natr", summary: "ATR as a percent of the close (TA-Lib NATR; at period 1 TA-Lib returns the raw true range, we normalise)", parameters: [period(14)], outputs: ["natr"], needsPartner: false) { b, _, p in
             one(ATR.percentSeries(b.map(\.hlc), period: p.int("period")))
         },
         Entry(name: "adx", summary: "average directional index with +DI and −DI (TA-Lib ADX, PLUS_DI, MINUS_DI)", parameters: [period(14), seeding],
@@ -87,7 +88,7 @@ public enum IndicatorCatalog {
         },
         Entry(name: "zscore", summary: "(close − SMA) / population deviation over the period (0 when flat)", parameters: [period(20)],
               outputs: ["zscore"], needsPartner: false) { b, _, p in
-            zip(b, Bollinger.series(b.map(\.close), period: p.int("period"))).map { bar, v in [v.map { zScore(bar.close, mean: $0.middle, stddev: $0.stddev) }] }
+            one(ZScore.series(b.map(\.close), period: p.int("period")))
         },
         Entry(name: "choppiness", summary: "choppiness index, 100·log10(ΣTR / range)/log10(period)", parameters: [period(14, min: 2)],
               outputs: ["choppiness"], needsPartner: false) { b, _, p in
@@ -98,8 +99,10 @@ public enum IndicatorCatalog {
             one(Volatility.series(b.map(\.close), lookback: p.int("period")))
         },
         Entry(name: "correlation", summary: "rolling correlation of returns with --against, aligned on timestamps (CORREL(ROCP, ROCP))",
-              parameters: [period(20, min: 2)], outputs: ["correlation"], needsPartner: true) { b, partner, p in
-            var s = Correlation(window: p.int("period"))
+              parameters: [period(20, min: 2), Parameter(name: "zero_variance", kind: .choice(["zero", "empty"]), defaultValue: "zero",
+                                                          help: "a constant series: 0 as TA-Lib, or an empty cell (the reference's unknown)")],
+              outputs: ["correlation"], needsPartner: true) { b, partner, p in
+            var s = Correlation(window: p.int("period"), zeroVarianceValue: p.choice("zero_variance") == "zero" ? 0 : nil)
             return zip(b, partner).map { bar, q in q.map { [s.update((bar.close, $0))] } ?? [nil] }
         },
         Entry(name: "volume_ratio", summary: "volume over its mean (current bar included unless exclude_current=1)", parameters: [period(20),

@@ -10,7 +10,9 @@ public struct VolumeRatio: StreamingIndicator, Sendable {
     public let lookback: Int
     public let excludeCurrent: Bool
     @usableFromInline let n: Double
+    /// The `lookback` volumes the mean is over: up to this bar, or (excludeCurrent) up to the bar before.
     @usableFromInline var window: SlidingSum
+    @usableFromInline var previous: Double?
     @usableFromInline var storedValue: Double?
     public var value: Double? { storedValue }
 
@@ -19,13 +21,19 @@ public struct VolumeRatio: StreamingIndicator, Sendable {
         self.lookback = lookback
         self.excludeCurrent = excludeCurrent
         n = Double(lookback)
-        window = SlidingSum(capacity: excludeCurrent ? lookback + 1 : lookback)
+        window = SlidingSum(capacity: lookback)
     }
 
     @inlinable @inline(__always) public mutating func update(_ volume: Double) -> Double? {
-        window.push(volume)
+        if excludeCurrent {
+            defer { previous = volume }
+            guard let p = previous else { return nil }
+            window.push(p)
+        } else {
+            window.push(volume)
+        }
         guard window.isFull else { return nil }
-        let mean = (excludeCurrent ? window.sum - volume : window.sum) / n
+        let mean = window.sum / n
         storedValue = mean > 0 ? volume / mean : nil
         return storedValue
     }

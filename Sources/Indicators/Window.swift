@@ -74,19 +74,25 @@ extension SlidingWindow where Element == Double {
 /// A running sum over a window, recomputed exactly from the window every `exactEvery` updates.
 @usableFromInline struct SlidingSum: Sendable {
     @usableFromInline var window: SlidingWindow<Double>
-    @usableFromInline var sum = 0.0
+    @usableFromInline var running = 0.0
     @usableFromInline var sinceExact = 0
+    /// Non-zero values in the window: a window of zeros sums to exactly 0 (no rounding residue of values gone).
+    @usableFromInline var nonZero = 0
 
     @usableFromInline init(capacity: Int) { window = SlidingWindow(capacity: capacity) }
 
     @inlinable var isFull: Bool { window.isFull }
+    @inlinable var sum: Double { nonZero == 0 ? 0 : running }
 
     @inlinable @inline(__always) mutating func push(_ x: Double) {
+        if x != 0 { nonZero += 1 }
         if let old = window.push(x) {
+            if old != 0 { nonZero -= 1 }
             sinceExact += 1
-            if sinceExact == exactEvery { sinceExact = 0; sum = window.sum() } else { sum += x - old }
+            if sinceExact == exactEvery { sinceExact = 0; running = window.sum() } else { running += x - old }
+            if nonZero == 0 { running = 0 }
         } else {
-            sum += x
+            running += x
         }
     }
 }

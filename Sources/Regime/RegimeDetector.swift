@@ -9,10 +9,11 @@ public struct RegimeDetector: Sendable {
     public let config: RegimeConfig
     /// Analysed in this order; the first with a result gives the multi-timeframe reading.
     public let symbols: [Symbol]
-    private var trackers: [Symbol: SymbolTracker] = [:]
+    /// Aligned with `symbols`; mutated in place (a copy out of a dictionary would copy its windows every bar).
+    private var trackers: [SymbolTracker]
     private var hysteresis: RegimeHysteresis
     private var history: TransitionHistory
-    private var lastResults: [Symbol: SymbolRegime] = [:]
+    private var lastResults: [SymbolRegime?]
     public private(set) var sentiment: ExternalSentiment?
     public private(set) var snapshot: RegimeSnapshot?
     /// Pipeline runs so far (one per tick with a new closed bar).
@@ -21,6 +22,8 @@ public struct RegimeDetector: Sendable {
     public init(config: RegimeConfig = RegimeConfig(), symbols: [Symbol]) {
         self.config = config
         self.symbols = symbols
+        trackers = Array(repeating: SymbolTracker(), count: symbols.count)
+        lastResults = Array(repeating: nil, count: symbols.count)
         hysteresis = RegimeHysteresis(minDuration: config.minRegimeDuration, confirmationBars: config.confirmationBars)
         history = TransitionHistory(window: config.transitionWindow)
     }
@@ -36,16 +39,15 @@ public struct RegimeDetector: Sendable {
     @discardableResult
     public mutating func update(_ market: any MarketView, at t: Timestamp) -> RegimeSnapshot {
         var fresh = false
-        for s in symbols {
+        let fg = fearGreed
+        for (k, s) in symbols.enumerated() {
             let candles = market.candles(.m1, s)
-            var tracker = trackers[s] ?? SymbolTracker()
             // New candles are at the end: find the first one after the last consumed.
             var i = candles.count
-            while i > 0, tracker.lastStart.map({ candles[i - 1].start > $0 }) ?? true { i -= 1 }
+            while i > 0, trackers[k].lastStart.map({ candles[i - 1].start > $0 }) ?? true { i -= 1 }
             guard i < candles.count else { continue }
-            for j in i..<candles.count { tracker.feed(candles[j]) }
-            if let r = tracker.evaluate(s, fearGreed: fearGreed, config: config) { lastResults[s] = r } else { lastResults[s] = nil }
-            trackers[s] = tracker
+            for j in i..<candles.count { trackers[k].feed(candles[j]) }
+            lastResults[k] = trackers[k].evaluate(s, fearGreed: fg, config: config)
             fresh = true
         }
         guard fresh || snapshot == nil else {
@@ -53,7 +55,7 @@ public struct RegimeDetector: Sendable {
             snapshot!.regimeAgeSeconds = hysteresis.age(at: t)
             return snapshot!
         }
-        let results = symbols.compactMap { lastResults[$0] }
+        let results = lastResults.compactMap { $0 }
         guard let first = results.first else {
             // Nothing to judge: the neutral reading; hysteresis and history do not move (§8 step 2).
             let n = RegimeSnapshot.neutral(at: t, weights: config.weights.byName)
@@ -98,7 +100,8 @@ public struct RegimeDetector: Sendable {
 
     /// Per-timeframe readings for `s` (§9.1).
     func timeframes(_ s: Symbol, _ market: any MarketView) -> [String: MarketRegime] {
-        guard let tracker = trackers[s] else { return [:] }
+        guard let k = symbols.firstIndex(of: s) else { return [:] }
+        let tracker = trackers[k]
         var out: [String: MarketRegime] = [:]
         if tracker.fed >= 50, let r = MultiTimeframe.classify(tracker.closes) { out["1m"] = r }
         if let r = MultiTimeframe.classify(market.candles(.m5, s).map(\.close.doubleValue)) { out["5m"] = r }

@@ -14,6 +14,8 @@ public struct SentimentCache<Value: Sendable & Equatable>: Sendable, Equatable {
     public private(set) var failures = 0
     public private(set) var blockedUntil: Timestamp?
     private var lastRequest: Timestamp?
+    /// Set by `invalidate()`: fetch again at the next chance, keeping the value (and its time) meanwhile.
+    private var stale = false
 
     public init(ttl: Interval = .minutes(5), minInterval: Interval = .seconds(1), maxBlock: Interval = .seconds(300)) {
         self.ttl = ttl; self.minInterval = minInterval; self.maxBlock = maxBlock
@@ -21,7 +23,7 @@ public struct SentimentCache<Value: Sendable & Equatable>: Sendable, Equatable {
 
     /// True when the cached value is missing or older than the TTL and the source is neither blocked nor rate-limited.
     public func shouldFetch(at t: Timestamp) -> Bool {
-        if let f = fetchedAt, t - f < ttl { return false }
+        if !stale, let f = fetchedAt, t - f < ttl { return false }
         if let b = blockedUntil, t < b { return false }
         if let l = lastRequest, t - l < minInterval { return false }
         return true
@@ -30,7 +32,7 @@ public struct SentimentCache<Value: Sendable & Equatable>: Sendable, Equatable {
     public mutating func requested(at t: Timestamp) { lastRequest = t }
 
     public mutating func succeeded(_ v: Value, at t: Timestamp) {
-        value = v; fetchedAt = t; failures = 0; blockedUntil = nil
+        value = v; fetchedAt = t; failures = 0; blockedUntil = nil; stale = false
     }
 
     /// Blocks the source for min(2^failures s, maxBlock); the stale value (if any) is still served.
@@ -44,5 +46,5 @@ public struct SentimentCache<Value: Sendable & Equatable>: Sendable, Equatable {
     /// Seconds since the last success, nil if none.
     public func age(at t: Timestamp) -> Interval? { fetchedAt.map { t - $0 } }
 
-    public mutating func invalidate() { fetchedAt = nil }
+    public mutating func invalidate() { stale = true }
 }

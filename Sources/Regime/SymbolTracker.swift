@@ -6,7 +6,8 @@ import Indicators
 struct SymbolTracker: Sendable {
     private(set) var adx = ADX(period: 14)
     private(set) var chop = Choppiness(period: 14)
-    private(set) var rsi = RSI(period: 14)
+    /// regime.md §4.1 reads the reference RSI: a history that never moved is neutral 50 (TA-Lib's 0 would score −1).
+    private(set) var rsi = RSI(period: 14, flatValue: 50)
     private(set) var atr = ATR(period: 14)
     private(set) var volumeRatio = VolumeRatio(lookback: 20)
     /// The last 200 closes: the SMAs and the pseudo-timeframes read them.

@@ -23,6 +23,10 @@ public protocol KernelObserver: AnyObject {
     func kernelStrategyFailed(_ name: String, message: String, paused: Bool)
     /// Something the user should know, reported once (e.g. an asset valued at 0 for lack of a USD price).
     func kernelWarning(_ message: String)
+    /// The regime after hysteresis changed (regime.md §8 step 8).
+    func kernelRegimeChanged(from old: MarketRegime?, to new: RegimeSnapshot)
+    /// A routed strategy's entry was declined by the parameter router.
+    func kernelRegimeDeclined(_ strategy: String, signal: Signal, regime: RegimeSnapshot)
 }
 
 extension KernelObserver {
@@ -30,4 +34,6 @@ extension KernelObserver {
     public func kernelDidReject(_ rejection: ExecutionRejection) {}
     public func kernelStrategyFailed(_ name: String, message: String, paused: Bool) {}
     public func kernelWarning(_ message: String) {}
+    public func kernelRegimeChanged(from old: MarketRegime?, to new: RegimeSnapshot) {}
+    public func kernelRegimeDeclined(_ strategy: String, signal: Signal, regime: RegimeSnapshot) {}
 }

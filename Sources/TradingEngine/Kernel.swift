@@ -29,14 +29,20 @@ public final class Kernel {
     public private(set) var regimeDetector: RegimeDetector?
     private var regimeReaders = 0 { didSet { regimeActive = regimeReaders > 0 && config.regime?.enabled == true } }
     private var latestSentiment: ExternalSentiment?
+    /// The pairs the detector analyses, in configuration order (the first gives the multi-timeframe reading).
+    public let regimeSymbols: [Symbol]
+    /// Per-regime multipliers for routed strategies (regime.md §11).
+    public var router = ParameterRouter()
 
     /// `tradable`: the pairs each strategy (by name) may trade; a strategy not named may trade every session pair.
     public init(market: MarketState, exchange: PaperExchange, strategies: [any Strategy], clock: ManualClock,
-                config: EngineConfig = EngineConfig(), tradable: [String: [Symbol]] = [:]) {
+                config: EngineConfig = EngineConfig(), tradable: [String: [Symbol]] = [:], regimeSymbols: [Symbol]? = nil,
+                regimeRouted: Set<String> = []) {
         self.market = market
         self.exchange = exchange
         self.clock = clock
         self.config = config
+        self.regimeSymbols = regimeSymbols ?? market.symbols
         let sorted = strategies.sorted { type(of: $0).name < type(of: $1).name }
         runners = sorted.map { s in
             let name = type(of: s).name
@@ -45,6 +51,7 @@ public final class Kernel {
                                   context: StrategyContext(strategyName: name, clock: clock, instruments: exchange.instruments, portfolio: p))
         }
         precondition(Set(runners.map(\.name)).count == runners.count, "duplicate strategy names")
+        for r in runners where regimeRouted.contains(r.name) { r.regimeRouted = true; r.readsRegime = true }
         regimeReaders = runners.filter(\.readsRegime).count
         regimeActive = regimeReaders > 0 && config.regime?.enabled == true   // observers do not run in init
     }
@@ -159,6 +166,16 @@ public final class Kernel {
                 continue
             }
             guard var s = signal else { continue }
+            if r.regimeRouted, s.action.isOpening, let regime = withRegime?.regime, !regime.symbolRegimes.isEmpty {
+                // The router acts on a real reading only: before the detector has one, entries pass unchanged.
+                let a = router.adjustments(r.name, regime)
+                guard a.strategyEnabled else {
+                    r.regimeDeclined += 1
+                    for o in observers { o.kernelRegimeDeclined(r.name, signal: s, regime: regime) }
+                    continue
+                }
+                if a.positionSize != 1, let rate = Rate(a.positionSize) { s.size = s.size.scaled(by: rate, .down) }
+            }
             signalCount += 1
             r.signals += 1
             s.metadata["strategy"] = r.name
@@ -184,10 +201,17 @@ public final class Kernel {
 
     private func updateRegime(_ now: Timestamp) -> RegimeSnapshot? {
         if regimeDetector == nil, let c = config.regime {
-            regimeDetector = RegimeDetector(config: c, symbols: market.symbols)
+            regimeDetector = RegimeDetector(config: c, symbols: regimeSymbols)
             if let s = latestSentiment { regimeDetector!.apply(s) }
         }
-        return regimeDetector?.update(market, at: now)
+        let before = regimeDetector?.snapshot
+        guard let snap = regimeDetector?.update(market, at: now) else { return nil }
+        // A change is a new final regime on a real reading (the neutral one before history is no reading).
+        if !snap.symbolRegimes.isEmpty, before?.symbolRegimes.isEmpty != false || before?.overallRegime != snap.overallRegime {
+            let old = before?.symbolRegimes.isEmpty == false ? before?.overallRegime : nil
+            if old != snap.overallRegime { for o in observers { o.kernelRegimeChanged(from: old, to: snap) } }
+        }
+        return snap
     }
 
     /// Margin calls, stops and targets in path order: the open, then towards the adverse extremes (earliest

@@ -7,8 +7,12 @@ public final class StrategyRunner {
     public let strategy: any Strategy
     public let portfolio: Portfolio
     public let context: StrategyContext
-    /// Read once: whether this strategy's snapshots carry the regime.
-    public let readsRegime: Bool
+    /// Read once: whether this strategy's snapshots carry the regime (it reads it, or its entries are routed).
+    public internal(set) var readsRegime: Bool
+    /// Entries pass the regime's parameter router (decision 45): disabled regimes decline them, sizes scale.
+    public internal(set) var regimeRouted = false
+    /// Entry signals the router declined.
+    public internal(set) var regimeDeclined = 0
     public internal(set) var signals = 0
     public internal(set) var errors = 0
     public internal(set) var paused = false

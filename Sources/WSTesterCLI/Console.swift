@@ -39,6 +39,19 @@ final class Console: KernelObserver {
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
+    func kernelRegimeChanged(from old: MarketRegime?, to new: RegimeSnapshot) {
+        guard level <= 1 else { return }
+        clearProgress()
+        let pct = Int((new.overallConfidence * 100).rounded())
+        print("[\(new.timestamp.iso8601)] Regime changed: \(old?.rawValue ?? "none") -> \(new.overallRegime.rawValue) (confidence: \(pct)%)")
+        flushOutput()
+    }
+
+    func kernelRegimeDeclined(_ strategy: String, signal: Signal, regime: RegimeSnapshot) {
+        guard level <= 0 else { return }
+        print("[\(regime.timestamp.iso8601)] REGIME ROUTER \(strategy) \(signal.action.rawValue) \(signal.symbol) declined: \(regime.overallRegime.rawValue), volatility \(regime.volatilityState.rawValue)")
+    }
+
     func status(kernel: Kernel) {
         guard level <= 1 else { return }
         let v = Valuation(market: kernel.market)

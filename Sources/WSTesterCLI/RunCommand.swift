@@ -7,7 +7,6 @@ import TradingEngine
 import Strategies
 import Backtest
 import AppConfiguration
-import ExternalData
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,12 +55,11 @@ struct RunCommand: ParsableCommand {
         let console = Console(level: cfg.logLevel)
         kernel.addObserver(console)
 
-        // External sentiment only when the regime is read and external data is on; fetched off the kernel thread.
-        let sentiment = kernel.regimeActive && cfg.regime.externalEnabled ? SentimentFeed(endpoints: cfg.external) : nil
-        defer { sentiment?.stop() }
+        // External sentiment is fetched in live sessions only (decision 44): a simulated market with real-world
+        // sentiment would be neither meaningful nor reproducible from its seed, so here it stays unknown. The live
+        // feed runs `SentimentFeed` and records each reading as a `sentiment` event.
         if kernel.regimeActive {
-            notes.append("regime detector on (read by \(kernel.runners.filter { $0.strategy.readsRegime }.map(\.name).joined(separator: ", ")))" +
-                         (sentiment == nil ? "" : "; Fear & Greed and BTC dominance fetched every \(Int(cfg.external.cacheTTLMinutes)) min"))
+            notes.append("regime detector on (read by \(kernel.runners.filter(\.readsRegime).map(\.name).joined(separator: ", "))); external sentiment is unknown in simulated sessions")
         }
         for w in cfg.regime.warnings where kernel.regimeActive { notes.append(w) }
         printBanner(spec: spec, cfg: cfg, notes: notes)
@@ -74,11 +72,6 @@ struct RunCommand: ParsableCommand {
         var lastProgress = wall.now
         while !SignalTrap.stopRequested {
             if let end, driver.now >= end { break }
-            if let s = sentiment?.take() {
-                let e = MarketEvent.sentiment(SentimentReading(time: driver.now, sentiment: s))
-                driver.recorder?.record(e)
-                kernel.handle(e)
-            }
             driver.step()
             if let speed = cfg.speed {
                 // Deadline pacing: engine time advances `speed`× wall time; late ticks run at once, no catch-up bursts.

@@ -104,7 +104,7 @@ enum SessionPlanner {
             do { _ = try SessionBuilder.makeStrategies([StrategySpec(name: n, parameters: params, symbols: syms)]) }
             catch let e as SessionError { throw ConfigError(e.description) }
             catch let e as ParameterError { throw ConfigError(e.description) }
-            return StrategySpec(name: n, parameters: params, symbols: syms)
+            return StrategySpec(name: n, parameters: params, symbols: syms, regimeRouter: config.regimeRouted.contains(n))
         }
     }
 

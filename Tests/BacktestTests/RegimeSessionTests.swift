@@ -98,4 +98,38 @@ import Regime
             #expect(throws: EventCodec.DecodeError.self) { try EventCodec.decode(JSONSerialization.jsonObject(with: Data(bad.utf8)) as! [String: Any]) }
         }
     }
+
+    /// Decision 45's opt-in: a routed strategy's entries pass the parameter router once the detector has a reading.
+    @Test func routedEntriesAreDeclinedOrScaled() throws {
+        var spec = try spec(filter: false)
+        spec.strategies[0].regimeRouter = true
+        let back = try SessionSpec(jsonObject: spec.jsonObject)
+        #expect(back.strategies[0].regimeRouter)
+        func run(_ table: [MarketRegime: RegimeAdjustments]) throws -> (Kernel, [Fill]) {
+            let k = try SessionBuilder.makeKernel(spec)
+            k.router = ParameterRouter(table: ["sma_cross": table])
+            final class Fills: KernelObserver { var list: [Fill] = []; func kernelDidFill(_ f: Fill, portfolio: Portfolio) { list.append(f) } }
+            let f = Fills()
+            k.addObserver(f)
+            let d = SimulationDriver(kernel: k, spec: spec)
+            for _ in 0..<(400 * 60) { d.step() }
+            k.stop()
+            return (k, f.list)
+        }
+        #expect(try SessionBuilder.makeKernel(spec).regimeActive)              // routing reads the regime
+        let off = Dictionary(uniqueKeysWithValues: MarketRegime.allCases.map { ($0, RegimeAdjustments(strategyEnabled: false)) })
+        let (k1, f1) = try run(off)
+        let firstReading = SimulatedMarket.defaultStart + .minutes(200)
+        #expect(k1.runner("sma_cross")!.regimeDeclined > 0)
+        #expect(f1.filter { $0.side == .buy }.allSatisfy { $0.timestamp < firstReading + .minutes(2) })
+        // Half size in every regime: entries after the first reading buy 0.5 instead of 1 (size scales down, exactly).
+        let half = Dictionary(uniqueKeysWithValues: MarketRegime.allCases.map { ($0, RegimeAdjustments(positionSize: 0.5)) })
+        let (k2, f2) = try run(half)
+        let late = f2.filter { $0.side == .buy && $0.timestamp > firstReading + .minutes(2) }
+        #expect(!late.isEmpty && k2.runner("sma_cross")!.regimeDeclined == 0)
+        // 0.5 × the router's volatility factor (at most 1.2, low volatility) × its confidence and transition factors
+        // (≤ 1, §11.2): every late entry is in (0, 0.6], and none is the unrouted 1.
+        #expect(late.allSatisfy { $0.size <= Quantity("0.6")! && $0.size.isPositive })
+        #expect(f2.filter { $0.side == .buy && $0.timestamp < firstReading }.allSatisfy { $0.size == Quantity(1) })
+    }
 }

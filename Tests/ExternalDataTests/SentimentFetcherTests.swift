@@ -71,6 +71,29 @@ import TestSupport
         }, timeout: 0.3)
     }
 
+    /// A server that sends the head and stalls mid-body is cut off by the deadline, and the other source still lands.
+    @Test func stallMidBodyHitsTheDeadline() async throws {
+        try await withServer({ server, f, _ in
+            server.set("/fng/", .init(body: Self.fng, stallBody: true)); server.set("/api/v3/global", .init(body: Self.global))
+            let s = await f.refresh()
+            let failures = await f.failures, errors = await f.lastError
+            #expect(s?.fearGreedValue == nil && s?.btcDominance == 56.5 && failures["fear_greed"] == 1)
+            #expect(errors["fear_greed"]?.contains("no complete response within 0.3 s") == true)
+        }, timeout: 0.3)
+    }
+
+    @Test func invalidateRefetchesAndKeepsTheValue() async throws {
+        try await withServer { server, f, clock in
+            server.set("/fng/", .init(body: Self.fng)); server.set("/api/v3/global", .init(body: Self.global))
+            let first = await f.refresh()
+            server.set("/fng/", .init(status: .internalServerError, body: "")); server.set("/api/v3/global", .init(status: .internalServerError, body: ""))
+            await f.invalidate()
+            clock.advance(.seconds(2))
+            let again = await f.refresh()
+            #expect(server.count("/fng/") == 2 && again == first)       // refetched, failed, the stale value stands
+        }
+    }
+
     @Test func malformedBodiesAreErrorsNotValues() async throws {                                 // R37
         try await withServer { server, f, clock in
             server.set("/fng/", .init(body: #"{"data":[{"value":"forty","value_classification":"Fear"}]}"#))
@@ -108,6 +131,22 @@ import TestSupport
         let none = await f.refresh(), failures = await f.failures
         #expect(none == nil && failures.count == 2)
         try await client.shutdown()
+    }
+
+    /// The background feed hands each changed reading over once.
+    @Test func feedDeliversOnce() async throws {
+        let server = try LocalHTTPServer()
+        server.set("/fng/", .init(body: Self.fng)); server.set("/g", .init(body: Self.global))
+        var e = SentimentEndpoints()
+        e.fearGreedURL = server.url("/fng/"); e.btcDominanceURL = server.url("/g"); e.timeoutSeconds = 2
+        let feed = SentimentFeed(endpoints: e, poll: 0.05)
+        var got: ExternalSentiment?
+        for _ in 0..<100 where got == nil { try await Task.sleep(nanoseconds: 20_000_000); got = feed.take() }
+        #expect(got?.fearGreedValue == 40 && got?.btcDominance == 56.5)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        #expect(feed.take() == nil)                                       // unchanged: nothing new to deliver
+        feed.stop()
+        try server.shutdown()
     }
 
     @Test func parsers() throws {

@@ -16,7 +16,7 @@ import TradingCore
     }
     var waveVolumes: [Double] { (0..<60).map { 1000 + 100 * Double($0 % 7) } }
     func plain(_ xs: [Double]) -> [HLC] { xs.map { HLC(high: $0, low: $0, close: $0) } }
-    func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 5e-6 * max(1, abs(b)) } ?? false }
+    func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 5e-6 * abs(b) + 1e-12 } ?? false }
 
     /// The reference's own 50-candle fixture (§12.1), prices rounded to 6 decimals through text as the spec says.
     struct XRP {
@@ -104,7 +104,8 @@ import TradingCore
         #expect(close(ADX.series(wave(100)).last!!.adx, 43.7881))
         #expect(close(ADX.series(wave(200)).last!!.adx, 46.2728) && close(ADX.series(wave(200), seeding: .meanOfFirstPeriod).last!!.adx, 46.2728))
         let ar = ADX.series(plain(ramp), seeding: .meanOfFirstPeriod).last!!                      // 4, reference seeding too
-        #expect(close(ar.adx, 100) && close(ar.plusDI, 100) && ar.minusDI == 0)
+        #expect(close(ar.adx, 100) && close(ar.plusDI, 100) && ar.minusDI == 0 && ar.trendStrength == .veryStrong)
+        #expect(ADX.series(Array(wave().prefix(10))).last! == nil)                                // 43
     }
 
     /// A crossover is a histogram sign change between two ready values: a series that dips and recovers.
@@ -142,6 +143,25 @@ import TradingCore
         #expect(VolumeRatio.series(Array(v.prefix(18))).last! == nil)
         #expect(VolumeRatio.series(Array(repeating: 0, count: 20)).last! == nil)   // no volume: unknown, not 1.0
         #expect(volumeSpike(Array(repeating: 100, count: 22)) == nil)
+    }
+
+    /// A stretch of zero volume is "no volume" exactly, whatever rounding the running sum carried in.
+    @Test func zeroVolumeWindows() {
+        var v: [Double] = (0..<300).map { (i: Int) -> Double in
+            let x = Double(i)
+            return 1000 * (1 + sin(x * 0.7)) + 0.1 * Double(i % 7)
+        }
+        v += Array(repeating: 0, count: 25)
+        #expect(VolumeRatio.series(v).suffix(5).allSatisfy { $0 == nil })
+        #expect(VolumeRatio.series(v, excludeCurrent: true).suffix(5).allSatisfy { $0 == nil })
+        // Then volume returns: the first non-zero bar is 20× its own share of the mean (reference formula).
+        #expect(VolumeRatio.series(v + [50]).last! == 20)
+    }
+
+    @Test func streamingZScore() {
+        let z = ZScore.series(sine, period: 20)
+        #expect(close(z.last!, -0.437016))                                                       // 12, as a series
+        #expect(z.firstIndex { $0 != nil } == 19 && ZScore.series(flat).last! == 0)
     }
 
     @Test func trendHelpers() {

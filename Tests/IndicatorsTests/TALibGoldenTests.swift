@@ -84,8 +84,8 @@ import Testing
             return HLC(high: c + 1 + 0.25 * Double(i % 4), low: c - 1 - 0.25 * Double((i + 2) % 4), close: c)
         }
     }
-    /// The spec prints 6 significant digits: equal to half a unit in the sixth digit.
-    func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 5e-6 * max(1, abs(b)) } ?? false }
+    /// The spec prints 6 significant digits: equal to half a unit in the sixth digit, relative (small values too).
+    func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 5e-6 * abs(b) + 1e-12 } ?? false }
 
     @Test func scenarios() {
         #expect(SMA.series(ramp, period: 5).last! == 28)                                         // 1

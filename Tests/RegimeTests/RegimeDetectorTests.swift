@@ -76,3 +76,48 @@ import TradingCore
         #expect(mtf.dominantRegime == .bear && mtf.alignmentScore == 0.75 && mtf.timeframesAligned == 1)
     }
 }
+
+/// R9 and R23 through the detector itself.
+@Suite struct RegimeDetectorScenarioTests {
+    func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 5e-6 * abs(b) + 1e-12 } ?? false }
+
+    /// R9, Swift column: each symbol smooths its own history. Three closed bars of the same readings (the newest
+    /// candle repeated) keep UP at 0.831034 and DOWN at −0.368966; a shared history would pull UP to 0.431034.
+    @Test func perSymbolHistoryThroughTheDetector() throws {
+        let m = FakeMarket()
+        var up = Gen.up(), down = Gen.down()
+        var d = RegimeDetector(symbols: [.up, .down])
+        for k in 0..<3 {
+            if k > 0 {
+                // One more closed bar per symbol with the same values as the last, so the raw composites repeat.
+                var u = up.last!; u.start = u.start + .minutes(1); up.append(u)
+                var w = down.last!; w.start = w.start + .minutes(1); down.append(w)
+            }
+            m.m1[.up] = up; m.m1[.down] = down
+            let s = d.update(m, at: up.last!.start + .minutes(1))
+            let ru = try #require(s.symbolRegimes[.up]), rd = try #require(s.symbolRegimes[.down])
+            #expect(ru.regime == .strongBull && rd.regime == .bear, "bar \(k)")
+            #expect(abs(ru.compositeScore - ru.rawScore) < 0.02 && abs(rd.compositeScore - rd.rawScore) < 0.02, "bar \(k)")
+        }
+        #expect(d.evaluations == 3)
+    }
+
+    /// R23: too little history leaves the detector's state as it was (no evaluation, no hysteresis start).
+    @Test func tooFewCandlesTouchNothing() {
+        let m = FakeMarket(); m.m1[.up] = Gen.up(199)
+        var d = RegimeDetector(symbols: [.up])
+        let s = d.update(m, at: Timestamp(seconds: 99_999))
+        #expect(d.evaluations == 0 && s.regimeAgeSeconds == 0 && s.recentTransitions == 0 && s.symbolRegimes.isEmpty)
+        m.m1[.up] = Gen.up(250)
+        #expect(d.update(m, at: Timestamp(seconds: 100_000)).regimeAgeSeconds == 0)               // the first real reading
+    }
+
+    /// A history that never moved reads RSI 50 in the detector (the reference's neutral), not TA-Lib's 0.
+    @Test func flatHistoryIsNeutral() throws {
+        let m = FakeMarket()
+        m.m1[.up] = (0..<250).map { Gen.candle($0, o: 1, h: 1, l: 1, c: 1, v: 100) }
+        var d = RegimeDetector(symbols: [.up])
+        let r = try #require(d.update(m, at: Timestamp(seconds: 99_999)).symbolRegimes[.up])
+        #expect(r.rsi == 50 && r.scores.rsi == 0 && r.regime == .sideways)
+    }
+}

@@ -5,7 +5,7 @@ import TradingCore
 /// regime.md §13 scenarios (expected values from the spec: the reference implementation, 6 significant digits,
 /// with the Swift column where the spec requires a fix).
 @Suite struct RegimeScenarioTests {
-    func close(_ a: Double?, _ b: Double, _ tol: Double = 5e-6) -> Bool { a.map { abs($0 - b) <= tol * max(1, abs(b)) } ?? false }
+    func close(_ a: Double?, _ b: Double, _ tol: Double = 5e-6) -> Bool { a.map { abs($0 - b) <= tol * abs(b) + 1e-12 } ?? false }
     func t(_ s: Int64) -> Timestamp { Timestamp(seconds: s) }
 
     func detect(_ candles: [Candle], _ s: Symbol = .up, config: RegimeConfig = RegimeConfig(), m5: [Candle]? = nil) -> RegimeSnapshot {

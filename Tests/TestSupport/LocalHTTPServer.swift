@@ -9,7 +9,11 @@ import Synchronization
 public final class LocalHTTPServer: Sendable {
     public struct Route: Sendable {
         public var status: HTTPResponseStatus = .ok, body: String, delayMs: Int64 = 0
-        public init(status: HTTPResponseStatus = .ok, body: String, delayMs: Int64 = 0) { self.status = status; self.body = body; self.delayMs = delayMs }
+        /// Send the head and half the body, then nothing more (a server that stalls mid-response).
+        public var stallBody = false
+        public init(status: HTTPResponseStatus = .ok, body: String, delayMs: Int64 = 0, stallBody: Bool = false) {
+            self.status = status; self.body = body; self.delayMs = delayMs; self.stallBody = stallBody
+        }
     }
 
     private let routes = Mutex<[String: Route]>([:])
@@ -68,6 +72,10 @@ public final class LocalHTTPServer: Sendable {
                     headers.add(name: "Content-Type", value: "application/json")
                     headers.add(name: "Content-Length", value: "\(r.body.utf8.count)")
                     context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: r.status, headers: headers))), promise: nil)
+                    if r.stallBody {
+                        context.writeAndFlush(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: String(r.body.prefix(r.body.count / 2)))))), promise: nil)
+                        return
+                    }
                     context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: r.body)))), promise: nil)
                     context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
                 }
