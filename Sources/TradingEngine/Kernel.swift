@@ -26,7 +26,10 @@ public final class Kernel {
     /// Bars received since the last decision tick (one close time).
     private var barBatch: [Bar] = []
     /// Created on first need: a strategy that reads the regime, or `readRegime()` (dashboard, logs).
-    public private(set) var regimeDetector: RegimeDetector?
+    /// The detector and router behind one reference, created on first need, so a tick that reads no regime pays
+    /// one flag test (an inline detector made every tick's code copy and destroy it).
+    private var regimeStage: RegimeStage?
+    public var regimeDetector: RegimeDetector? { regimeStage?.detector }
     private var regimeReaders = 0 { didSet { regimeActive = regimeReaders > 0 && config.regime?.enabled == true } }
     private var latestSentiment: ExternalSentiment?
     /// The pairs the detector analyses, in configuration order (the first gives the multi-timeframe reading).
@@ -64,7 +67,7 @@ public final class Kernel {
     public func readRegime() { regimeReaders += 1 }
 
     /// The latest regime reading (nil until the detector has run).
-    public var regime: RegimeSnapshot? { regimeDetector?.snapshot }
+    public var regime: RegimeSnapshot? { regimeStage?.detector.snapshot }
 
     public func addObserver(_ o: any KernelObserver) { observers.append(o) }
 
@@ -90,7 +93,7 @@ public final class Kernel {
             flushBars()
             clock.advance(to: s.time)
             latestSentiment = s.sentiment
-            regimeDetector?.apply(s.sentiment)
+            regimeStage?.detector.apply(s.sentiment)
         case .bar(let bar):
             // With next-bar-open orders waiting, the bars of one close time are a batch: the orders of
             // every symbol fill at their bar's open before any of the batch's data is applied. Pending
@@ -147,8 +150,7 @@ public final class Kernel {
         for r in runners where !r.portfolio.positions.isEmpty { exchange.updateTracking(r.portfolio, market: market) }
         // 3. The regime, if anyone reads it, then strategies by name (a strategy sees it only if it declared it).
         let snapshot = DataSnapshot(timestamp: now, market: market)
-        var withRegime: DataSnapshot?
-        if regimeActive, let regime = updateRegime(now) { withRegime = DataSnapshot(timestamp: now, market: market, regime: regime) }
+        let withRegime = regimeActive ? stage().snapshot(market, at: now, observers: observers) : nil
         for (i, r) in runners.enumerated() where !r.paused {
             let signal: Signal?
             do {
@@ -166,16 +168,7 @@ public final class Kernel {
                 continue
             }
             guard var s = signal else { continue }
-            if r.regimeRouted, s.action.isOpening, let regime = withRegime?.regime, !regime.symbolRegimes.isEmpty {
-                // The router acts on a real reading only: before the detector has one, entries pass unchanged.
-                let a = router.adjustments(r.name, regime)
-                guard a.strategyEnabled else {
-                    r.regimeDeclined += 1
-                    for o in observers { o.kernelRegimeDeclined(r.name, signal: s, regime: regime) }
-                    continue
-                }
-                if a.positionSize != 1, let rate = Rate(a.positionSize) { s.size = s.size.scaled(by: rate, .down) }
-            }
+            if r.regimeRouted, s.action.isOpening, let w = withRegime, !regimeStage!.route(&s, runner: r, w, observers: observers) { continue }
             signalCount += 1
             r.signals += 1
             s.metadata["strategy"] = r.name
@@ -199,19 +192,12 @@ public final class Kernel {
         market.clearBarRanges()
     }
 
-    private func updateRegime(_ now: Timestamp) -> RegimeSnapshot? {
-        if regimeDetector == nil, let c = config.regime {
-            regimeDetector = RegimeDetector(config: c, symbols: regimeSymbols)
-            if let s = latestSentiment { regimeDetector!.apply(s) }
-        }
-        let before = regimeDetector?.snapshot
-        guard let snap = regimeDetector?.update(market, at: now) else { return nil }
-        // A change is a new final regime on a real reading (the neutral one before history is no reading).
-        if !snap.symbolRegimes.isEmpty, before?.symbolRegimes.isEmpty != false || before?.overallRegime != snap.overallRegime {
-            let old = before?.symbolRegimes.isEmpty == false ? before?.overallRegime : nil
-            if old != snap.overallRegime { for o in observers { o.kernelRegimeChanged(from: old, to: snap) } }
-        }
-        return snap
+    private func stage() -> RegimeStage {
+        if let s = regimeStage { return s }
+        let s = RegimeStage(detector: RegimeDetector(config: config.regime ?? RegimeConfig(), symbols: regimeSymbols), router: router)
+        if let v = latestSentiment { s.detector.apply(v) }
+        regimeStage = s
+        return s
     }
 
     /// Margin calls, stops and targets in path order: the open, then towards the adverse extremes (earliest
