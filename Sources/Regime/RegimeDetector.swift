@@ -38,6 +38,24 @@ public struct RegimeDetector: Sendable {
     /// Brings the detector up to the market at `t` and returns the snapshot strategies see.
     @discardableResult
     public mutating func update(_ market: any MarketView, at t: Timestamp) -> RegimeSnapshot {
+        advance(market, at: t)
+        return reading(at: t)
+    }
+
+    /// The reading at `t`: the last evaluation's, its time and the current regime's age brought to `t` (between bars
+    /// only the age moves, §7.1). Computed when read, so a tick nobody reads costs nothing.
+    public func reading(at t: Timestamp) -> RegimeSnapshot {
+        guard var s = snapshot else { return .neutral(at: t, weights: config.weights.byName) }
+        if s.timestamp != t {
+            s.timestamp = t
+            s.regimeAgeSeconds = hysteresis.age(at: t)
+        }
+        return s
+    }
+
+    /// Feeds each symbol's new closed 1m candles and, if any arrived, runs the pipeline; between bars it only looks
+    /// at the newest candle of each symbol.
+    public mutating func advance(_ market: any MarketView, at t: Timestamp) {
         var fresh = false
         let fg = fearGreed
         for (k, s) in symbols.enumerated() {
@@ -50,17 +68,12 @@ public struct RegimeDetector: Sendable {
             lastResults[k] = trackers[k].evaluate(s, fearGreed: fg, config: config)
             fresh = true
         }
-        guard fresh || snapshot == nil else {
-            snapshot!.timestamp = t
-            snapshot!.regimeAgeSeconds = hysteresis.age(at: t)
-            return snapshot!
-        }
+        guard fresh || snapshot == nil else { return }
         let results = lastResults.compactMap { $0 }
         guard let first = results.first else {
             // Nothing to judge: the neutral reading; hysteresis and history do not move (§8 step 2).
-            let n = RegimeSnapshot.neutral(at: t, weights: config.weights.byName)
-            snapshot = n
-            return n
+            snapshot = RegimeSnapshot.neutral(at: t, weights: config.weights.byName)
+            return
         }
         evaluations += 1
         let mtf = MultiTimeframe.confluence(timeframes(first.symbol, market), weights: config.mtfWeights)
@@ -79,7 +92,6 @@ public struct RegimeDetector: Sendable {
             externalSentiment: config.externalEnabled ? sentiment : nil, compositeScore: overall.score,
             indicatorWeights: config.weights.byName, regimeAgeSeconds: ageBefore, recentTransitions: transitions)
         snapshot = snap
-        return snap
     }
 
     /// §5: mean score and confidence, the confluence boost, the sentiment adjustment (reference mode only).

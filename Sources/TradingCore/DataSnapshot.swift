@@ -28,23 +28,27 @@ public protocol MarketView: AnyObject {
 public struct DataSnapshot {
     public let timestamp: Timestamp
     public let market: any MarketView
-    /// Boxed so the snapshot stays two words and a pointer: it is built on every tick, mostly without a regime.
-    private let regimeBox: RegimeBox?
+    /// A reference, so the snapshot stays small: it is built on every tick, mostly without a regime.
+    private let regimeReader: RegimeReader?
 
     public init(timestamp: Timestamp, market: any MarketView) {
         self.timestamp = timestamp
         self.market = market
-        regimeBox = nil
+        regimeReader = nil
     }
 
     public init(timestamp: Timestamp, market: any MarketView, regime: RegimeSnapshot) {
+        self.init(timestamp: timestamp, market: market, regimeReader: RegimeReader { _ in regime })
+    }
+
+    public init(timestamp: Timestamp, market: any MarketView, regimeReader: RegimeReader) {
         self.timestamp = timestamp
         self.market = market
-        regimeBox = RegimeBox(regime)
+        self.regimeReader = regimeReader
     }
 
     /// The market regime, for strategies that declare `readsRegime` (nil otherwise, or with the detector disabled).
-    public var regime: RegimeSnapshot? { regimeBox?.value }
+    public var regime: RegimeSnapshot? { regimeReader?.regime(at: timestamp) }
 
     public func price(_ s: Symbol) -> Price? { market.price(s) }
     public func book(_ s: Symbol) -> OrderBook? { market.book(s) }
@@ -73,7 +77,9 @@ public struct DataSnapshot {
     }
 }
 
-final class RegimeBox: Sendable {
-    let value: RegimeSnapshot
-    init(_ v: RegimeSnapshot) { value = v }
+/// Produces the regime reading at a time, on demand (the kernel's detector; a fixed value in tests).
+public final class RegimeReader {
+    private let read: (Timestamp) -> RegimeSnapshot
+    public init(_ read: @escaping (Timestamp) -> RegimeSnapshot) { self.read = read }
+    public func regime(at t: Timestamp) -> RegimeSnapshot { read(t) }
 }

@@ -67,7 +67,10 @@ public final class Kernel {
     public func readRegime() { regimeReaders += 1 }
 
     /// The latest regime reading (nil until the detector has run).
-    public var regime: RegimeSnapshot? { regimeStage?.detector.snapshot }
+    public var regime: RegimeSnapshot? {
+        guard let d = regimeStage?.detector, d.snapshot != nil else { return nil }
+        return d.reading(at: clock.now)
+    }
 
     public func addObserver(_ o: any KernelObserver) { observers.append(o) }
 

@@ -6,6 +6,10 @@ import Regime
 final class RegimeStage {
     var detector: RegimeDetector
     let router: ParameterRouter
+    private var evaluations = 0
+    private var lastFinal: MarketRegime?
+    /// Reads the detector when a strategy asks (`snapshot.regime`), not on every tick.
+    private(set) lazy var reader = RegimeReader { [unowned self] t in self.detector.reading(at: t) }
 
     init(detector: RegimeDetector, router: ParameterRouter) {
         self.detector = detector
@@ -13,14 +17,16 @@ final class RegimeStage {
     }
 
     func snapshot(_ market: any MarketView, at now: Timestamp, observers: [any KernelObserver]) -> DataSnapshot {
-        let before = detector.snapshot
-        let snap = detector.update(market, at: now)
-        // A change is a new final regime on a real reading (the neutral one before enough history is no reading).
-        if !snap.symbolRegimes.isEmpty {
-            let old = before?.symbolRegimes.isEmpty == false ? before?.overallRegime : nil
-            if old != snap.overallRegime { for o in observers { o.kernelRegimeChanged(from: old, to: snap) } }
+        detector.advance(market, at: now)
+        if detector.evaluations != evaluations {
+            evaluations = detector.evaluations
+            // A change is a new final regime on a real reading (the neutral one before enough history is no reading).
+            if let snap = detector.snapshot, snap.overallRegime != lastFinal {
+                for o in observers { o.kernelRegimeChanged(from: lastFinal, to: snap) }
+                lastFinal = snap.overallRegime
+            }
         }
-        return DataSnapshot(timestamp: now, market: market, regime: snap)
+        return DataSnapshot(timestamp: now, market: market, regimeReader: reader)
     }
 
     /// A routed strategy's entry: false if the router declines it, else its size scaled (rounded down). It acts on a
