@@ -37,13 +37,8 @@ import Strategies
     }
 
     func replay(_ path: String) throws -> (String, Int, EventReplay) {
-        let r = try EventReplay(path: path)
-        let k = try SessionBuilder.makeKernel(r.spec)
-        let h = FillHasher()
-        k.addObserver(h)
-        while let e = r.next() { k.handle(e) }
-        k.stop()
-        return (h.hexDigest, h.count, r)
+        let r = try replayRecording(path)
+        return (r.hash, r.fills, r.replay)
     }
 
     @Test func simulatedSessionIsReproducibleAndReplaysIdentically() throws {

@@ -59,14 +59,9 @@ import Regime
         #expect(d.evaluations >= 55 && d.evaluations <= 61)
         let snap = try #require(a.kernel.regime)
         #expect(snap.symbolRegimes[Symbol("XRP/USDT")!] != nil && snap.externalSentiment == reading)
-        let r = try EventReplay(path: path)
-        let k = try SessionBuilder.makeKernel(r.spec)
-        let h = FillHasher()
-        k.addObserver(h)
-        while let e = r.next() { k.handle(e) }
-        k.stop()
-        #expect(r.badLines == 0 && h.hexDigest == a.hash)
-        #expect(k.regime == snap && k.regimeDetector?.evaluations == d.evaluations)
+        let r = try replayRecording(path)
+        #expect(r.replay.badLines == 0 && r.hash == a.hash)
+        #expect(r.kernel.regime == snap && r.kernel.regimeDetector?.evaluations == d.evaluations)
     }
 
     @Test func regimeSettingsTravelInTheHeader() throws {

@@ -44,3 +44,14 @@ func runBars(_ series: BarSeries, spec: SessionSpec) throws -> BarRun {
     k.stop()
     return BarRun(kernel: k, report: SessionReport(kernel: k, hasher: h, start: spec.start), lines: lines)
 }
+
+/// Replays a recording through a kernel rebuilt from its header: the fills' hash, the kernel and the reader.
+func replayRecording(_ path: String) throws -> (hash: String, fills: Int, kernel: Kernel, replay: EventReplay) {
+    let r = try EventReplay(path: path)
+    let k = try SessionBuilder.makeKernel(r.spec)
+    let h = FillHasher()
+    k.addObserver(h)
+    while let e = r.next() { k.handle(e) }
+    k.stop()
+    return (h.hexDigest, h.count, k, r)
+}
