@@ -36,6 +36,8 @@ public struct AppConfig: Sendable {
     public var logDir = "logs"
     public var regime = RegimeConfig()
     public var external = SentimentEndpoints()
+    /// `regime_detection.adjustments.<strategy>.<REGIME>.<field>` text, merged over the router's built-in table.
+    public var routerOverrides: [String: [String: [String: String]]] = [:]
     // strategies
     public var enabledStrategies: [String]? = nil
     public var strategyOverrides: [String: [String: String]] = [:]

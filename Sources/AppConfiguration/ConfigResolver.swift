@@ -1,3 +1,4 @@
+import Regime
 import TradingCore
 import Strategies
 
@@ -71,6 +72,17 @@ public enum ConfigResolver {
                     var part = instrumentParts[sym] ?? (nil, nil)
                     if field == "price_decimals" { part.price = n } else { part.lot = n }
                     instrumentParts[sym] = part
+                } else if e.key.hasPrefix("regime_detection.adjustments.") {
+                    // The parameter router's table, cell by cell (regime.md §11.1).
+                    let parts = e.key.split(separator: ".", omittingEmptySubsequences: false).dropFirst(2).map(String.init)
+                    guard parts.count == 3 else { throw fail("expected regime_detection.adjustments.<strategy>.<REGIME>.<field>") }
+                    let (name, regime, field) = (parts[0], parts[1], parts[2])
+                    // A registered strategy, or a row of the reference's table (its strategies arrive with their issues).
+                    guard StrategyRegistry.type(named: name) != nil || ParameterRouter.builtIn[name] != nil else {
+                        throw fail("unknown strategy '\(clip(name))' (available: \((StrategyRegistry.names + ParameterRouter.builtIn.keys).sorted().joined(separator: ", ")))")
+                    }
+                    do { _ = try ParameterRouter(overrides: [name: [regime: [field: e.text]]]) } catch { throw fail(error.description) }
+                    c.routerOverrides[name, default: [:]][regime, default: [:]][field] = e.text.trimmingSpaces()
                 } else if e.key.hasPrefix("strategy_overrides.") {
                     let rest = e.key.dropFirst("strategy_overrides.".count)
                     guard let dot = rest.firstIndex(of: ".") else { throw fail("expected strategy_overrides.<strategy>.<parameter>") }
@@ -85,6 +97,7 @@ public enum ConfigResolver {
                         case "false": c.regimeRouted.remove(name)
                         default: throw fail("must be true or false, got '\(clip(e.text))'")
                         }
+                        sources[e.key] = (e.source, e.origin)
                         continue
                     }
                     guard let spec = type.parameters.first(where: { $0.name == param }) else {
@@ -92,7 +105,7 @@ public enum ConfigResolver {
                     }
                     if case .failure(let f) = spec.parse(e.text) { throw fail(f.message) }
                     c.strategyOverrides[name, default: [:]][param] = e.text.trimmingSpaces()
-                } else if Schema.sections.contains(where: { $0.name == e.key }) || ["starting_assets", "instruments", "strategy_overrides"].contains(e.key) {
+                } else if Schema.sections.contains(where: { $0.name == e.key }) || ["starting_assets", "instruments", "strategy_overrides", "regime_detection.adjustments"].contains(e.key) {
                     throw fail("must be a mapping of settings")
                 } else {
                     throw fail("unknown key" + (suggestion(e.key).map { "; did you mean '\($0)'?" } ?? ""))

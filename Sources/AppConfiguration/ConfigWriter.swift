@@ -1,3 +1,4 @@
+import Regime
 import TradingCore
 import Strategies
 
@@ -43,16 +44,39 @@ public enum ConfigWriter {
                 let doc = "\(s.doc) (\(s.allowed)\(s.flags.isEmpty ? "" : "; " + s.flags.joined(separator: ", "))\(s.reserved ? "; read by a later capability" : ""))"
                 out.append("  \(name): \(value(s))" + (sources != nil ? comment(s.key, doc: doc) : "  # \(doc)"))
             }
+            if section.name == "regime_detection" {
+                // The parameter router's table (regime.md §11.1), cell by cell over the built-in rows.
+                if config.routerOverrides.isEmpty {
+                    out.append("  adjustments: {}  # <strategy>.<REGIME>.<field> over the built-in table, e.g.")
+                    out.append("  #  mean_reversion: {BULL: {position_size: 0.6, stop_loss: 1.5, entry_threshold_shift: 0.3, strategy_enabled: true}}")
+                    out.append("  #  fields: \(ParameterRouter.fieldNames.joined(separator: ", ")); regimes: \(MarketRegime.allCases.map(\.rawValue).joined(separator: ", "))")
+                } else {
+                    out.append("  adjustments:")
+                    for (strategy, rows) in config.routerOverrides.sorted(by: { $0.key < $1.key }) {
+                        out.append("    \(strategy):")
+                        for (regime, fields) in rows.sorted(by: { $0.key < $1.key }) {
+                            out.append("      \(regime):")
+                            for (f, v) in fields.sorted(by: { $0.key < $1.key }) {
+                                let key = "regime_detection.adjustments.\(strategy).\(regime).\(f)"
+                                out.append("        \(f): \(quotedScalar(v))" + (sources != nil ? comment(key, doc: "") : ""))
+                            }
+                        }
+                    }
+                }
+            }
         }
         out.append("")
         out.append("# Per-strategy parameter overrides; `ws-tester strategies list` shows every parameter and default.")
         out.append("# --param strategy.key=value on the command line overrides these.")
-        let overrides = config.strategyOverrides.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+        var merged = config.strategyOverrides
+        for name in config.regimeRouted { merged[name, default: [:]]["regime_router"] = "true" }
+        let overrides = merged.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
         if overrides.isEmpty {
             out.append("strategy_overrides: {}")
             for t in StrategyRegistry.all {
                 out.append("#  \(t.name):")
                 for p in t.parameters { out.append("#    \(p.name): \(p.defaultValue)  # \(p.help)") }
+                out.append("#    regime_router: false  # entries through the regime's parameter router (declined or resized by regime)")
             }
         } else {
             out.append("strategy_overrides:")

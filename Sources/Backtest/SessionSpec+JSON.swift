@@ -24,7 +24,8 @@ extension SessionSpec {
             "strategies": strategies.map { ["name": $0.name, "parameters": $0.parameters, "symbols": $0.symbols.map(\.text), "regime_router": $0.regimeRouter] as [String: Any] },
             "execution": ex,
             "engine": ["max_strategy_errors": engine.maxStrategyErrors, "close_positions_on_shutdown": engine.closePositionsOnShutdown,
-                       "next_bar_open_fills": engine.nextBarOpenFills, "regime": Self.regimeHeader(engine.regime)],
+                       "next_bar_open_fills": engine.nextBarOpenFills, "regime": Self.regimeHeader(engine.regime),
+                       "regime_adjustments": engine.routerOverrides],
             "market": ["max_trades": market.maxTrades, "book_depth": market.bookDepth, "price_source": market.priceSource.rawValue,
                        "candle_close_grace_ns": market.candleCloseGrace.nanoseconds, "account_currency": market.accountCurrency.code,
                        "timeframes": market.timeframes.sorted().map(\.description),
@@ -120,6 +121,11 @@ extension SessionSpec {
             }
             do { try c.regime.validate() } catch { throw SessionError.input("recording header: \(error)") }
             eng.regime = c.regime
+        }
+        if let r = en["regime_adjustments"] {
+            guard let cells = r as? [String: [String: [String: String]]] else { throw bad("engine.regime_adjustments") }
+            do { eng.router = try ParameterRouter(overrides: cells) } catch { throw SessionError.input("recording header: \(error)") }
+            eng.routerOverrides = cells
         }
         engine = eng
         guard let m = o["market"] as? [String: Any] else { throw bad("market") }

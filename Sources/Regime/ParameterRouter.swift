@@ -83,3 +83,55 @@ public struct ParameterRouter: Sendable, Equatable {
         return out
     }
 }
+
+extension ParameterRouter {
+    /// The fields of `regime_detection.adjustments.<strategy>.<REGIME>.<field>`.
+    public static let fieldNames = ["position_size", "stop_loss", "take_profit", "entry_threshold_shift", "strategy_enabled",
+                                    "cooldown", "max_position"]
+
+    public struct OverrideError: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The built-in table with configured cells replaced (§11.1: the table is data, overridable from config).
+    /// `overrides[strategy][REGIME][field]` is the value's text; unknown regimes, fields and bad values throw.
+    public init(overrides: [String: [String: [String: String]]]) throws(OverrideError) {
+        // Start from the aliased table, so an override of `grid_trading` and the built-in row meet under one key.
+        var table = ParameterRouter().table
+        for (strategy, rows) in overrides.sorted(by: { $0.key < $1.key }) {
+            let key = Self.aliases[strategy] ?? strategy
+            for (regimeName, fields) in rows.sorted(by: { $0.key < $1.key }) {
+                guard let regime = MarketRegime(rawValue: regimeName) else {
+                    throw OverrideError(description: "regime_detection.adjustments.\(strategy).\(regimeName): not a regime (one of \(MarketRegime.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                var a = table[key]?[regime] ?? RegimeAdjustments()
+                for (field, text) in fields.sorted(by: { $0.key < $1.key }) {
+                    let t = text.trimmingSpaces()
+                    func number(_ range: ClosedRange<Double>) throws(OverrideError) -> Double {
+                        guard let d = Double(t), d.isFinite, range.contains(d) else {
+                            throw OverrideError(description: "regime_detection.adjustments.\(strategy).\(regimeName).\(field): must be a number in \(range.lowerBound)…\(range.upperBound), got '\(t.prefix(40))'")
+                        }
+                        return d
+                    }
+                    switch field {
+                    case "position_size": a.positionSize = try number(0...100)
+                    case "stop_loss": a.stopLoss = try number(0...100)
+                    case "take_profit": a.takeProfit = try number(0...100)
+                    case "entry_threshold_shift": a.entryThresholdShift = try number(-100...100)
+                    case "cooldown": a.cooldown = try number(0...100)
+                    case "max_position": a.maxPosition = try number(0...100)
+                    case "strategy_enabled":
+                        guard t == "true" || t == "false" else {
+                            throw OverrideError(description: "regime_detection.adjustments.\(strategy).\(regimeName).strategy_enabled: must be true or false, got '\(t.prefix(40))'")
+                        }
+                        a.strategyEnabled = t == "true"
+                    default:
+                        throw OverrideError(description: "regime_detection.adjustments.\(strategy).\(regimeName).\(field): unknown field (one of \(Self.fieldNames.joined(separator: ", ")))")
+                    }
+                }
+                table[key, default: [:]][regime] = a
+            }
+        }
+        self.init(table: table)
+    }
+}

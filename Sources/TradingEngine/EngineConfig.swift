@@ -12,6 +12,10 @@ public struct EngineConfig: Sendable {
     public var nextBarOpenFills = false
     /// The market-regime detector's settings; nil (or `enabled: false`) never runs it.
     public var regime: RegimeConfig? = RegimeConfig()
+    /// The parameter router routed strategies go through (the built-in table, with configured cells).
+    public var router = ParameterRouter()
+    /// The configured cells, as text (what a recording header carries).
+    public var routerOverrides: [String: [String: [String: String]]] = [:]
 
     public init() {}
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Regime
 import TradingCore
 import MarketData
 import PaperExchange
@@ -120,6 +121,8 @@ struct BacktestCommand: ParsableCommand {
         exchange.startingAssets = cfg.startingAssets
         var engine = EngineConfig()
         engine.regime = cfg.regime
+        engine.routerOverrides = cfg.routerOverrides
+        engine.router = try ParameterRouter(overrides: cfg.routerOverrides)
         engine.nextBarOpenFills = true
         engine.maxStrategyErrors = cfg.maxStrategyErrors
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown

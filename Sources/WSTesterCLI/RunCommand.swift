@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Regime
 import TradingCore
 import MarketData
 import PaperExchange
@@ -39,6 +40,8 @@ struct RunCommand: ParsableCommand {
         let specs = try SessionPlanner.strategySpecs(names: names, plan: plan, config: cfg, cliParams: [:])
         var engine = EngineConfig()
         engine.regime = cfg.regime
+        engine.routerOverrides = cfg.routerOverrides
+        engine.router = try ParameterRouter(overrides: cfg.routerOverrides)
         engine.maxStrategyErrors = cfg.maxStrategyErrors
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
         var exchange = cfg.exchange

@@ -98,8 +98,11 @@ import Regime
     @Test func routedEntriesAreDeclinedOrScaled() throws {
         var spec = try spec(filter: false)
         spec.strategies[0].regimeRouter = true
+        spec.engine.routerOverrides = ["sma_cross": ["BEAR": ["position_size": "0.25"]]]
+        spec.engine.router = try ParameterRouter(overrides: spec.engine.routerOverrides)
         let back = try SessionSpec(jsonObject: spec.jsonObject)
-        #expect(back.strategies[0].regimeRouter)
+        #expect(back.strategies[0].regimeRouter && back.engine.router == spec.engine.router)
+        #expect(try SessionBuilder.makeKernel(back).router.table["sma_cross"]?[.bear]?.positionSize == 0.25)
         func run(_ table: [MarketRegime: RegimeAdjustments]) throws -> (Kernel, [Fill]) {
             let k = try SessionBuilder.makeKernel(spec)
             k.router = ParameterRouter(table: ["sma_cross": table])

@@ -217,6 +217,13 @@ import TradingCore
         #expect(close(x.positionSize, 0.36) && close(x.maxPosition, 0.3) && x.takeProfit == 1.5 && !x.strategyEnabled)
         let u = router.adjustments("order_flow", snap(.bull, .medium, 0.2))
         #expect(close(u.positionSize, 0.7) && u.strategyEnabled)
+        // The table is data, overridable cell by cell (§11.1); the alias applies to overrides too.
+        let o = try! ParameterRouter(overrides: ["mean_reversion": ["BULL": ["position_size": "0.9", "strategy_enabled": "false"]],
+                                                 "grid_trading": ["SIDEWAYS": ["position_size": "2"]]])
+        let ob = o.adjustments("mean_reversion", snap(.bull, .medium, 0.8))
+        #expect(ob.positionSize == 0.9 && !ob.strategyEnabled && ob.stopLoss == 1.5)         // other cells keep the built-in
+        #expect(o.adjustments("grid_rsi_reversion", snap(.sideways, .medium, 0.8)).positionSize == 2)
+        #expect(throws: ParameterRouter.OverrideError.self) { try ParameterRouter(overrides: ["x": ["BULL": ["cooldown": "-1"]]]) }
         // Each router owns its table: changing one leaves another (and the built-in) alone.
         var custom = ParameterRouter(); custom.table["order_flow"] = [.bull: RegimeAdjustments(positionSize: 2)]
         #expect(ParameterRouter().table["order_flow"] == nil && custom.table["order_flow"] != nil)

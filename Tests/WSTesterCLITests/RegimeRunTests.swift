@@ -52,6 +52,13 @@ import TestSupport
         #expect(WSTester.runMain(["--simulated", "--duration", "1", "--speed", "max", "--no-dashboard", "--config", cfg]) == 1)
         try "strategy_overrides:\n  sma_cross:\n    regime_router: maybe\n".write(toFile: cfg, atomically: true, encoding: .utf8)
         #expect(WSTester.runMain(["--simulated", "--duration", "1", "--speed", "max", "--no-dashboard", "--config", cfg]) == 1)
+        for bad in ["regime_detection:\n  adjustments:\n    mean_reversion:\n      BULLISH:\n        position_size: 0.5\n",
+                    "regime_detection:\n  adjustments:\n    mean_reversion:\n      BULL:\n        size: 0.5\n",
+                    "regime_detection:\n  adjustments:\n    mean_reversion:\n      BULL:\n        position_size: -1\n",
+                    "regime_detection:\n  adjustments:\n    nobody:\n      BULL:\n        position_size: 1\n"] {
+            try bad.write(toFile: cfg, atomically: true, encoding: .utf8)
+            #expect(WSTester.runMain(["--simulated", "--duration", "1", "--speed", "max", "--no-dashboard", "--config", cfg]) == 1, "\(bad)")
+        }
         // Decision 45's reserved key is accepted for every strategy.
         try "strategy_overrides:\n  flow_momentum:\n    regime_router: true\n".write(toFile: cfg, atomically: true, encoding: .utf8)
         #expect(WSTester.runMain(["--simulated", "--duration", "1", "--speed", "max", "--no-dashboard", "--log-level", "error", "--config", cfg]) == 0)
