@@ -78,7 +78,8 @@ public enum ConfigResolver {
                     guard parts.count == 3 else { throw fail("expected regime_detection.adjustments.<strategy>.<REGIME>.<field>") }
                     let (name, regime, field) = (parts[0], parts[1], parts[2])
                     // A registered strategy, or a row of the reference's table (its strategies arrive with their issues).
-                    guard StrategyRegistry.type(named: name) != nil || ParameterRouter.builtIn[name] != nil else {
+                    guard StrategyRegistry.type(named: name) != nil || ParameterRouter.builtIn[name] != nil
+                            || ParameterRouter.aliases.values.contains(name) else {
                         throw fail("unknown strategy '\(clip(name))' (available: \((StrategyRegistry.names + ParameterRouter.builtIn.keys).sorted().joined(separator: ", ")))")
                     }
                     do { _ = try ParameterRouter(overrides: [name: [regime: [field: e.text]]]) } catch { throw fail(error.description) }

@@ -76,7 +76,7 @@ public enum ConfigWriter {
             for t in StrategyRegistry.all {
                 out.append("#  \(t.name):")
                 for p in t.parameters { out.append("#    \(p.name): \(p.defaultValue)  # \(p.help)") }
-                out.append("#    regime_router: false  # entries through the regime's parameter router (declined or resized by regime)")
+                out.append("#    regime_router: false  # entries through the regime's parameter router (declined or resized by regime; config only, not --param)")
             }
         } else {
             out.append("strategy_overrides:")

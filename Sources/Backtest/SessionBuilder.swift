@@ -60,12 +60,34 @@ public enum SessionBuilder {
         }
     }
 
+    /// The traded pairs in the order the user gave (`preferred`), then any other traded pair in session order: the
+    /// detector's configuration order (regime.md §8).
+    public static func regimeOrder(_ spec: SessionSpec, preferred: [Symbol]) -> [Symbol] {
+        var traded = spec.symbols.filter { s in spec.strategies.contains { $0.symbols.contains(s) } }
+        var out: [Symbol] = []
+        for s in preferred where traded.contains(s) && !out.contains(s) { out.append(s) }
+        traded.removeAll { out.contains($0) }
+        return out + traded
+    }
+
+    /// The detector's pairs: as recorded, else the traded pairs (data-only pairs only value assets) in session order.
+    public static func regimeSymbols(_ spec: SessionSpec) -> [Symbol] {
+        spec.regimeSymbols ?? spec.symbols.filter { s in spec.strategies.contains { $0.symbols.contains(s) } }
+    }
+
     /// A ready kernel (strategies started).
     public static func makeKernel(_ spec: SessionSpec) throws -> Kernel {
         if let e = spec.exchange.validationError() { throw SessionError.invalidConfig(e) }
         let strategies = try makeStrategies(spec.strategies, barTimeframe: spec.barTimeframe)
         var market = spec.market
         for s in strategies { market.accommodate(warmup: s.warmup, trades: s.tradeHistory) }
+        if spec.strategies.contains(where: \.regimeRouter) {
+            // The detector reads closed 1m candles; a routed strategy on coarser bars would never see a reading.
+            if let bars = spec.barTimeframe, bars > .m1 {
+                throw SessionError.invalidConfig("regime_router needs 1m candles (the detector scores closed 1m candles) but the bars are \(bars)")
+            }
+            market.accommodate(warmup: [.m1: 250], trades: 0)
+        }
         // The detector's real-candle multi-timeframe mode reads 15m, 1h and 4h candles (50 of each for a reading).
         if let r = spec.engine.regime, r.enabled, r.mtfSource == .candles,
            strategies.contains(where: { $0.readsRegime }) || spec.strategies.contains(where: \.regimeRouter) {
@@ -81,7 +103,7 @@ public enum SessionBuilder {
                             strategies: strategies, clock: ManualClock(spec.start), config: spec.engine,
                             tradable: Dictionary(uniqueKeysWithValues: spec.strategies.map { ($0.name, $0.symbols) }),
                             // The detector reads the traded pairs in configuration order; data-only pairs only value assets.
-                            regimeSymbols: spec.symbols.filter { s in spec.strategies.contains { $0.symbols.contains(s) } },
+                            regimeSymbols: regimeSymbols(spec),
                             regimeRouted: Set(spec.strategies.filter(\.regimeRouter).map(\.name)))
         kernel.start()
         return kernel

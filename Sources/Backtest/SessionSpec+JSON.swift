@@ -34,6 +34,7 @@ extension SessionSpec {
             "interval_ms": intervalMs,
             "start_ns": start.nanoseconds,
             "bar_timeframe": barTimeframe.map { $0.description as Any } ?? NSNull(),
+            "regime_symbols": SessionBuilder.regimeSymbols(self).map(\.text),
         ]
     }
 
@@ -124,7 +125,7 @@ extension SessionSpec {
         }
         if let r = en["regime_adjustments"] {
             guard let cells = r as? [String: [String: [String: String]]] else { throw bad("engine.regime_adjustments") }
-            do { eng.router = try ParameterRouter(overrides: cells) } catch { throw SessionError.input("recording header: \(error)") }
+            do { _ = try ParameterRouter(overrides: cells) } catch { throw SessionError.input("recording header: \(error)") }
             eng.routerOverrides = cells
         }
         engine = eng
@@ -158,5 +159,9 @@ extension SessionSpec {
               Timestamp.supportedRange.contains(Timestamp(nanoseconds: startNs)) else { throw bad("start_ns") }
         start = Timestamp(nanoseconds: startNs)
         barTimeframe = (o["bar_timeframe"] as? String).flatMap(Timeframe.init(text:))
+        if let r = o["regime_symbols"] {
+            guard let list = r as? [String] else { throw bad("regime_symbols") }
+            regimeSymbols = try list.map { guard let s = Symbol($0), syms.contains($0) else { throw bad("regime_symbols") }; return s }
+        }
     }
 }

@@ -30,6 +30,9 @@ public struct SessionSpec: Sendable {
     /// The bars' timeframe of a bar backtest (nil for tick sessions): `auto` timeframe parameters resolve to it,
     /// and no strategy may need a finer one.
     public var barTimeframe: Timeframe?
+    /// The pairs the regime detector analyses, in configuration order (the first gives the multi-timeframe reading);
+    /// nil = the traded pairs in session order. Recorded, so a replay of some strategies reads the same pairs.
+    public var regimeSymbols: [Symbol]?
 
     public init(symbols: [Symbol], instruments: [Instrument], strategies: [StrategySpec], exchange: ExchangeConfig,
                 engine: EngineConfig, market: MarketDataConfig, seed: UInt64, intervalMs: Int64, start: Timestamp,

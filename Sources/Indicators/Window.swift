@@ -91,6 +91,8 @@ extension SlidingWindow where Element == Double {
             sinceExact += 1
             if sinceExact == exactEvery { sinceExact = 0; running = window.sum() } else { running += x - old }
             if nonZero == 0 { running = 0 }
+            // A NaN or infinity that left the window leaves no NaN behind.
+            if !running.isFinite { running = window.sum() }
         } else {
             running += x
         }
@@ -130,6 +132,7 @@ extension SlidingWindow where Element == Double {
                 let d = x - old, previous = mean
                 mean += d * inverse
                 m2 += d * (x - mean + old - previous)
+                if !m2.isFinite || !mean.isFinite { (mean, m2) = window.moments() }
             }
         } else if window.isFull {
             (mean, m2) = window.moments()

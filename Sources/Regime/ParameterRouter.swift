@@ -121,6 +121,7 @@ extension ParameterRouter {
                     case "cooldown": a.cooldown = try number(0...100)
                     case "max_position": a.maxPosition = try number(0...100)
                     case "strategy_enabled":
+                        let t = t.lowercased()
                         guard t == "true" || t == "false" else {
                             throw OverrideError(description: "regime_detection.adjustments.\(strategy).\(regimeName).strategy_enabled: must be true or false, got '\(t.prefix(40))'")
                         }

@@ -12,10 +12,11 @@ public struct EngineConfig: Sendable {
     public var nextBarOpenFills = false
     /// The market-regime detector's settings; nil (or `enabled: false`) never runs it.
     public var regime: RegimeConfig? = RegimeConfig()
-    /// The parameter router routed strategies go through (the built-in table, with configured cells).
-    public var router = ParameterRouter()
-    /// The configured cells, as text (what a recording header carries).
+    /// The configured cells of the parameter router's table, as text: what a recording header carries, so the router
+    /// a session used is always the one its replay rebuilds (validated where it is read: config, header).
     public var routerOverrides: [String: [String: [String: String]]] = [:]
+    /// The router routed strategies go through: the built-in table with the configured cells.
+    public var router: ParameterRouter { (try? ParameterRouter(overrides: routerOverrides)) ?? ParameterRouter() }
 
     public init() {}
 }

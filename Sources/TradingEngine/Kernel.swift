@@ -35,7 +35,7 @@ public final class Kernel {
     /// The pairs the detector analyses, in configuration order (the first gives the multi-timeframe reading).
     public let regimeSymbols: [Symbol]
     /// Per-regime multipliers for routed strategies (regime.md §11).
-    public var router: ParameterRouter
+    public let router: ParameterRouter
 
     /// `tradable`: the pairs each strategy (by name) may trade; a strategy not named may trade every session pair.
     public init(market: MarketState, exchange: PaperExchange, strategies: [any Strategy], clock: ManualClock,

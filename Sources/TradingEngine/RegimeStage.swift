@@ -8,8 +8,12 @@ final class RegimeStage {
     let router: ParameterRouter
     private var evaluations = 0
     private var lastFinal: MarketRegime?
-    /// Reads the detector when a strategy asks (`snapshot.regime`), not on every tick.
-    private(set) lazy var reader = RegimeReader { [unowned self] t in self.detector.reading(at: t) }
+    /// Reads the detector when a strategy asks (`snapshot.regime`), not on every tick. A snapshot is valid for the
+    /// call it is passed to (decision 15); one kept past its kernel reads the neutral reading instead of crashing.
+    private(set) lazy var reader: RegimeReader = {
+        let weights = detector.config.weights.byName
+        return RegimeReader { [weak self] t in self?.detector.reading(at: t) ?? .neutral(at: t, weights: weights) }
+    }()
 
     init(detector: RegimeDetector, router: ParameterRouter) {
         self.detector = detector
@@ -39,7 +43,15 @@ final class RegimeStage {
             for o in observers { o.kernelRegimeDeclined(r.name, signal: s, regime: regime) }
             return false
         }
-        if a.positionSize != 1, let rate = Rate(a.positionSize) { s.size = s.size.scaled(by: rate, .down) }
+        if a.positionSize != 1 {
+            // A multiplier that leaves nothing to trade (0, or rounded away) is a decline, not an invalid order.
+            guard let rate = Rate(a.positionSize), case let scaled = s.size.scaled(by: rate, .down), scaled.isPositive else {
+                r.regimeDeclined += 1
+                for o in observers { o.kernelRegimeDeclined(r.name, signal: s, regime: regime) }
+                return false
+            }
+            s.size = scaled
+        }
         return true
     }
 }

@@ -122,7 +122,6 @@ struct BacktestCommand: ParsableCommand {
         var engine = EngineConfig()
         engine.regime = cfg.regime
         engine.routerOverrides = cfg.routerOverrides
-        engine.router = try ParameterRouter(overrides: cfg.routerOverrides)
         engine.nextBarOpenFills = true
         engine.maxStrategyErrors = cfg.maxStrategyErrors
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
@@ -132,8 +131,9 @@ struct BacktestCommand: ParsableCommand {
         // Build only the bar timeframe plus what strategies declare (SessionBuilder adds warm-ups).
         market.timeframes = [tf]
         let start = loaded.map { $0.candles[0].start }.min()!
-        let spec = SessionSpec(symbols: symbolPlan.session, instruments: instruments, strategies: specs, exchange: exchange, engine: engine,
+        var spec = SessionSpec(symbols: symbolPlan.session, instruments: instruments, strategies: specs, exchange: exchange, engine: engine,
                                market: market, seed: cfg.seed, intervalMs: Int64(tf.minutes) * 60_000, start: start, barTimeframe: tf)
+        spec.regimeSymbols = SessionBuilder.regimeOrder(spec, preferred: symbol.compactMap(Symbol.init))
         let kernel: Kernel
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()

@@ -41,14 +41,16 @@ struct RunCommand: ParsableCommand {
         var engine = EngineConfig()
         engine.regime = cfg.regime
         engine.routerOverrides = cfg.routerOverrides
-        engine.router = try ParameterRouter(overrides: cfg.routerOverrides)
         engine.maxStrategyErrors = cfg.maxStrategyErrors
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
         var exchange = cfg.exchange
         exchange.startingAssets = cfg.startingAssets
-        let spec = SessionSpec(symbols: sessionSymbols, instruments: try SessionPlanner.instruments(for: sessionSymbols, config: cfg),
+        var spec = SessionSpec(symbols: sessionSymbols, instruments: try SessionPlanner.instruments(for: sessionSymbols, config: cfg),
                                strategies: specs, exchange: exchange, engine: engine, market: cfg.market, seed: cfg.seed,
                                intervalMs: cfg.intervalMs, start: cfg.simulationStart)
+        // The detector reads the pairs in the order configured (`symbols`), else each strategy's own in name order.
+        spec.regimeSymbols = SessionBuilder.regimeOrder(spec, preferred: cfg.symbols.isEmpty
+            ? specs.flatMap { s in (StrategyRegistry.type(named: s.name)?.defaultSymbols ?? []) + s.symbols } : cfg.symbols)
         let kernel: Kernel
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()

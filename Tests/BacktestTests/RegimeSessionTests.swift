@@ -99,13 +99,13 @@ import Regime
         var spec = try spec(filter: false)
         spec.strategies[0].regimeRouter = true
         spec.engine.routerOverrides = ["sma_cross": ["BEAR": ["position_size": "0.25"]]]
-        spec.engine.router = try ParameterRouter(overrides: spec.engine.routerOverrides)
         let back = try SessionSpec(jsonObject: spec.jsonObject)
         #expect(back.strategies[0].regimeRouter && back.engine.router == spec.engine.router)
         #expect(try SessionBuilder.makeKernel(back).router.table["sma_cross"]?[.bear]?.positionSize == 0.25)
-        func run(_ table: [MarketRegime: RegimeAdjustments]) throws -> (Kernel, [Fill]) {
+        func run(_ cells: [String: [String: String]]) throws -> (Kernel, [Fill]) {
+            var spec = spec
+            spec.engine.routerOverrides = ["sma_cross": cells]
             let k = try SessionBuilder.makeKernel(spec)
-            k.router = ParameterRouter(table: ["sma_cross": table])
             final class Fills: KernelObserver { var list: [Fill] = []; func kernelDidFill(_ f: Fill, portfolio: Portfolio) { list.append(f) } }
             let f = Fills()
             k.addObserver(f)
@@ -115,13 +115,13 @@ import Regime
             return (k, f.list)
         }
         #expect(try SessionBuilder.makeKernel(spec).regimeActive)              // routing reads the regime
-        let off = Dictionary(uniqueKeysWithValues: MarketRegime.allCases.map { ($0, RegimeAdjustments(strategyEnabled: false)) })
+        let off = Dictionary(uniqueKeysWithValues: MarketRegime.allCases.map { ($0.rawValue, ["strategy_enabled": "false"]) })
         let (k1, f1) = try run(off)
         let firstReading = SimulatedMarket.defaultStart + .minutes(200)
         #expect(k1.runner("sma_cross")!.regimeDeclined > 0)
         #expect(f1.filter { $0.side == .buy }.allSatisfy { $0.timestamp < firstReading + .minutes(2) })
         // Half size in every regime: entries after the first reading buy 0.5 instead of 1 (size scales down, exactly).
-        let half = Dictionary(uniqueKeysWithValues: MarketRegime.allCases.map { ($0, RegimeAdjustments(positionSize: 0.5)) })
+        let half = Dictionary(uniqueKeysWithValues: MarketRegime.allCases.map { ($0.rawValue, ["position_size": "0.5"]) })
         let (k2, f2) = try run(half)
         let late = f2.filter { $0.side == .buy && $0.timestamp > firstReading + .minutes(2) }
         #expect(!late.isEmpty && k2.runner("sma_cross")!.regimeDeclined == 0)
@@ -129,5 +129,39 @@ import Regime
         // (≤ 1, §11.2): every late entry is in (0, 0.6], and none is the unrouted 1.
         #expect(late.allSatisfy { $0.size <= Quantity("0.6")! && $0.size.isPositive })
         #expect(f2.filter { $0.side == .buy && $0.timestamp < firstReading }.allSatisfy { $0.size == Quantity(1) })
+    }
+
+    /// The detector's pairs travel in the header, so replaying some strategies reads the same pairs; config order wins.
+    @Test func regimePairsAreRecorded() throws {
+        var s = try spec(filter: true)
+        let btc = Symbol("BTC/USDT")!, xrp = Symbol("XRP/USDT")!
+        s.symbols = [btc, xrp]
+        s.instruments = [InstrumentRegistry()[btc]!, InstrumentRegistry()[xrp]!]
+        s.strategies[0].symbols = [btc, xrp]
+        #expect(SessionBuilder.regimeOrder(s, preferred: [xrp, Symbol("ETH/USDT")!]) == [xrp, btc])
+        s.regimeSymbols = [xrp, btc]
+        let back = try SessionSpec(jsonObject: s.jsonObject)
+        #expect(back.regimeSymbols == [xrp, btc] && SessionBuilder.regimeSymbols(back) == [xrp, btc])
+        #expect(try SessionBuilder.makeKernel(back).regimeSymbols == [xrp, btc])
+        var o = s.jsonObject
+        o["regime_symbols"] = ["DOGE/USDT"]                                     // not a session pair: refused
+        #expect(throws: SessionError.self) { try SessionSpec(jsonObject: o) }
+    }
+
+    /// Routing needs the detector's 1m candles: refused on coarser bars, and an entry scaled to nothing is a decline.
+    @Test func routingRules() throws {
+        var s = try spec(filter: false)
+        s.strategies[0].regimeRouter = true
+        s.barTimeframe = .h1
+        #expect(throws: SessionError.self) { try SessionBuilder.makeKernel(s) }
+        s.barTimeframe = nil
+        s.engine.routerOverrides = ["sma_cross": Dictionary(uniqueKeysWithValues: MarketRegime.allCases.map { ($0.rawValue, ["position_size": "0"]) })]
+        let k = try SessionBuilder.makeKernel(s)
+        final class Count: KernelObserver { var rejected = 0; func kernelDidReject(_ r: ExecutionRejection) { rejected += 1 } }
+        let c = Count()
+        k.addObserver(c)
+        let d = SimulationDriver(kernel: k, spec: s)
+        for _ in 0..<(400 * 60) { d.step() }
+        #expect(k.runner("sma_cross")!.regimeDeclined > 0 && c.rejected == 0)
     }
 }

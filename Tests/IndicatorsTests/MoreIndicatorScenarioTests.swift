@@ -158,6 +158,13 @@ import TradingCore
         #expect(VolumeRatio.series(v + [50]).last! == 20)
     }
 
+    /// A NaN that left the window leaves no NaN behind (the running statistics are rebuilt from the window).
+    @Test func nanLeavesTheWindow() {
+        let xs = [1, 2, Double.nan, 1, 1, 1, 1, 1]
+        #expect(SMA.series(xs, period: 3).last! == 1)
+        #expect(Bollinger.series(xs + [2], period: 3).last!! == Bollinger.series([1, 1, 2], period: 3).last!!)
+    }
+
     @Test func streamingZScore() {
         let z = ZScore.series(sine, period: 20)
         #expect(close(z.last!, -0.437016))                                                       // 12, as a series
