@@ -140,11 +140,15 @@ extension SlidingWindow where Element == Double {
     }
 }
 
-/// Means and co-moments of paired windows (correlation), updated in O(1) and recomputed exactly every
-/// `exactEvery` updates, as `SlidingMoments`. Both series live in one ring of pairs.
+/// Co-moments of paired windows (correlation) as sums of the values shifted by the window's means at the last exact
+/// recompute (the "shifted data" form: no cancellation of Σx² against (Σx)² as long as the means drift little between
+/// recomputes, which happen every `exactEvery` updates). Each sum is its own short dependency chain, so an update
+/// costs a few independent adds. Both series live in one ring of pairs.
 @usableFromInline struct SlidingCoMoments: Sendable {
     @usableFromInline var pairs: SlidingWindow<(Double, Double)>
-    @usableFromInline var mx = 0.0, my = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
+    /// The shift (means at the last exact recompute) and the sums of shifted values, squares and products.
+    @usableFromInline var kx = 0.0, ky = 0.0
+    @usableFromInline var sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
     @usableFromInline let inverse: Double
     @usableFromInline var sinceExact = 0
     @usableFromInline var runX = 0, runY = 0
@@ -164,36 +168,40 @@ extension SlidingWindow where Element == Double {
         if let (xo, yo) = pairs.push((x, y)) {
             sinceExact += 1
             if sinceExact == exactEvery { sinceExact = 0; exact(); return }
-            let mx0 = mx, my0 = my
-            mx += (x - xo) * inverse
-            my += (y - yo) * inverse
-            sxx += (x - mx0) * (x - mx) - (xo - mx0) * (xo - mx)
-            syy += (y - my0) * (y - my) - (yo - my0) * (yo - my)
-            sxy += (x - mx0) * (y - my) - (xo - mx0) * (yo - my)
+            let ax = x - kx, ay = y - ky, bx = xo - kx, by = yo - ky
+            sx += ax - bx; sy += ay - by
+            sxx += ax * ax - bx * bx
+            syy += ay * ay - by * by
+            sxy += ax * ay - bx * by
         } else if pairs.isFull {
             exact()
         }
     }
 
-    /// Two-pass moments of the current windows.
+    /// Two passes over the current window: the means become the new shift, the sums are taken around them.
     @inlinable mutating func exact() {
         let n = Double(pairs.count)
-        var sx = 0.0, sy = 0.0
-        for i in 0..<pairs.count { let (x, y) = pairs[i]; sx += x; sy += y }
-        mx = sx / n; my = sy / n
-        sxx = 0; syy = 0; sxy = 0
+        var tx = 0.0, ty = 0.0
+        for i in 0..<pairs.count { let (x, y) = pairs[i]; tx += x; ty += y }
+        kx = tx / n; ky = ty / n
+        sx = 0; sy = 0; sxx = 0; syy = 0; sxy = 0
         for i in 0..<pairs.count {
             let (x, y) = pairs[i]
-            let dx = x - mx, dy = y - my
-            sxx += dx * dx; syy += dy * dy; sxy += dx * dy
+            let dx = x - kx, dy = y - ky
+            sx += dx; sy += dy; sxx += dx * dx; syy += dy * dy; sxy += dx * dy
         }
     }
 
     /// Pearson r clamped to −1…1; nil when either series is constant.
     @inlinable mutating func correlation() -> Double? {
         if degenerate { return nil }
-        if !(sxx > 0 && syy > 0) { exact() }           // rounding took a tiny variance to ≤ 0: recompute
-        guard sxx > 0 && syy > 0 else { return nil }
-        return Swift.min(1, Swift.max(-1, sxy / (sxx * syy).squareRoot()))
+        var vx = sxx - sx * sx * inverse, vy = syy - sy * sy * inverse
+        if !(vx > 0 && vy > 0) {                           // rounding took a tiny variance to ≤ 0: recompute
+            exact()
+            vx = sxx - sx * sx * inverse; vy = syy - sy * sy * inverse
+            guard vx > 0 && vy > 0 else { return nil }
+        }
+        let c = sxy - sx * sy * inverse
+        return Swift.min(1, Swift.max(-1, c / (vx * vy).squareRoot()))
     }
 }
