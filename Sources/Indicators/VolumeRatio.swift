@@ -13,6 +13,8 @@ public struct VolumeRatio: StreamingIndicator, Sendable {
     /// The `lookback` volumes the mean is over: up to this bar, or (excludeCurrent) up to the bar before.
     @usableFromInline var window: SlidingSum
     @usableFromInline var previous: Double?
+    /// Non-zero volumes in the window: a stretch of zero volume is "no volume" exactly (nil), not rounding residue.
+    @usableFromInline var nonZero = 0
     @usableFromInline var storedValue: Double?
     public var value: Double? { storedValue }
 
@@ -25,13 +27,17 @@ public struct VolumeRatio: StreamingIndicator, Sendable {
     }
 
     @inlinable @inline(__always) public mutating func update(_ volume: Double) -> Double? {
+        let entering: Double
         if excludeCurrent {
             defer { previous = volume }
             guard let p = previous else { return nil }
-            window.push(p)
+            entering = p
         } else {
-            window.push(volume)
+            entering = volume
         }
+        if entering != 0 { nonZero += 1 }
+        if let old = window.push(entering), old != 0 { nonZero -= 1 }
+        if nonZero == 0 { window.settleZero() }
         guard window.isFull else { return nil }
         let mean = window.sum / n
         storedValue = mean > 0 ? volume / mean : nil

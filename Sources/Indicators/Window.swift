@@ -74,29 +74,26 @@ extension SlidingWindow where Element == Double {
 /// A running sum over a window, recomputed exactly from the window every `exactEvery` updates.
 @usableFromInline struct SlidingSum: Sendable {
     @usableFromInline var window: SlidingWindow<Double>
-    @usableFromInline var running = 0.0
+    @usableFromInline var sum = 0.0
     @usableFromInline var sinceExact = 0
-    /// Non-zero values in the window: a window of zeros sums to exactly 0 (no rounding residue of values gone).
-    @usableFromInline var nonZero = 0
 
     @usableFromInline init(capacity: Int) { window = SlidingWindow(capacity: capacity) }
 
     @inlinable var isFull: Bool { window.isFull }
-    @inlinable var sum: Double { nonZero == 0 ? 0 : running }
 
-    @inlinable @inline(__always) mutating func push(_ x: Double) {
-        if x != 0 { nonZero += 1 }
-        if let old = window.push(x) {
-            if old != 0 { nonZero -= 1 }
-            sinceExact += 1
-            if sinceExact == exactEvery { sinceExact = 0; running = window.sum() } else { running += x - old }
-            if nonZero == 0 { running = 0 }
-            // A NaN or infinity that left the window leaves no NaN behind.
-            if !running.isFinite { running = window.sum() }
-        } else {
-            running += x
-        }
+    /// Appends `x`; returns the value that left the window.
+    @inlinable @inline(__always) @discardableResult mutating func push(_ x: Double) -> Double? {
+        guard let old = window.push(x) else { sum += x; return nil }
+        sinceExact += 1
+        if sinceExact == exactEvery { sinceExact = 0; sum = window.sum() } else { sum += x - old }
+        // A NaN or infinity that left the window leaves no NaN behind (tested on the value leaving, off the
+        // running sum's dependency chain).
+        if !old.isFinite { sum = window.sum() }
+        return old
     }
+
+    /// The window holds only zeros: its sum is exactly 0, whatever rounding residue the running sum carried.
+    @inlinable mutating func settleZero() { sum = 0 }
 }
 
 /// Mean and Σ(x − mean)² of a window, updated in O(1) by the sliding form of Welford's recurrence (no
@@ -132,7 +129,7 @@ extension SlidingWindow where Element == Double {
                 let d = x - old, previous = mean
                 mean += d * inverse
                 m2 += d * (x - mean + old - previous)
-                if !m2.isFinite || !mean.isFinite { (mean, m2) = window.moments() }
+                if !old.isFinite { (mean, m2) = window.moments() }
             }
         } else if window.isFull {
             (mean, m2) = window.moments()
