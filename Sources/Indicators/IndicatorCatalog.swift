@@ -4,9 +4,9 @@
 public enum IndicatorCatalog {
     /// One bar as the catalog reads it.
     public struct Bar: Sendable {
-        public var open, high, low, close, volume: Double
-        public init(open: Double, high: Double, low: Double, close: Double, volume: Double) {
-            self.open = open; self.high = high; self.low = low; self.close = close; self.volume = volume
+        public var high, low, close, volume: Double
+        public init(high: Double, low: Double, close: Double, volume: Double) {
+            self.high = high; self.low = low; self.close = close; self.volume = volume
         }
         var hlc: HLC { HLC(high: high, low: low, close: close) }
     }

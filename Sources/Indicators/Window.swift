@@ -45,18 +45,6 @@ extension SlidingWindow where Element == Double {
         return s
     }
 
-    @inlinable func max() -> Double {
-        var m = -Double.infinity
-        for i in 0..<count { m = Swift.max(m, self[i]) }
-        return m
-    }
-
-    @inlinable func min() -> Double {
-        var m = Double.infinity
-        for i in 0..<count { m = Swift.min(m, self[i]) }
-        return m
-    }
-
     /// Mean and Σ(x − mean)², in two passes.
     @inlinable func moments() -> (mean: Double, m2: Double) {
         let m = sum() / Double(count)

@@ -47,8 +47,8 @@ public struct RegimeConfig: Sendable, Equatable {
     /// Weight per timeframe name ("4h", "1h", "15m", "5m", "1m"); a missing one weighs 1.
     public var mtfWeights: [String: Double] = ["4h": 5, "1h": 4, "15m": 3, "5m": 2, "1m": 1]
     public var mtfSource = MTFSource.pseudo
-    /// Closed 1m candles a symbol needs before it is scored (SMA200 plus margin).
-    public var minCandles = 200
+    /// Closed 1m candles a symbol needs before it is scored (regime.md §4.1: SMA200 needs 200).
+    public static let minCandles = 200
     /// Transitions counted over this many seconds for `recentTransitions`.
     public var transitionWindow = 3600.0
     /// Whether Fear & Greed enters the scores at all.
@@ -71,8 +71,8 @@ public struct RegimeConfig: Sendable, Equatable {
         for (k, w) in mtfWeights where !(w >= 0 && w.isFinite) {
             throw Invalid(description: "regime_detection.mtf_weights.\(k) must be a finite number ≥ 0 (got \(w))")
         }
-        guard smoothingPeriod >= 1, confirmationBars >= 1, minRegimeDuration >= 0, minCandles >= 200 else {
-            throw Invalid(description: "regime_detection: smoothing_period and confirmation_bars must be ≥ 1, min_regime_duration ≥ 0, min_candles ≥ 200")
+        guard smoothingPeriod >= 1, confirmationBars >= 1, minRegimeDuration >= 0 else {
+            throw Invalid(description: "regime_detection: smoothing_period and confirmation_bars must be ≥ 1, min_regime_duration ≥ 0")
         }
     }
 

@@ -35,7 +35,7 @@ struct SymbolTracker: Sendable {
 
     /// This bar's raw composite and the indicator readings, or nil while any indicator is not ready (§4.1).
     func reading(fearGreed: Int?, config: RegimeConfig) -> (raw: Double, scores: IndicatorScores, values: Values)? {
-        guard fed >= config.minCandles, let a = adx.value, let ch = chop.value, let r = rsi.value, let at = atr.value,
+        guard fed >= RegimeConfig.minCandles, let a = adx.value, let ch = chop.value, let r = rsi.value, let at = atr.value,
               let s20 = sma(20), let s50 = sma(50), let s200 = sma(200), let price = closes.newest else { return nil }
         // The reference's volume ratio is 1.0 (score 0) without volume.
         let vr = volumeRatio.value ?? 1

@@ -59,7 +59,7 @@ struct IndicatorCommand: ParsableCommand {
             }
         }
         let bars = series.candles.map {
-            IndicatorCatalog.Bar(open: $0.open.doubleValue, high: $0.high.doubleValue, low: $0.low.doubleValue, close: $0.close.doubleValue, volume: $0.volume.doubleValue)
+            IndicatorCatalog.Bar(high: $0.high.doubleValue, low: $0.low.doubleValue, close: $0.close.doubleValue, volume: $0.volume.doubleValue)
         }
         let rows = IndicatorCatalog.compute(entry, bars: bars, partner: partner, values: values)
         var out = "timestamp," + entry.outputs.joined(separator: ",") + "\n"

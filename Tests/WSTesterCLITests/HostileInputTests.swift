@@ -74,6 +74,11 @@ import TradingCore
             let tf = f % 4 == 0 ? ["--timeframe", pick(["1m", "5m", "1h"])] : []
             try expectClean(["backtest", "--bars", path, "--symbol", "SYN/USD", "--strategy", "sma_cross", "--param", "fast=1",
                              "--param", "slow=2"] + tf, "csv \(f)")
+            // The same file through `indicator`, with extreme parameters now and then.
+            let name = pick(["sma", "macd", "adx", "choppiness", "bollinger", "correlation", "volume_spike", "ma_alignment"])
+            let param = pick([[], ["--param", "period=100000"], ["--param", "period=2"], ["--param", "stddev=1e400"], ["--param", "fast=0"],
+                              ["--param", "seeding=x"], ["--param", "period=-1"], ["--against", path]])
+            try expectClean(["indicator", name, "--input", path] + tf + param, "indicator \(name) csv \(f)")
         }
     }
 
@@ -126,6 +131,10 @@ import TradingCore
             body.insert("{\"k\":\"trade\",\"s\":\"XRP/USDT\",\"t\":1736899200000000000,\"p\":\"1e999\",\"q\":\"-1\",\"side\":\"buy\",\"id\":-5}", at: 1)
             body.insert(String(repeating: "[", count: 5000), at: 2)
             body.insert("\u{0}\u{1}garbage", at: 3)
+            // Sentiment events with every field out of range, and text that needs escaping.
+            body.insert(["{\"k\":\"sentiment\",\"t\":1736899200000000000,\"upd\":-1,\"fg\":1e300,\"btcd\":\"nan\"}",
+                         "{\"k\":\"sentiment\",\"t\":1736899200000000000,\"upd\":1736899200000000000,\"fg\":-5,\"fgc\":[1]}",
+                         "{\"k\":\"sentiment\",\"t\":1736899200000000000,\"upd\":1736899200000000000,\"fg\":50,\"fgc\":\"\\\"\\u0000\",\"btcd\":\"101\"}"][i % 3], at: 4)
             let data = try JSONSerialization.data(withJSONObject: h, options: [.sortedKeys])
             let text = String(decoding: data, as: UTF8.self) + "\n" + body.joined(separator: "\n") + "\n"
             let path = try write("rec\(i).jsonl", Array(text.utf8))
@@ -152,7 +161,13 @@ import TradingCore
                      "general:\n  duration_minutes: 1\n  duration_minutes: 2\n", "\u{0}\u{ff}\u{fe}", "execution: {fee_rate: 1e400}\n",
                      "general: {starting_capital: 99999999999999999999999999}\n", "simulation: {start_time: 9999-01-01}\n",
                      "starting_assets: {XRP: 1e20}\n", "instruments: {X/Y: {price_decimals: 18, lot_decimals: 18}}\n",
-                     String(repeating: "x", count: 2_000_000)]
+                     String(repeating: "x", count: 2_000_000),
+                     "regime_detection: {thresholds: {bull: 9, strong_bull: -9}, weights: {adx: 1e400}}\n",
+                     "regime_detection: {adjustments: {mean_reversion: {BULL: {position_size: 1e400, strategy_enabled: 2}}}}\n",
+                     "regime_detection: {adjustments: {mean_reversion: {BULL: 1}}}\n",
+                     "regime_detection: {adjustments: {\(String(repeating: "a", count: 5000)): {BULL: {cooldown: 1}}}}\n",
+                     "regime_detection: {external: {timeout_s: -1, cache_ttl_s: 1e30, fear_greed_url: \"\\u0000\"}}\n",
+                     "strategy_overrides: {sma_cross: {regime_router: [1, 2], regime_filter: maybe}}\n"]
         for (i, y) in yamls.enumerated() {
             let path = try write("cfg\(i).yaml", Array(y.utf8))
             try expectClean(base + ["--config", path], "yaml \(i)")
