@@ -41,6 +41,8 @@ public struct AppConfig: Sendable {
     // strategies
     public var enabledStrategies: [String]? = nil
     public var strategyOverrides: [String: [String: String]] = [:]
+    /// `strategy_overrides.<name>.symbols.<SYMBOL>.<key>` (decision 45, resolution 32): strategy → symbol → key → text.
+    public var symbolOverrides: [String: [String: [String: String]]] = [:]
     /// Strategies whose entries go through the regime's parameter router (`strategy_overrides.<name>.regime_router`).
     public var regimeRouted: Set<String> = []
     public var instruments: [Instrument] = []

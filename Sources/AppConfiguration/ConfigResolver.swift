@@ -46,6 +46,8 @@ public enum ConfigResolver {
         var sources: [String: (source: ConfigSource, origin: String)] = [:]
         var instrumentParts: [Symbol: (price: Int?, lot: Int?)] = [:]
         for layer in layers {
+            // An alias and its target in one source would say the same thing twice, maybe differently (decision 26).
+            var setHere: [String: ConfigEntry] = [:]
             for e in layer {
                 func fail(_ m: String) -> ConfigError { ConfigError("\(where_(e)): \(m)") }
                 if let s = Schema.setting(e.key) {
@@ -53,6 +55,12 @@ public enum ConfigResolver {
                     case .success(let v): s.apply(&c, v)
                     case .failure(let f): throw fail(f.message)
                     }
+                    let target = s.aliasOf ?? s.key
+                    if let other = setHere[target], other.key != e.key {
+                        throw fail("\(other.key) is already set by \(where_(other)); \(s.aliasOf != nil ? e.key : other.key) is an alias of \(target): set one of them")
+                    }
+                    setHere[target] = e
+                    if s.aliasOf != nil { sources[target] = (e.source, e.origin) }
                 } else if e.key.hasPrefix("starting_assets.") {
                     let asset = String(e.key.dropFirst("starting_assets.".count))
                     guard isAssetCode(asset) else { throw fail("'\(clip(asset))' is not an asset code (capital letters and digits, at most 16)") }
@@ -101,11 +109,28 @@ public enum ConfigResolver {
                         sources[e.key] = (e.source, e.origin)
                         continue
                     }
-                    guard let spec = type.parameters.first(where: { $0.name == param }) else {
+                    // Decision 45: `symbols.<SYMBOL>.<key>` is a per-symbol value of a parameter.
+                    var key = param
+                    var symbol: Symbol?
+                    if param.hasPrefix("symbols.") {
+                        let rest = param.dropFirst("symbols.".count)
+                        guard let dot = rest.lastIndex(of: "."), let sym = Symbol(String(rest[..<dot])) else {
+                            throw fail("expected strategy_overrides.\(name).symbols.<BASE/QUOTE>.<parameter>")
+                        }
+                        symbol = sym
+                        key = String(rest[rest.index(after: dot)...])
+                    } else if param == "symbols" {
+                        throw fail("must be a mapping of symbols to parameters, e.g. symbols: {XRP/USDT: {\(type.parameters.first?.name ?? "key"): …}}")
+                    }
+                    guard let spec = type.parameters.first(where: { $0.name == key }) else {
                         throw fail("unknown parameter (known: \(type.parameters.map(\.name).joined(separator: ", ")))")
                     }
                     if case .failure(let f) = spec.parse(e.text) { throw fail(f.message) }
-                    c.strategyOverrides[name, default: [:]][param] = e.text.trimmingSpaces()
+                    if let symbol {
+                        c.symbolOverrides[name, default: [:]][symbol.text, default: [:]][key] = e.text.trimmingSpaces()
+                    } else {
+                        c.strategyOverrides[name, default: [:]][key] = e.text.trimmingSpaces()
+                    }
                 } else if Schema.sections.contains(where: { $0.name == e.key }) || ["starting_assets", "instruments", "strategy_overrides", "regime_detection.adjustments"].contains(e.key) {
                     throw fail("must be a mapping of settings")
                 } else {

@@ -39,7 +39,7 @@ public enum ConfigWriter {
         for section in Schema.sections {
             out.append("")
             out.append("\(section.name):  # \(section.doc)")
-            for s in Schema.settings where s.key.hasPrefix(section.name + ".") {
+            for s in Schema.settings where s.key.hasPrefix(section.name + ".") && s.aliasOf == nil {
                 let name = String(s.key.dropFirst(section.name.count + 1))
                 let doc = "\(s.doc) (\(s.allowed)\(s.flags.isEmpty ? "" : "; " + s.flags.joined(separator: ", "))\(s.reserved ? "; read by a later capability" : ""))"
                 out.append("  \(name): \(value(s))" + (sources != nil ? comment(s.key, doc: doc) : "  # \(doc)"))

@@ -43,14 +43,18 @@ public struct Setting: Sendable {
     public let flags: [String]
     /// Read only by a later capability (accepted and validated now).
     public let reserved: Bool
+    /// Another name for the setting with this key (`execution.fee_rate` → `execution.taker_fee_rate`): one source may
+    /// set only one of the two, and the written configuration carries only the target.
+    public let aliasOf: String?
     public let apply: @Sendable (inout AppConfig, SettingValue) -> Void
     public let read: @Sendable (AppConfig) -> String
     /// The effective text of this setting in `config`.
     public func value(in config: AppConfig) -> String { read(config) }
 
-    init(_ key: String, _ type: SettingType, _ def: String, _ doc: String, flags: [String] = [], reserved: Bool = false,
+    init(_ key: String, _ type: SettingType, _ def: String, _ doc: String, flags: [String] = [], reserved: Bool = false, aliasOf: String? = nil,
          apply: @escaping @Sendable (inout AppConfig, SettingValue) -> Void, read: @escaping @Sendable (AppConfig) -> String) {
         self.key = key; self.type = type; self.defaultText = def; self.doc = doc; self.flags = flags; self.reserved = reserved
+        self.aliasOf = aliasOf
         self.apply = apply; self.read = read
     }
 

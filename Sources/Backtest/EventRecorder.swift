@@ -6,13 +6,16 @@ public final class EventRecorder {
     private let file: UnsafeMutablePointer<FILE>
     public let path: String
     public private(set) var events = 0
+    /// The recording format this build writes (it reads 1 through this).
+    public static let formatVersion = 3
 
     public init(path: String, spec: SessionSpec) throws {
         guard let f = fopen(path, "w") else { throw SessionError.input("cannot open \(path) for writing") }
         file = f
         self.path = path
-        // Version 2 adds bar_timeframe and market.account_currency; a v1 header reads with their defaults.
-        var header = ["type": "header", "format": "ws-tester-recording", "version": 2] as [String: Any]
+        // Version 2 added bar_timeframe and market.account_currency; version 3 maker/taker fees, latency_ms and per-symbol
+        // strategy parameters. Older headers read with the defaults their sessions ran with.
+        var header = ["type": "header", "format": "ws-tester-recording", "version": EventRecorder.formatVersion] as [String: Any]
         header["spec"] = spec.jsonObject
         let data = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         write(String(decoding: data, as: UTF8.self))
@@ -39,6 +42,8 @@ public final class EventRecorder {
 /// and the first few reported; they never stop the replay.
 public final class EventReplay {
     public let spec: SessionSpec
+    /// The header's format version.
+    public let version: Int
     public private(set) var badLines = 0
     public private(set) var firstErrors: [String] = []
     private let file: UnsafeMutablePointer<FILE>
@@ -56,10 +61,11 @@ public final class EventReplay {
             fclose(f)
             throw SessionError.input("\(path): first line is not a ws-tester recording header")
         }
-        if let v = obj["version"] as? Int, v > 2 {
+        if let v = obj["version"] as? Int, v > EventRecorder.formatVersion {
             fclose(f)
-            throw SessionError.input("\(path): recording format version \(v) is newer than this build reads (1–2)")
+            throw SessionError.input("\(path): recording format version \(v) is newer than this build reads (1–\(EventRecorder.formatVersion))")
         }
+        version = (obj["version"] as? Int) ?? 1
         do { self.spec = try SessionSpec(jsonObject: spec) } catch { fclose(f); throw error }
     }
 

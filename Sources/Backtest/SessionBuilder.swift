@@ -48,6 +48,7 @@ public enum SessionBuilder {
             let strategy: any Strategy
             do {
                 var params = try StrategyParameters.resolve(strategy: spec.name, specs: type.parameters, layers: [spec.parameters])
+                try params.resolveSymbols(strategy: spec.name, layers: [type.symbolDefaults, try symbolLayer(spec.symbolParameters, spec.name)])
                 params.resolveAutoTimeframes(barTimeframe ?? .m1)
                 strategy = try type.init(parameters: params, symbols: spec.symbols)
             } catch let e as ParameterError {
@@ -107,6 +108,28 @@ public enum SessionBuilder {
                             regimeRouted: Set(spec.strategies.filter(\.regimeRouter).map(\.name)))
         kernel.start()
         return kernel
+    }
+
+    static func symbolLayer(_ text: [String: [String: String]], _ strategy: String) throws -> [Symbol: [String: String]] {
+        var out: [Symbol: [String: String]] = [:]
+        for (k, v) in text {
+            guard let s = Symbol(k) else { throw ParameterError(strategy: strategy, key: "symbols.\(k)", message: "'\(k)' is not a BASE/QUOTE symbol") }
+            out[s] = v
+        }
+        return out
+    }
+
+    /// The effective per-symbol parameter text of a strategy on its pairs: its built-in per-symbol values with the user's
+    /// over them (symbol text → key → text), for headers and logs.
+    public static func effectiveSymbolParameters(_ name: String, symbols: [Symbol], user: [String: [String: String]]) throws -> [String: [String: String]] {
+        guard let type = StrategyRegistry.type(named: name) else { throw SessionError.unknownStrategy(name, known: StrategyRegistry.names) }
+        do {
+            var p = StrategyParameters.defaults(type.parameters)
+            try p.resolveSymbols(strategy: name, layers: [type.symbolDefaults, try symbolLayer(user, name)])
+            return p.symbolTextValues.filter { sym, _ in symbols.contains { $0.text == sym } }
+        } catch let e as ParameterError {
+            throw SessionError.parameter(e.description)
+        }
     }
 
     /// The effective parameter text of a strategy (defaults, then each layer), for headers and logs.

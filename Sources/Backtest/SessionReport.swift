@@ -13,6 +13,11 @@ public struct StrategyReport: Sendable {
     public var unrealizedPnl: Money
     public var fees: Money
     public var fills: Int
+    /// Fills by liquidity: resting orders' fills are maker, the rest taker.
+    public var makerFills: Int
+    public var takerFills: Int
+    /// Orders still resting at the end.
+    public var openOrders: Int
     public var closedTrades: Int
     public var wins: Int
     public var losses: Int
@@ -75,7 +80,8 @@ public struct SessionReport: Sendable {
             let roi = p.baselineEquity.isPositive ? (equity - p.baselineEquity).doubleValue / p.baselineEquity.doubleValue * 100 : 0
             list.append(StrategyReport(
                 name: r.name, finalEquity: equity, baselineEquity: p.baselineEquity, realizedPnl: p.totalPnl, unrealizedPnl: unrealized,
-                fees: p.feesUSD, fills: p.totalFills, closedTrades: p.closedTrades, wins: p.wins, losses: p.losses, breakeven: p.breakeven,
+                fees: p.feesUSD, fills: p.totalFills, makerFills: p.makerFills, takerFills: p.takerFills, openOrders: p.restingCount,
+                closedTrades: p.closedTrades, wins: p.wins, losses: p.losses, breakeven: p.breakeven,
                 winRate: p.winRate, maxDrawdownPct: p.maxDrawdown * 100, profitFactor: p.profitFactor, sharpe: p.sharpe,
                 dailyReturns: p.dailyReturns, sharpePerFill: p.sharpePerFill, roundTrips: p.roundTrips,
                 pairs: p.pairs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, exits: p.exits,
@@ -113,7 +119,8 @@ public struct SessionReport: Sendable {
                 [
                     "name": s.name, "final_equity": s.finalEquity.description, "baseline_equity": s.baselineEquity.description,
                     "realized_pnl": s.realizedPnl.description, "unrealized_pnl": s.unrealizedPnl.description, "fees": s.fees.description,
-                    "fills": s.fills, "closed_trades": s.closedTrades, "wins": s.wins, "losses": s.losses, "breakeven": s.breakeven,
+                    "fills": s.fills, "fills_maker": s.makerFills, "fills_taker": s.takerFills,
+                    "open_orders": s.openOrders, "closed_trades": s.closedTrades, "wins": s.wins, "losses": s.losses, "breakeven": s.breakeven,
                     "win_rate": s.winRate, "max_drawdown_pct": s.maxDrawdownPct, "profit_factor": s.profitFactor.map { $0 as Any } ?? NSNull(),
                     "profit_factor_infinite": s.profitFactor == nil && s.wins > 0, "sharpe": s.sharpe.map { $0 as Any } ?? NSNull(),
                     "daily_returns": s.dailyReturns, "sharpe_per_fill": s.sharpePerFill, "round_trips": s.roundTrips, "roi_pct": s.roiPct,

@@ -11,7 +11,8 @@ extension SessionSpec {
     /// The header object of a recording.
     public var jsonObject: [String: Any] {
         var ex: [String: Any] = [
-            "fee_rate": exchange.feeRate.description, "slippage_rate": exchange.slippageRate.description,
+            "maker_fee_rate": exchange.makerFeeRate.description, "taker_fee_rate": exchange.takerFeeRate.description,
+            "latency_ms": exchange.latencyMs, "slippage_rate": exchange.slippageRate.description,
             "max_long_leverage": exchange.maxLongLeverage.description, "max_short_leverage": exchange.maxShortLeverage.description,
             "maintenance_margin_ratio": exchange.maintenanceMarginRatio.description, "max_fills_history": exchange.maxFillsHistory,
             "validate_protective_levels": exchange.validateProtectiveLevels, "fill_model": exchange.fillModel.rawValue,
@@ -21,7 +22,8 @@ extension SessionSpec {
         return [
             "symbols": symbols.map(\.text),
             "instruments": instruments.sorted { $0.symbol < $1.symbol }.map { ["symbol": $0.symbol.text, "price_decimals": $0.priceDecimals, "lot_decimals": $0.lotDecimals] },
-            "strategies": strategies.map { ["name": $0.name, "parameters": $0.parameters, "symbols": $0.symbols.map(\.text), "regime_router": $0.regimeRouter] as [String: Any] },
+            "strategies": strategies.map { ["name": $0.name, "parameters": $0.parameters, "symbols": $0.symbols.map(\.text), "regime_router": $0.regimeRouter,
+                                            "symbol_parameters": $0.symbolParameters] as [String: Any] },
             "execution": ex,
             "engine": ["max_strategy_errors": engine.maxStrategyErrors, "close_positions_on_shutdown": engine.closePositionsOnShutdown,
                        "next_bar_open_fills": engine.nextBarOpenFills, "regime": Self.regimeHeader(engine.regime),
@@ -65,8 +67,13 @@ extension SessionSpec {
             guard let n = $0["name"] as? String, StrategyRegistry.type(named: n) != nil, let p = $0["parameters"] as? [String: String],
                   let ss = $0["symbols"] as? [String] else { throw bad("strategies") }
             if let r = $0["regime_router"], !(r is Bool) { throw bad("strategies.regime_router") }
+            var perSymbol: [String: [String: String]] = [:]
+            if let sp = $0["symbol_parameters"] {
+                guard let m = sp as? [String: [String: String]], m.keys.allSatisfy({ Symbol($0) != nil }) else { throw bad("strategies.symbol_parameters") }
+                perSymbol = m
+            }
             return StrategySpec(name: n, parameters: p, symbols: try ss.map { guard let s = Symbol($0) else { throw bad("strategies") }; return s },
-                                regimeRouter: ($0["regime_router"] as? Bool) ?? false)
+                                regimeRouter: ($0["regime_router"] as? Bool) ?? false, symbolParameters: perSymbol)
         }
         guard let ex = o["execution"] as? [String: Any] else { throw bad("execution") }
         // Every value with a configuration key is validated by the schema, exactly as from YAML or a flag.
@@ -92,7 +99,16 @@ extension SessionSpec {
             return Rate(raw: m.raw)
         }
         var e = ExchangeConfig()
-        e.feeRate = try rate("fee_rate"); e.slippageRate = try rate("slippage_rate")
+        // Versions 1–2 had one fee (`fee_rate`, the taker's) and no resting orders, so the maker rate never applied.
+        if ex["taker_fee_rate"] != nil {
+            e.takerFeeRate = try rate("taker_fee_rate")
+            e.makerFeeRate = try rate("maker_fee_rate")
+        } else {
+            e.takerFeeRate = try rate("fee_rate")
+            e.makerFeeRate = e.takerFeeRate
+        }
+        if let v = ex["latency_ms"], case .int(let n) = try setting("execution.latency_ms", v) { e.latencyMs = n }
+        e.slippageRate = try rate("slippage_rate")
         e.maxLongLeverage = try rate("max_long_leverage"); e.maxShortLeverage = try rate("max_short_leverage")
         e.maintenanceMarginRatio = try rate("maintenance_margin_ratio")
         if let v = ex["max_fills_history"], case .int(let n) = try setting("execution.max_fills_history", v) { e.maxFillsHistory = n }

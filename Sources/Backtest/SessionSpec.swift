@@ -10,8 +10,12 @@ public struct StrategySpec: Sendable, Equatable {
     public var symbols: [Symbol]
     /// Entries go through the regime's parameter router (decision 45, opt-in).
     public var regimeRouter: Bool
-    public init(name: String, parameters: [String: String], symbols: [Symbol], regimeRouter: Bool = false) {
+    /// Per-symbol parameter values (symbol text → key → text): the strategy's built-in ones with the user's over them.
+    public var symbolParameters: [String: [String: String]]
+    public init(name: String, parameters: [String: String], symbols: [Symbol], regimeRouter: Bool = false,
+                symbolParameters: [String: [String: String]] = [:]) {
         self.name = name; self.parameters = parameters; self.symbols = symbols; self.regimeRouter = regimeRouter
+        self.symbolParameters = symbolParameters
     }
 }
 

@@ -10,7 +10,11 @@ public enum FillModel: String, Sendable, CaseIterable {
 
 /// Execution parameters (engine §2.1), validated once.
 public struct ExchangeConfig: Sendable, Equatable {
-    public var feeRate: Rate = Rate("0.001")!
+    /// Kraken Pro's entry tier (decision 26; docs/user-guide.md cites the schedule and its date).
+    public var makerFeeRate: Rate = Rate("0.0025")!
+    public var takerFeeRate: Rate = Rate("0.004")!
+    /// Milliseconds from a decision to the matching engine (0: at once, the reference's behaviour).
+    public var latencyMs: Int = 0
     public var slippageRate: Rate = Rate("0.0005")!
     public var maxLongLeverage: Rate = Rate("1.5")!
     public var maxShortLeverage: Rate = Rate("2")!
@@ -23,9 +27,19 @@ public struct ExchangeConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// `execution.fee_rate`: the taker rate (the reference's one fee).
+    public var feeRate: Rate {
+        get { takerFeeRate }
+        set { takerFeeRate = newValue }
+    }
+
+    public func feeRate(_ liquidity: Liquidity) -> Rate { liquidity == .maker ? makerFeeRate : takerFeeRate }
+
     /// Nil when valid, else a message naming the key.
     public func validationError() -> String? {
-        if feeRate.isNegative || feeRate >= .one { return "execution.fee_rate must be in [0, 1)" }
+        if takerFeeRate.isNegative || takerFeeRate >= .one { return "execution.taker_fee_rate must be in [0, 1)" }
+        if makerFeeRate.isNegative || makerFeeRate >= .one { return "execution.maker_fee_rate must be in [0, 1)" }
+        if !(0...600_000).contains(latencyMs) { return "execution.latency_ms must be in 0…600000" }
         if slippageRate.isNegative || slippageRate >= .one { return "execution.slippage_rate must be in [0, 1)" }
         if maxLongLeverage < .one { return "execution.max_long_leverage must be ≥ 1" }
         if maxShortLeverage < .one { return "execution.max_short_leverage must be ≥ 1" }

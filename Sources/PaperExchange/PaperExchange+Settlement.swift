@@ -3,12 +3,12 @@ import TradingCore
 extension PaperExchange {
     /// Books a priced order into the portfolio and returns the fill (engine §2.4, Swift rules).
     func settle(_ signal: Signal, order: PricedOrder, p: Portfolio, now: Timestamp, quoteUSD: Price, capped: Bool,
-                requestedUSD: Money, trigger: ExitTrigger?, quoteIsCash: Bool) -> Fill {
+                requestedUSD: Money, trigger: ExitTrigger?, quoteIsCash: Bool, orderId: OrderID, liquidity: Liquidity) -> Fill {
         let symbol = signal.symbol
         let base = symbol.base
         let q = order.quantity
         let cost = order.cost
-        let fee = cost.scaled(by: config.feeRate)
+        let fee = cost.scaled(by: config.feeRate(liquidity))
         let execPrice = order.price
         let lot = instruments[symbol]!.lot
         var pnlQuote = Money.zero
@@ -73,9 +73,11 @@ extension PaperExchange {
         let fill = Fill(fillId: p.nextFillId(), timestamp: now, symbol: symbol, side: signal.action, size: q, price: execPrice,
                         fee: fee, feeUSD: fee.converted(at: quoteUSD), pnl: pnlUSD, strategy: p.strategy,
                         signalReason: signal.reason, trigger: trigger, requestedNotionalUSD: requestedUSD, capped: capped,
-                        beyondVisibleDepth: order.beyondVisibleDepth, quoteUSD: quoteUSD, isClosing: closing)
+                        beyondVisibleDepth: order.beyondVisibleDepth, quoteUSD: quoteUSD, isClosing: closing,
+                        orderId: orderId, liquidity: liquidity, clientTag: signal.clientTag)
         p.fills.append(fill)
         p.totalFills += 1
+        if liquidity == .maker { p.makerFills += 1 } else { p.takerFills += 1 }
         p.lastTradeAt = now
         p.feesUSD += fill.feeUSD
         if capped { p.cappedFills += 1 }

@@ -27,7 +27,8 @@ public struct PaperExchange {
                   maxFillsHistory: config.maxFillsHistory, tradable: tradable.map(Set.init))
     }
 
-    /// Executes a signal for `portfolio` at engine time `now`. A rejection changes nothing and is counted.
+    /// Executes a market signal for `portfolio` at engine time `now`. A rejection changes nothing and is counted.
+    /// (Limit orders go to `place`; here they are `unsupported_order_type`.)
     public func execute(_ signal: Signal, for portfolio: Portfolio, market: any MarketView, now: Timestamp,
                         venue: Venue = .market, trigger: ExitTrigger? = nil) -> Result<Fill, ExecutionRejection> {
         let r = executeUncounted(signal, for: portfolio, market: market, now: now, venue: venue, trigger: trigger)
@@ -35,44 +36,21 @@ public struct PaperExchange {
         return r
     }
 
-    private func reject(_ reason: RejectionReason, _ signal: Signal, _ p: Portfolio, _ now: Timestamp, _ detail: String? = nil) -> Result<Fill, ExecutionRejection> {
+    func reject<T>(_ reason: RejectionReason, _ signal: Signal, _ p: Portfolio, _ now: Timestamp, _ detail: String? = nil) -> Result<T, ExecutionRejection> {
         .failure(ExecutionRejection(reason: reason, strategy: p.strategy, signal: signal, timestamp: now, detail: detail))
     }
 
     private func executeUncounted(_ signal: Signal, for p: Portfolio, market: any MarketView, now: Timestamp,
                                   venue: Venue, trigger: ExitTrigger?) -> Result<Fill, ExecutionRejection> {
+        // 1. The pre-trade checks in the fixed order of engine §2.6 (this is the market path: limits go to `place`).
+        let checked: CheckedOrder
+        switch check(signal, p, now, limitAllowed: false) {
+        case .success(let c): checked = c
+        case .failure(let r): return .failure(r)
+        }
         let action = signal.action
         let symbol = signal.symbol
-        let fullClose = signal.closeFullPosition && (action == .sell || action == .cover)
-        // 1. Validation in the fixed order of engine §2.6.
-        if !fullClose && !signal.size.isPositive { return reject(.invalidSize, signal, p, now) }
-        if signal.size.doubleValue > (signal.sizeUnit == .usd ? FillPricer.maxNotional : FillPricer.maxQuantity.doubleValue) {
-            return reject(.invalidSize, signal, p, now, "size \(signal.size) is out of range")
-        }
-        if signal.orderType == .limit { return reject(.unsupportedOrderType, signal, p, now) }
-        guard sessionSymbols.contains(symbol), let instrument = instruments[symbol] else {
-            return reject(.unknownSymbol, signal, p, now, "\(symbol) is not a session symbol")
-        }
-        if let t = p.tradable, !t.contains(symbol) {
-            return reject(.unknownSymbol, signal, p, now, "\(symbol) is not one of this strategy's pairs (it is in the session only to value a quote currency)")
-        }
-        if config.validateProtectiveLevels, let e = protectiveLevelError(signal) {
-            return reject(.invalidProtectiveLevels, signal, p, now, e)
-        }
-        let position = p.positions[symbol]
-        if action == .buy, position?.side == .short { return reject(.oppositePositionOpen, signal, p, now) }
-        if action == .short, position?.side == .long { return reject(.oppositePositionOpen, signal, p, now) }
-        // Inventory is per pair: a sell closes this pair's long only; base units that belong to no position
-        // (starting assets) are sold only by a sell on a pair without a position.
-        let free = position?.side == .long ? Quantity.zero : p.freeInventory(symbol.base)
-        switch action {
-        case .sell:
-            if fullClose && position?.side != .long { return reject(.noPosition, signal, p, now) }
-            if position?.side != .long && !free.isPositive { return reject(.noHoldings, signal, p, now, "no \(symbol.base) outside positions") }
-        case .cover:
-            if position?.side != .short { return reject(.noPosition, signal, p, now) }
-        default: break
-        }
+        let instrument = checked.instrument
         // 2. Price basis.
         let pricer = FillPricer(lotDecimals: instrument.lotDecimals, slippage: config.slippageRate, takerSide: action.takerSide)
         let basis: PriceBasis
@@ -114,14 +92,8 @@ public struct PaperExchange {
                 order = pricer.price(quantity: q, basis: basis)
                 requestedUSD = order.cost.converted(at: quoteUSD)
             }
-            // Cumulative leverage headroom (engine §2.4.5 rule 2).
-            let equity = valuation.equity(p)
-            var exposure = Money.zero
-            for pos in p.positions.values where pos.side == (action == .buy ? .long : .short) {
-                exposure += valuation.markUSD(pos)
-            }
-            let limit = action == .buy ? config.maxLongLeverage : config.maxShortLeverage
-            let headroom = equity.scaled(by: limit) - exposure
+            // Cumulative leverage headroom (engine §2.4.5 rule 2), resting orders' reservations included.
+            let headroom = headroomUSD(action, p, valuation)
             if !headroom.isPositive {
                 return reject(.leverageLimit, signal, p, now, "headroom \(headroom.formatted(decimals: 10)) USD")
             }
@@ -133,11 +105,11 @@ public struct PaperExchange {
             }
         case .sell, .cover:
             // Reducing orders: never more than this pair's position, or (a sell without one) the free inventory,
-            // which realizes no P&L.
-            let limit: Quantity = action == .cover ? position!.size : (position?.side == .long ? position!.size : free)
+            // which realizes no P&L. A market order may use what resting orders claim: those are clipped when they fill.
+            let limit = checked.reducibleLimit
             let want: Quantity
-            if fullClose {
-                want = position!.size
+            if checked.fullClose {
+                want = checked.position!.size
             } else {
                 switch signal.sizeUnit {
                 case .usd:
@@ -150,22 +122,23 @@ public struct PaperExchange {
             let q = Quantity.min(want, limit)
             guard notionalInRange(q, basis, quoteUSD) else { return outOfRange(signal, p, now) }
             order = pricer.price(quantity: q, basis: basis)
-            requestedUSD = signal.sizeUnit == .usd && !fullClose ? signal.size : order.cost.converted(at: quoteUSD)
+            requestedUSD = signal.sizeUnit == .usd && !checked.fullClose ? signal.size : order.cost.converted(at: quoteUSD)
         }
         guard order.quantity.isPositive else {
             return reject(.belowMinimumSize, signal, p, now, "quantity rounds to zero lots")
         }
         // 4. Settle.
         return .success(settle(signal, order: order, p: p, now: now, quoteUSD: quoteUSD, capped: capped,
-                               requestedUSD: requestedUSD, trigger: trigger, quoteIsCash: market.accountCurrency.quoteIsCash(symbol)))
+                               requestedUSD: requestedUSD, trigger: trigger, quoteIsCash: market.accountCurrency.quoteIsCash(symbol),
+                               orderId: p.nextOrderId(), liquidity: .taker))
     }
 
-    private func outOfRange(_ s: Signal, _ p: Portfolio, _ now: Timestamp) -> Result<Fill, ExecutionRejection> {
+    func outOfRange(_ s: Signal, _ p: Portfolio, _ now: Timestamp) -> Result<Fill, ExecutionRejection> {
         reject(.invalidSize, s, p, now, "order quantity or notional out of range")
     }
 
     /// Guards exact products against absurd quantity × price (ARCHITECTURE: notionals up to 1e13 USD).
-    private func notionalInRange(_ q: Quantity, _ basis: PriceBasis, _ quoteUSD: Price) -> Bool {
+    func notionalInRange(_ q: Quantity, _ basis: PriceBasis, _ quoteUSD: Price) -> Bool {
         let px: Price
         switch basis {
         case .single(let p): px = p
@@ -175,7 +148,7 @@ public struct PaperExchange {
         return q <= FillPricer.maxQuantity && estimate < FillPricer.maxNotional && estimate * quoteUSD.doubleValue < FillPricer.maxNotional
     }
 
-    private func protectiveLevelError(_ s: Signal) -> String? {
+    func protectiveLevelError(_ s: Signal) -> String? {
         switch s.action {
         case .buy:
             if let sl = s.stopLoss, !(sl.isPositive && sl < s.price) { return "long stop-loss \(sl) must be in (0, \(s.price))" }

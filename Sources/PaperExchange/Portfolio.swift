@@ -76,6 +76,15 @@ public final class Portfolio: PortfolioView {
     var dailyM2 = 0.0
 
     var fillSequence = 0
+    var orderSequence: UInt64 = 0
+
+    /// Resting orders by symbol (the matching engine's book for this portfolio).
+    var orders: [Symbol: SymbolOrders] = [:]
+    /// How many orders rest (the kernel skips matching when none do).
+    public internal(set) var restingCount = 0
+    /// Fills by liquidity: resting orders are maker, everything else taker.
+    public internal(set) var makerFills = 0
+    public internal(set) var takerFills = 0
 
     /// Assets that had no USD price when equity was computed (valued at 0), in the order first seen.
     public internal(set) var unpricedAssets: [String] = []
@@ -128,6 +137,43 @@ public final class Portfolio: PortfolioView {
         return positions.values[i].side
     }
     public func assetBalance(_ asset: String) -> Quantity { assets[asset] ?? .zero }
+
+    public var openOrders: [OpenOrder] {
+        guard restingCount > 0 else { return [] }
+        return orders.values.flatMap(\.all).sorted { $0.id < $1.id }.map(\.view)
+    }
+
+    public func openOrders(_ symbol: Symbol) -> [OpenOrder] {
+        guard restingCount > 0, let o = orders[symbol] else { return [] }
+        return o.all.map(\.view)
+    }
+
+    /// Quote notional reserved by resting orders that would open `side` exposure, in USD at today's quote prices.
+    /// `excluding` leaves one order out (the one being filled or replaced).
+    public func reservedUSD(_ side: PositionSide, valuation: Valuation, excluding: OrderID? = nil) -> Money {
+        guard restingCount > 0 else { return .zero }
+        var total = Money.zero
+        for (symbol, book) in orders {
+            var quote = Money.zero
+            for o in side == .long ? book.bids : book.asks where o.id != excluding { quote += o.reservedQuote }
+            guard !quote.isZero else { continue }
+            total += quote.converted(at: valuation.quoteUSD(symbol) ?? .one)
+        }
+        return total
+    }
+
+    /// Base units resting reducing orders (sell, cover) on `symbol` already claim, except `excluding`.
+    func committedReducing(_ symbol: Symbol, _ action: SignalAction, excluding: OrderID? = nil) -> Quantity {
+        guard restingCount > 0, let book = orders[symbol] else { return .zero }
+        var q = Quantity.zero
+        for o in action.takerSide == .buy ? book.bids : book.asks where o.action == action && o.id != excluding { q += o.remaining }
+        return q
+    }
+
+    func nextOrderId() -> OrderID {
+        orderSequence += 1
+        return OrderID(orderSequence)
+    }
 
     /// Units of `asset` held outside every position on a pair with that base (starting assets, residues):
     /// the balance less longs plus shorts. Negative when a position's units were spent elsewhere (as a quote).

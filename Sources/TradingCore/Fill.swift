@@ -33,10 +33,18 @@ public struct Fill: Hashable, Sendable {
     public var quoteUSD: Price
     /// Whether this fill closed (part of) a position, i.e. counts as a closing trade.
     public var isClosing: Bool
+    /// The order it fills (engine exits are orders too).
+    public var orderId: OrderID
+    /// Maker for a resting order's fills, taker otherwise (fees differ; not part of the canonical line).
+    public var liquidity: Liquidity
+    /// The placing signal's `clientTag`.
+    public var clientTag: String?
 
     public init(fillId: String, timestamp: Timestamp, symbol: Symbol, side: SignalAction, size: Quantity, price: Price,
                 fee: Money, feeUSD: Money, pnl: Money, strategy: String, signalReason: String, trigger: ExitTrigger?,
-                requestedNotionalUSD: Money, capped: Bool, beyondVisibleDepth: Bool, quoteUSD: Price, isClosing: Bool) {
+                requestedNotionalUSD: Money, capped: Bool, beyondVisibleDepth: Bool, quoteUSD: Price, isClosing: Bool,
+                orderId: OrderID = OrderID(0), liquidity: Liquidity = .taker, clientTag: String? = nil) {
+        self.orderId = orderId; self.liquidity = liquidity; self.clientTag = clientTag
         self.fillId = fillId; self.timestamp = timestamp; self.symbol = symbol; self.side = side; self.size = size
         self.price = price; self.fee = fee; self.feeUSD = feeUSD; self.pnl = pnl; self.strategy = strategy
         self.signalReason = signalReason; self.trigger = trigger; self.requestedNotionalUSD = requestedNotionalUSD

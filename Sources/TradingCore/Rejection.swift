@@ -9,10 +9,14 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable, Comparable
     case noHoldings = "no_holdings"
     case noPosition = "no_position"
     case noPrice = "no_price"
+    /// A post-only order would have taken liquidity on arrival (decision 26).
+    case postOnlyWouldCross = "post_only_would_cross"
     case noUSDConversion = "no_usd_conversion"
     case leverageLimit = "leverage_limit"
     /// The lot-rounded quantity is zero.
     case belowMinimumSize = "below_minimum_size"
+    /// A cancel or replace named an order that is not open.
+    case unknownOrder = "unknown_order"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

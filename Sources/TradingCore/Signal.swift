@@ -28,10 +28,15 @@ public enum SizeUnit: String, Sendable, Codable {
 public enum SignalError: Error, Equatable, CustomStringConvertible {
     case invalidSize(String)
     case limitWithoutPrice
+    case badLimitPrice(String)
+    /// Post-only and good-till-time describe resting orders: a market order has neither.
+    case restingOptionOnMarketOrder
     public var description: String {
         switch self {
         case .invalidSize(let s): "signal size must be finite and > 0 (got \(s))"
         case .limitWithoutPrice: "a limit order needs a limit price"
+        case .badLimitPrice(let p): "a limit price must be > 0 (got \(p))"
+        case .restingOptionOnMarketOrder: "post-only and good-till-time apply to limit orders only"
         }
     }
 }
@@ -52,15 +57,27 @@ public struct Signal: Hashable, Sendable {
     public var metadata: [String: String]
     /// For sell/cover: ignore `size`, close the whole position.
     public var closeFullPosition: Bool
+    /// A limit order that must rest: refused (`post_only_would_cross`) if it would take liquidity on arrival.
+    public var postOnly: Bool
+    public var timeInForce: TimeInForce
+    /// The strategy's own label, carried by the open order and its fills (e.g. a grid level's name).
+    public var clientTag: String?
 
     public init(action: SignalAction, symbol: Symbol, size: Money, sizeUnit: SizeUnit = .usd, price: Price, reason: String,
                 orderType: OrderType = .market, limitPrice: Price? = nil, stopLoss: Price? = nil, takeProfit: Price? = nil,
-                metadata: [String: String] = [:], closeFullPosition: Bool = false) throws {
+                metadata: [String: String] = [:], closeFullPosition: Bool = false, postOnly: Bool = false,
+                timeInForce: TimeInForce = .goodTillCancel, clientTag: String? = nil) throws {
         // A full close ignores size, so size 0 is allowed there.
         if !(closeFullPosition && (action == .sell || action == .cover)) {
             guard size.isPositive else { throw SignalError.invalidSize(size.description) }
         }
-        if orderType == .limit && limitPrice == nil { throw SignalError.limitWithoutPrice }
+        if orderType == .limit {
+            guard let lp = limitPrice else { throw SignalError.limitWithoutPrice }
+            guard lp.isPositive else { throw SignalError.badLimitPrice(lp.description) }
+        } else if postOnly || timeInForce != .goodTillCancel {
+            throw SignalError.restingOptionOnMarketOrder
+        }
+        self.postOnly = postOnly; self.timeInForce = timeInForce; self.clientTag = clientTag
         self.action = action; self.symbol = symbol; self.size = size; self.sizeUnit = sizeUnit; self.price = price
         self.reason = reason; self.orderType = orderType; self.limitPrice = limitPrice; self.stopLoss = stopLoss
         self.takeProfit = takeProfit; self.metadata = metadata; self.closeFullPosition = closeFullPosition
@@ -75,4 +92,18 @@ public struct Signal: Hashable, Sendable {
         try self.init(action: action, symbol: symbol, size: m, price: price, reason: reason,
                       stopLoss: stopLoss, takeProfit: takeProfit, metadata: metadata)
     }
+}
+
+extension Signal {
+    /// A limit order (post-only if asked), sized in `sizeUnit`.
+    public static func limit(_ action: SignalAction, _ symbol: Symbol, size: Money, sizeUnit: SizeUnit = .usd, at limitPrice: Price,
+                             reason: String, postOnly: Bool = false, timeInForce: TimeInForce = .goodTillCancel, clientTag: String? = nil,
+                             stopLoss: Price? = nil, takeProfit: Price? = nil) throws -> Signal {
+        try Signal(action: action, symbol: symbol, size: size, sizeUnit: sizeUnit, price: limitPrice, reason: reason, orderType: .limit,
+                   limitPrice: limitPrice, stopLoss: stopLoss, takeProfit: takeProfit, postOnly: postOnly, timeInForce: timeInForce,
+                   clientTag: clientTag)
+    }
+
+    /// True for an order that can rest (limit, post-only limit).
+    public var isLimit: Bool { orderType == .limit }
 }

@@ -5,6 +5,10 @@ public protocol PortfolioView: AnyObject {
     /// The side of the open position, if any (cheaper than copying the position).
     func positionSide(_ symbol: Symbol) -> PositionSide?
     func assetBalance(_ asset: String) -> Quantity
+    /// Resting orders, oldest first (decision 15: the strategy sees its open orders).
+    var openOrders: [OpenOrder] { get }
+    /// Resting orders on one symbol, best price first, then oldest.
+    func openOrders(_ symbol: Symbol) -> [OpenOrder]
 }
 
 /// What the engine hands a strategy besides market data: its clock, instruments and portfolio.
@@ -34,6 +38,9 @@ public protocol Strategy: AnyObject {
     /// Symbols it trades unless the session narrows them.
     static var defaultSymbols: [Symbol] { get }
     static var parameters: [ParameterSpec] { get }
+    /// Built-in per-symbol values (symbol → parameter → text), below the user's per-symbol overrides and above every
+    /// global value (resolution 32). None by default.
+    static var symbolDefaults: [Symbol: [String: String]] { get }
 
     init(parameters: StrategyParameters, symbols: [Symbol]) throws
 
@@ -46,8 +53,14 @@ public protocol Strategy: AnyObject {
     var readsRegime: Bool { get }
 
     func onStart(_ context: StrategyContext)
-    /// Called on every decision tick. Evaluate exits before gates. Throwing is isolated and counted.
+    /// Called on every decision tick: the orders to place, cancel or replace, applied in order. The default runs
+    /// `generateSignal` and places its signal, so a one-order strategy writes only that. Evaluate exits before gates.
+    /// Throwing is isolated and counted.
+    func decide(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> [OrderIntent]
+    /// The single-order form of `decide`.
     func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal?
+    /// A resting order was accepted, replaced, cancelled, expired, or named unknown.
+    func onOrderEvent(_ event: OrderEvent, _ context: StrategyContext)
     /// Every fill of this strategy's portfolio, engine exits included (`fill.trigger`).
     func onFill(_ fill: Fill, _ context: StrategyContext)
     func onStop(_ context: StrategyContext)
@@ -59,11 +72,18 @@ public protocol Strategy: AnyObject {
 }
 
 extension Strategy {
+    public static var symbolDefaults: [Symbol: [String: String]] { [:] }
     public var warmup: [Timeframe: Int] { [:] }
     public var tradeHistory: Int { 100 }
     public var readsRegime: Bool { false }
     public func onStart(_ context: StrategyContext) {}
     public func onFill(_ fill: Fill, _ context: StrategyContext) {}
+    public func decide(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> [OrderIntent] {
+        guard let s = try generateSignal(snapshot, context) else { return [] }
+        return [.place(s)]
+    }
+    public func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? { nil }
+    public func onOrderEvent(_ event: OrderEvent, _ context: StrategyContext) {}
     public func onStop(_ context: StrategyContext) {}
     public var indicators: [String: Double] { [:] }
 }

@@ -109,10 +109,13 @@ public struct ParameterError: Error, Equatable, CustomStringConvertible {
     public var description: String { "strategy '\(strategy)', parameter '\(key)': \(message)" }
 }
 
-/// A strategy's effective configuration: defaults, then YAML `strategy_overrides`, then `--param`.
+/// A strategy's effective configuration: defaults, then YAML `strategy_overrides`, then `--param`; per symbol, the user's
+/// per-symbol value, else the strategy's built-in per-symbol value, else the global one (resolution 32).
 public struct StrategyParameters: Sendable, CustomStringConvertible {
     public private(set) var values: [String: ParameterValue]
     public let specs: [ParameterSpec]
+    /// Per-symbol values (built-in and user's merged; the user's win).
+    public private(set) var symbolValues: [Symbol: [String: ParameterValue]] = [:]
 
     /// Resolves layers (lowest first) of text values against the specs. Unknown keys and bad values are errors.
     public static func resolve(strategy: String, specs: [ParameterSpec], layers: [[String: String]]) throws -> StrategyParameters {
@@ -133,6 +136,58 @@ public struct StrategyParameters: Sendable, CustomStringConvertible {
         return StrategyParameters(values: values, specs: specs)
     }
 
+    /// Adds per-symbol layers (lowest first: the strategy's built-in ones, then the user's), validated like global ones.
+    public mutating func resolveSymbols(strategy: String, layers: [[Symbol: [String: String]]]) throws {
+        for layer in layers {
+            for symbol in layer.keys.sorted() {
+                for (key, text) in layer[symbol]!.sorted(by: { $0.key < $1.key }) {
+                    guard let spec = specs.first(where: { $0.name == key }) else {
+                        throw ParameterError(strategy: strategy, key: "symbols.\(symbol).\(key)", message: "unknown parameter (known: \(specs.map(\.name).joined(separator: ", ")))")
+                    }
+                    switch spec.parse(text) {
+                    case .success(let v): symbolValues[symbol, default: [:]][key] = v
+                    case .failure(let m): throw ParameterError(strategy: strategy, key: "symbols.\(symbol).\(key)", message: m.message)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value of `k` for `symbol`: its per-symbol value, else the global one.
+    public func value(_ k: String, for symbol: Symbol) -> ParameterValue? {
+        symbolValues[symbol]?[k] ?? values[k]
+    }
+
+    public func int(_ k: String, for symbol: Symbol) -> Int {
+        guard case .int(let v)? = value(k, for: symbol) else { preconditionFailure("parameter \(k) is not an int") }
+        return v
+    }
+    public func double(_ k: String, for symbol: Symbol) -> Double {
+        switch value(k, for: symbol) {
+        case .double(let v)?: return v
+        case .int(let v)?: return Double(v)
+        case .decimal(let v)?: return v.doubleValue
+        default: preconditionFailure("parameter \(k) is not numeric")
+        }
+    }
+    public func decimal(_ k: String, for symbol: Symbol) -> Money {
+        guard case .decimal(let v)? = value(k, for: symbol) else { preconditionFailure("parameter \(k) is not a decimal") }
+        return v
+    }
+    public func bool(_ k: String, for symbol: Symbol) -> Bool {
+        guard case .bool(let v)? = value(k, for: symbol) else { preconditionFailure("parameter \(k) is not a bool") }
+        return v
+    }
+    public func string(_ k: String, for symbol: Symbol) -> String {
+        guard case .string(let v)? = value(k, for: symbol) else { preconditionFailure("parameter \(k) is not a string") }
+        return v
+    }
+
+    /// Per-symbol values as text (recording headers): symbol → key → text.
+    public var symbolTextValues: [String: [String: String]] {
+        Dictionary(uniqueKeysWithValues: symbolValues.map { ($0.key.text, $0.value.mapValues(\.description)) })
+    }
+
     public static func defaults(_ specs: [ParameterSpec]) -> StrategyParameters {
         // Defaults always resolve.
         try! resolve(strategy: "", specs: specs, layers: [])
@@ -148,6 +203,7 @@ public struct StrategyParameters: Sendable, CustomStringConvertible {
     public mutating func resolveAutoTimeframes(_ tf: Timeframe) {
         for s in specs where s.kind == .timeframe {
             if case .string("auto")? = values[s.name] { values[s.name] = .string(tf.description) }
+            for sym in symbolValues.keys where symbolValues[sym]![s.name] == .string("auto") { symbolValues[sym]![s.name] = .string(tf.description) }
         }
     }
 

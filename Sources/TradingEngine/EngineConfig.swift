@@ -32,6 +32,8 @@ public protocol KernelObserver: AnyObject {
     func kernelRegimeChanged(from old: MarketRegime?, to new: RegimeSnapshot)
     /// A routed strategy's entry was declined by the parameter router.
     func kernelRegimeDeclined(_ strategy: String, signal: Signal, regime: RegimeSnapshot)
+    /// A strategy's resting order was accepted, replaced or ended (or a cancel named an unknown order).
+    func kernelOrderEvent(_ event: OrderEvent, strategy: String)
 }
 
 extension KernelObserver {
@@ -41,4 +43,5 @@ extension KernelObserver {
     public func kernelWarning(_ message: String) {}
     public func kernelRegimeChanged(from old: MarketRegime?, to new: RegimeSnapshot) {}
     public func kernelRegimeDeclined(_ strategy: String, signal: Signal, regime: RegimeSnapshot) {}
+    public func kernelOrderEvent(_ event: OrderEvent, strategy: String) {}
 }

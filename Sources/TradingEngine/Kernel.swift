@@ -21,8 +21,19 @@ public final class Kernel {
     public private(set) var stopped = false
 
     private var observers: [any KernelObserver] = []
-    /// Next-bar-open orders, in decision order.
-    private var pending: [(runner: Int, signal: Signal)] = []
+    /// Next-bar-open orders, in decision order, with their decision time (the visibility audit checks fills against it).
+    private var pending: [(runner: Int, signal: Signal, decidedAt: Timestamp)] = []
+    /// Intents on their way to the matching engine (`execution.latency_ms` > 0), in decision order: due times never
+    /// decrease, so the front is always the next one due.
+    private var inflight: [(due: Timestamp, runner: Int, intent: OrderIntent, decidedAt: Timestamp)] = []
+    private var inflightHead = 0
+    /// Resting orders across portfolios, and the earliest good-till-time expiry among them: with none, market
+    /// events cost one comparison more than before orders could rest.
+    public private(set) var restingOrders = 0
+    private var nextExpiry: Timestamp?
+    private let latency: Interval
+    /// Checks what every decision could see and when its fills happened (backtest.md §B4.6); nil = off.
+    public private(set) var audit: VisibilityAudit?
     /// Bars received since the last decision tick (one close time).
     private var barBatch: [Bar] = []
     /// Created on first need: a strategy that reads the regime, or `readRegime()` (dashboard, logs).
@@ -47,6 +58,8 @@ public final class Kernel {
         self.config = config
         self.regimeSymbols = regimeSymbols ?? market.symbols
         router = config.router
+        // Bar backtests time orders by bars (next open, later bars' ranges); latency applies to event sessions.
+        latency = config.nextBarOpenFills ? Interval(nanoseconds: 0) : .milliseconds(Int64(exchange.config.latencyMs))
         let sorted = strategies.sorted { type(of: $0).name < type(of: $1).name }
         runners = sorted.map { s in
             let name = type(of: s).name
@@ -75,6 +88,15 @@ public final class Kernel {
 
     public func addObserver(_ o: any KernelObserver) { observers.append(o) }
 
+    /// Switches on the per-decision visibility audit (any test can): violations collect in `audit.violations`.
+    @discardableResult
+    public func enableVisibilityAudit() -> VisibilityAudit {
+        if let a = audit { return a }
+        let a = VisibilityAudit()
+        audit = a
+        return a
+    }
+
     public func runner(_ name: String) -> StrategyRunner? { runners.first { $0.name == name } }
 
     /// Calls every strategy's `onStart`.
@@ -92,6 +114,7 @@ public final class Kernel {
             flushBars()
             clock.advance(to: t)
             market.advance(to: clock.now)
+            if restingOrders > 0 || inflightHead < inflight.count { ordersDue() }
             tick()
         case .sentiment(let s):
             flushBars()
@@ -110,7 +133,49 @@ public final class Kernel {
         case let other:
             flushBars()
             clock.advance(to: other.time)
-            market.apply(other)
+            if restingOrders == 0 && inflightHead == inflight.count {
+                market.apply(other)
+            } else {
+                let e = other
+                market.apply(other)
+                // Resting orders match on what the event shows; then what was in flight arrives (it sees the event's
+                // state but not its trade, which printed before it got there).
+                matchResting(e)
+                ordersDue()
+            }
+        }
+    }
+
+    /// Expiries that have come, then intents in flight whose time has come, at the clock's time.
+    private func ordersDue() {
+        let now = clock.now
+        if let t = nextExpiry, t <= now {
+            for r in runners where r.portfolio.restingCount > 0 {
+                var out: [OrderActivity] = []
+                exchange.expireOrders(for: r.portfolio, now: now, into: &out)
+                deliver(out, runner: r)
+            }
+            refreshOrderState()
+        }
+        while inflightHead < inflight.count, inflight[inflightHead].due <= now {
+            let f = inflight[inflightHead]
+            inflightHead += 1
+            submit(f.intent, runner: runners[f.runner], index: f.runner, at: now, decidedAt: f.decidedAt)
+        }
+        if inflightHead == inflight.count { inflight.removeAll(keepingCapacity: true); inflightHead = 0 }
+    }
+
+    private func matchResting(_ e: MarketEvent) {
+        guard restingOrders > 0 else { return }
+        let now = clock.now
+        for r in runners where r.portfolio.restingCount > 0 {
+            var out: [OrderActivity] = []
+            switch e {
+            case .trade(let t): exchange.match(trade: t, for: r.portfolio, market: market, now: now, into: &out)
+            case .book(let b): exchange.match(bookOf: b.symbol, for: r.portfolio, market: market, now: now, into: &out)
+            default: return
+            }
+            if !out.isEmpty { deliver(out, runner: r) }
         }
     }
 
@@ -129,7 +194,8 @@ public final class Kernel {
                 // The market still shows the previous closes: the drawdown waits for the tick, which judges the
                 // new bar (its open, adverse extreme and close), so a gap makes neither a false drawdown nor a false peak.
                 for o in due {
-                    execute(o.signal, runner: runners[o.runner], venue: .at(open), at: Swift.max(start, clock.now), trigger: nil, judgeDrawdown: false)
+                    execute(o.signal, runner: runners[o.runner], venue: .at(open), at: Swift.max(start, clock.now), trigger: nil,
+                            judgeDrawdown: false, decidedAt: o.decidedAt)
                 }
             }
         }
@@ -139,8 +205,18 @@ public final class Kernel {
 
     /// The market keeps each symbol's bar range until the next tick has judged it.
     private func applyBar(_ bar: Bar) {
+        if restingOrders > 0 {
+            // Resting orders fill inside the bar, stamped at its start like intrabar exits (decision 37).
+            let at = Swift.max(bar.candle.start, clock.now)
+            for r in runners where r.portfolio.restingCount > 0 {
+                var out: [OrderActivity] = []
+                exchange.match(bar: bar, for: r.portfolio, market: market, now: at, into: &out)
+                if !out.isEmpty { deliver(out, runner: r) }
+            }
+        }
         clock.advance(to: bar.closeTime)
         market.applyBar(bar)
+        if restingOrders > 0, let t = nextExpiry, t <= clock.now { ordersDue() }
     }
 
     /// One decision tick at the clock's time.
@@ -156,13 +232,13 @@ public final class Kernel {
         let snapshot = DataSnapshot(timestamp: now, market: market)
         let withRegime = regimeActive ? stage().snapshot(market, at: now, observers: observers) : nil
         for (i, r) in runners.enumerated() where !r.paused {
-            let signal: Signal?
+            let intents: [OrderIntent]
             do {
                 // Passed as they are (no conditional temporary): this call happens on every tick.
                 if r.readsRegime, let w = withRegime {
-                    signal = try r.strategy.generateSignal(w, r.context)
+                    intents = try r.strategy.decide(w, r.context)
                 } else {
-                    signal = try r.strategy.generateSignal(snapshot, r.context)
+                    intents = try r.strategy.decide(snapshot, r.context)
                 }
             } catch {
                 r.errors += 1
@@ -171,15 +247,20 @@ public final class Kernel {
                 for o in observers { o.kernelStrategyFailed(r.name, message: "\(error)", paused: r.paused) }
                 continue
             }
-            guard var s = signal else { continue }
-            if r.regimeRouted, s.action.isOpening, let w = withRegime, !regimeStage!.route(&s, runner: r, w, observers: observers) { continue }
-            signalCount += 1
-            r.signals += 1
-            s.metadata["strategy"] = r.name
-            if config.nextBarOpenFills {
-                pending.append((i, s))
-            } else {
-                execute(s, runner: r, venue: .market, at: now, trigger: nil)
+            audit?.afterDecision(r.name, at: now, market: market)
+            for var intent in intents {
+                if case .place(var s) = intent {
+                    if r.regimeRouted, s.action.isOpening, let w = withRegime, !regimeStage!.route(&s, runner: r, w, observers: observers) { continue }
+                    signalCount += 1
+                    r.signals += 1
+                    s.metadata["strategy"] = r.name
+                    intent = .place(s)
+                }
+                if latency.nanoseconds > 0 {
+                    inflight.append((now + latency, i, intent, now))
+                } else {
+                    submit(intent, runner: r, index: i, at: now, decidedAt: now)
+                }
             }
         }
         // 4. Drawdown at this tick's marks, after the bars' adverse extremes (engine §2.9: an asset without a USD
@@ -224,19 +305,79 @@ public final class Kernel {
         }
     }
 
-    private func execute(_ s: Signal, runner r: StrategyRunner, venue: Venue, at now: Timestamp, trigger: ExitTrigger?, judgeDrawdown: Bool = true) {
+    /// One intent reaching the matching engine at `now`.
+    private func submit(_ intent: OrderIntent, runner r: StrategyRunner, index: Int, at now: Timestamp, decidedAt: Timestamp) {
+        var out: [OrderActivity] = []
+        switch intent {
+        case .place(let s):
+            if s.isLimit {
+                exchange.place(s, for: r.portfolio, market: market, now: now, into: &out)
+            } else if config.nextBarOpenFills {
+                pending.append((index, s, decidedAt))
+            } else {
+                execute(s, runner: r, venue: .market, at: now, trigger: nil, decidedAt: decidedAt)
+            }
+        case .cancel(let id): exchange.cancel(id, for: r.portfolio, now: now, into: &out)
+        case .replace(let id, let price, let size): exchange.replace(id, price: price, size: size, for: r.portfolio, market: market, now: now, into: &out)
+        case .cancelAll(let symbol): exchange.cancelAll(symbol, for: r.portfolio, now: now, into: &out)
+        }
+        if !out.isEmpty {
+            if let a = audit { for case .fill(let f) in out { a.checkFill(f, decidedAt: decidedAt) } }
+            deliver(out, runner: r)
+        }
+    }
+
+    /// Reports what the exchange did to the strategy (fills, then order events, in the order they happened) and observers.
+    private func deliver(_ out: [OrderActivity], runner r: StrategyRunner) {
+        for a in out {
+            switch a {
+            case .fill(let fill): didFill(fill, runner: r, judgeDrawdown: true)
+            case .event(let e):
+                r.strategy.onOrderEvent(e, r.context)
+                for o in observers { o.kernelOrderEvent(e, strategy: r.name) }
+            case .rejection(let rej):
+                for o in observers { o.kernelDidReject(rej) }
+            }
+        }
+        refreshOrderState()
+    }
+
+    private func refreshOrderState() {
+        var n = 0
+        var expiry: Timestamp?
+        for r in runners where r.portfolio.restingCount > 0 {
+            n += r.portfolio.restingCount
+            if let t = exchange.nextExpiry(of: r.portfolio), expiry == nil || t < expiry! { expiry = t }
+        }
+        restingOrders = n
+        nextExpiry = expiry
+    }
+
+    private func execute(_ s: Signal, runner r: StrategyRunner, venue: Venue, at now: Timestamp, trigger: ExitTrigger?, judgeDrawdown: Bool = true,
+                         decidedAt: Timestamp? = nil) {
         switch exchange.execute(s, for: r.portfolio, market: market, now: now, venue: venue, trigger: trigger) {
         case .success(let fill):
-            fillCount += 1
-            r.strategy.onFill(fill, r.context)
-            // Inside a bar only the drawdown moves; the peak waits for the tick's closes.
-            if judgeDrawdown {
-                if market.hasBarRanges { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
-                else { exchange.updateDrawdown(r.portfolio, market: market) }
-            }
-            for o in observers { o.kernelDidFill(fill, portfolio: r.portfolio) }
+            if let a = audit, let d = decidedAt { a.checkFill(fill, decidedAt: d) }
+            didFill(fill, runner: r, judgeDrawdown: judgeDrawdown)
         case .failure(let rej):
             for o in observers { o.kernelDidReject(rej) }
+        }
+    }
+
+    private func didFill(_ fill: Fill, runner r: StrategyRunner, judgeDrawdown: Bool) {
+        fillCount += 1
+        r.strategy.onFill(fill, r.context)
+        // Inside a bar only the drawdown moves; the peak waits for the tick's closes.
+        if judgeDrawdown {
+            if market.hasBarRanges { exchange.noteIntrabarDrawdown(r.portfolio, market: market) }
+            else { exchange.updateDrawdown(r.portfolio, market: market) }
+        }
+        for o in observers { o.kernelDidFill(fill, portfolio: r.portfolio) }
+        // Reducing orders whose position this fill closed can no longer fill.
+        if r.portfolio.restingCount > 0 {
+            var out: [OrderActivity] = []
+            exchange.releaseUnfillable(fill.symbol, for: r.portfolio, now: fill.timestamp, into: &out)
+            if !out.isEmpty { deliver(out, runner: r) }
         }
     }
 
@@ -245,6 +386,8 @@ public final class Kernel {
         guard !stopped else { return }
         stopped = true
         pending.removeAll()
+        inflight.removeAll()
+        inflightHead = 0
         flushBars()
         let now = clock.now
         if config.closePositionsOnShutdown {

@@ -37,7 +37,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: [.customLong("param"), .customLong("set")], help: "Override a parameter: key=value or strategy.key=value (repeatable).") var params: [String] = []
     @Option(help: "YAML configuration file (execution defaults, overrides).") var config: String?
     @Option(help: "Starting capital per strategy in the account currency (general.starting_capital).") var capital: String?
-    @Option(help: "Fee rate per fill (execution.fee_rate, default 0.001).") var feeRate: String?
+    @Option(help: "Taker fee rate (execution.taker_fee_rate, alias execution.fee_rate; default 0.004).") var feeRate: String?
+    @Option(help: "Maker fee rate, for resting orders' fills (execution.maker_fee_rate, default 0.0025).") var makerFeeRate: String?
+    @Option(help: "Milliseconds from a decision to the matching engine in an event replay (execution.latency_ms).") var latencyMs: String?
     @Option(help: "Slippage rate (execution.slippage_rate, default 0.0005).") var slippageRate: String?
     @Option(help: "Price decimals of the symbol (inferred from the data when unknown).") var pricePrecision: Int?
     @Option(help: "Quantity (lot) decimals of the symbol (default 8 when unknown).") var qtyPrecision: Int?
@@ -64,6 +66,8 @@ struct BacktestCommand: ParsableCommand {
         var f = FlagEntries()
         f.add("--capital", "general.starting_capital", capital)
         f.add("--fee-rate", "execution.fee_rate", feeRate)
+        f.add("--maker-fee-rate", "execution.maker_fee_rate", makerFeeRate)
+        f.add("--latency-ms", "execution.latency_ms", latencyMs)
         f.add("--slippage-rate", "execution.slippage_rate", slippageRate)
         return f.entries
     }
@@ -73,6 +77,8 @@ struct BacktestCommand: ParsableCommand {
         let flags = try ConfigResolver.resolve([flagEntries]).config.exchange
         if capital != nil { e.startingCapital = flags.startingCapital }
         if feeRate != nil { e.feeRate = flags.feeRate }
+        if makerFeeRate != nil { e.makerFeeRate = flags.makerFeeRate }
+        if latencyMs != nil { e.latencyMs = flags.latencyMs }
         if slippageRate != nil { e.slippageRate = flags.slippageRate }
     }
 
@@ -195,7 +201,9 @@ struct BacktestCommand: ParsableCommand {
         if !params.isEmpty {
             let cli = try SessionPlanner.parseParams(params, strategies: spec.strategies.map(\.name))
             for i in spec.strategies.indices {
-                for (k, v) in cli[spec.strategies[i].name] ?? [:] { spec.strategies[i].parameters[k] = v }
+                var st = spec.strategies[i]
+                try SessionPlanner.applyParams(cli[st.name] ?? [:], global: &st.parameters, perSymbol: &st.symbolParameters)
+                spec.strategies[i] = st
             }
             FileHandle.standardError.write(Data("note: parameters differ from the recording; fills will differ from the recorded session\n".utf8))
         }

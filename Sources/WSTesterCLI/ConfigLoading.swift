@@ -44,6 +44,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Simulator seed (simulation.seed, default 42).") var seed: String?
     @Option(help: "Simulated speed: a multiple of real time, or 'max' (simulation.speed).") var speed: String?
     @Option(help: "Dashboard port, 0 = any free port (dashboard.port).") var dashboardPort: String?
+    @Option(help: "Milliseconds from a decision to the matching engine (execution.latency_ms, default 0).") var latencyMs: String?
 
     var flagEntries: [ConfigEntry] {
         var f = FlagEntries()
@@ -57,6 +58,7 @@ struct RunOptions: ParsableArguments {
         f.add("--seed", "simulation.seed", seed)
         f.add("--speed", "simulation.speed", speed)
         f.add("--dashboard-port", "dashboard.port", dashboardPort)
+        f.add("--latency-ms", "execution.latency_ms", latencyMs)
         return f.entries
     }
 

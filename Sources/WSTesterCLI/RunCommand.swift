@@ -121,7 +121,8 @@ struct RunCommand: ParsableCommand {
         let assets = spec.exchange.startingAssets.filter { $0.value.isPositive }.sorted { $0.key < $1.key }
         if !assets.isEmpty { print("Starting assets: " + assets.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) }
         print("Duration: \(cfg.durationMinutes == 0 ? "until stopped" : "\(cfg.durationMinutes) min") (engine clock), interval \(spec.intervalMs) ms")
-        print("Fill model: \(spec.exchange.fillModel.rawValue), fee \(spec.exchange.feeRate), slippage \(spec.exchange.slippageRate)")
+        print("Fill model: \(spec.exchange.fillModel.rawValue), fees maker \(spec.exchange.makerFeeRate) / taker \(spec.exchange.takerFeeRate), slippage \(spec.exchange.slippageRate)"
+              + (spec.exchange.latencyMs > 0 ? ", order latency \(spec.exchange.latencyMs) ms" : ""))
         if cfg.dashboardEnabled { print("Dashboard: not in this build yet (use --no-dashboard to silence)") }
         if let r = record { print("Recording to \(r)") }
         for n in notes { print("note: \(n)") }

@@ -91,12 +91,32 @@ enum SessionPlanner {
         (plan.traded ?? Array(Set(ownSymbols(name, config: config)))).sorted()
     }
 
+    /// `symbols.<SYMBOL>.<key>` (a `--param` per-symbol key) into its symbol and parameter.
+    static func symbolKey(_ key: String) throws -> (symbol: String, key: String)? {
+        guard key.hasPrefix("symbols.") else { return nil }
+        let rest = key.dropFirst("symbols.".count)
+        guard let dot = rest.lastIndex(of: "."), let sym = Symbol(String(rest[..<dot])) else {
+            throw ConfigError("--param: expected <strategy>.symbols.<BASE/QUOTE>.<key>=value, got '\(key)'")
+        }
+        return (sym.text, String(rest[rest.index(after: dot)...]))
+    }
+
+    /// Folds `--param` values into a strategy's global and per-symbol layers.
+    static func applyParams(_ cli: [String: String], global: inout [String: String], perSymbol: inout [String: [String: String]]) throws {
+        for (k, v) in cli.sorted(by: { $0.key < $1.key }) {
+            if let sk = try symbolKey(k) { perSymbol[sk.symbol, default: [:]][sk.key] = v } else { global[k] = v }
+        }
+    }
+
     static func strategySpecs(names: [String], plan: SymbolPlan, config: AppConfig, cliParams: [String: [String: String]]) throws -> [StrategySpec] {
         try names.map { n in
             let syms = strategySymbols(n, plan: plan, config: config)
             let params: [String: String]
+            var cliGlobal: [String: String] = [:]
+            var userSymbols = config.symbolOverrides[n] ?? [:]
+            try applyParams(cliParams[n] ?? [:], global: &cliGlobal, perSymbol: &userSymbols)
             do {
-                params = try SessionBuilder.effectiveParameters(n, layers: [config.strategyOverrides[n] ?? [:], cliParams[n] ?? [:]])
+                params = try SessionBuilder.effectiveParameters(n, layers: [config.strategyOverrides[n] ?? [:], cliGlobal])
             } catch let e as SessionError {
                 throw ConfigError(e.description)
             }
@@ -104,7 +124,18 @@ enum SessionPlanner {
             do { _ = try SessionBuilder.makeStrategies([StrategySpec(name: n, parameters: params, symbols: syms)]) }
             catch let e as SessionError { throw ConfigError(e.description) }
             catch let e as ParameterError { throw ConfigError(e.description) }
-            return StrategySpec(name: n, parameters: params, symbols: syms, regimeRouter: config.regimeRouted.contains(n))
+            let perSymbol: [String: [String: String]]
+            do {
+                perSymbol = try SessionBuilder.effectiveSymbolParameters(n, symbols: syms, user: userSymbols)
+            } catch let e as SessionError {
+                throw ConfigError(e.description)
+            }
+            let spec = StrategySpec(name: n, parameters: params, symbols: syms, regimeRouter: config.regimeRouted.contains(n), symbolParameters: perSymbol)
+            if !perSymbol.isEmpty {
+                do { _ = try SessionBuilder.makeStrategies([spec]) }
+                catch let e as SessionError { throw ConfigError(e.description) }
+            }
+            return spec
         }
     }
 

@@ -51,9 +51,9 @@ final class TestMarket {
     }
 }
 
-func signal(_ a: SignalAction, _ size: String, price: String = "2.35", symbol: Symbol = XRP, sl: String? = nil, tp: String? = nil,
-            full: Bool = false, type: OrderType = .market) -> Signal {
-    try! Signal(action: a, symbol: symbol, size: Money(size)!, price: P(price), reason: "test", orderType: type,
+func signal(_ a: SignalAction, _ size: String, sizeUnit: SizeUnit = .usd, price: String = "2.35", symbol: Symbol = XRP, sl: String? = nil,
+            tp: String? = nil, full: Bool = false, type: OrderType = .market) -> Signal {
+    try! Signal(action: a, symbol: symbol, size: Money(size)!, sizeUnit: sizeUnit, price: P(price), reason: "test", orderType: type,
                 limitPrice: type == .limit ? P(price) : nil, stopLoss: sl.map(P), takeProfit: tp.map(P), closeFullPosition: full)
 }
 

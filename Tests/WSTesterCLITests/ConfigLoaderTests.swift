@@ -17,7 +17,9 @@ import TradingCore
         let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
         let text = try String(contentsOfFile: "/" + root + "/config.yaml", encoding: .utf8)
         let c = try load(text)
-        #expect(c.exchange.feeRate == Rate("0.001")!)
+        // Kraken Pro's entry tier (decision 26).
+        #expect(c.exchange.takerFeeRate == Rate("0.004")! && c.exchange.makerFeeRate == Rate("0.0025")!)
+        #expect(c.exchange.latencyMs == 0)
         #expect(c.exchange.maxLongLeverage == Rate("1.5")!)
         #expect(c.startingAssets.isEmpty)
         #expect(c.seed == 42)

@@ -1,0 +1,159 @@
+import TradingCore
+
+/// The matching engine for resting orders (docs/orders.md states the model):
+/// - a trade strictly through a resting order's price fills it, up to the printed size;
+/// - a trade exactly at its price first eats the queue ahead (the size displayed there when it was placed);
+/// - the opposite side of the book reaching its price fills it from the displayed liquidity at or better than it, once
+///   per crossing episode (the feed's book never shows our fills, so the same liquidity is not taken twice);
+/// - a bar fills it only when its range trades strictly through the price, at the price or at a better open (decision 22).
+/// One print's size is shared by the portfolio's own orders in priority order; each portfolio sees the full print
+/// (decision 26: strategies are independent experiments). Every resting fill is a maker fill.
+extension PaperExchange {
+    /// Matches `p`'s resting orders on the trade's symbol against a printed trade.
+    public func match(trade t: Trade, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
+        guard let book = p.orders[t.symbol] else { return }
+        // Bids fill on prints at or below them, asks at or above; sides are best first, so one comparison rules out most prints.
+        if let best = book.bids.first, best.limit >= t.price { matchTrade(t, bid: true, p, market, now, &out) }
+        if let best = p.orders[t.symbol]?.asks.first, best.limit <= t.price { matchTrade(t, bid: false, p, market, now, &out) }
+    }
+
+    private func matchTrade(_ t: Trade, bid: Bool, _ p: Portfolio, _ market: any MarketView, _ now: Timestamp, _ out: inout [OrderActivity]) {
+        let symbol = t.symbol
+        var available = t.size
+        var i = 0
+        while available.isPositive, let book = p.orders[symbol], i < book.side(bid).count {
+            let o = book.side(bid)[i]
+            let through = bid ? t.price < o.limit : t.price > o.limit
+            guard through || t.price == o.limit else { break }
+            var take = Quantity.zero
+            var ahead = o.queueAhead
+            if through {
+                take = Quantity.min(o.remaining, available)
+                ahead = .zero
+            } else if let a = ahead {
+                // A print at the price: the queue ahead trades first; what prints beyond it reaches this order.
+                ahead = a > t.size ? a - t.size : .zero
+                if t.size > a { take = Quantity.min(Quantity.min(o.remaining, available), t.size - a) }
+            }
+            if ahead != o.queueAhead { p.orders[symbol]!.update(bid, i) { $0.queueAhead = ahead } }
+            if take.isPositive {
+                available -= take
+                if fillResting(symbol, bid, i, take, at: o.limit, p, market, now, &out) { continue }   // it left the book: same index
+            }
+            i += 1
+        }
+    }
+
+    /// Matches `p`'s resting orders on `symbol` against the book as it now stands.
+    public func match(bookOf symbol: Symbol, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
+        guard let mine = p.orders[symbol], let book = market.book(symbol) else { return }
+        if let best = mine.bids.first, (book.asks.first.map { $0.price <= best.limit } ?? false) || mine.crossedBids > 0 {
+            matchBook(symbol, bid: true, levels: book.asks, p, market, now, &out)
+        }
+        if let mine = p.orders[symbol], let best = mine.asks.first, (book.bids.first.map { $0.price >= best.limit } ?? false) || mine.crossedAsks > 0 {
+            matchBook(symbol, bid: false, levels: book.bids, p, market, now, &out)
+        }
+    }
+
+    private func matchBook(_ symbol: Symbol, bid: Bool, levels: [BookLevel], _ p: Portfolio, _ market: any MarketView, _ now: Timestamp,
+                           _ out: inout [OrderActivity]) {
+        // Displayed liquidity taken by this portfolio's better-ranked orders in this event.
+        var consumed = Quantity.zero
+        var i = 0
+        while let book = p.orders[symbol], i < book.side(bid).count {
+            let o = book.side(bid)[i]
+            var liquidity = Quantity.zero
+            for l in levels {
+                guard bid ? l.price <= o.limit : l.price >= o.limit else { break }
+                liquidity += l.size
+            }
+            if liquidity.isZero {
+                // Not (or no longer) crossed: a later crossing is a new episode. Worse-ranked orders are not crossed either.
+                if o.crossed { p.orders[symbol]!.update(bid, i) { $0.crossed = false } }
+                if p.orders[symbol]!.crossedCount(bid) == 0 { return }
+                i += 1
+                continue
+            }
+            if o.crossed { consumed = Swift.max(consumed, liquidity); i += 1; continue }
+            p.orders[symbol]!.update(bid, i) { $0.crossed = true; $0.queueAhead = .zero }
+            let take = liquidity > consumed ? Quantity.min(o.remaining, liquidity - consumed) : .zero
+            if take.isPositive {
+                consumed += take
+                if fillResting(symbol, bid, i, take, at: o.limit, p, market, now, &out) { continue }
+            }
+            i += 1
+        }
+    }
+
+    /// Matches `p`'s resting orders on the bar's symbol against its range (bar backtests). Orders placed after the
+    /// bar began cannot fill in it.
+    public func match(bar: Bar, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
+        guard p.orders[bar.symbol] != nil else { return }
+        let c = bar.candle
+        for bid in [true, false] {
+            // Volume bounds the fills (a bar without volume data bounds nothing).
+            var available: Quantity? = c.volume.isPositive ? c.volume : nil
+            var i = 0
+            while let book = p.orders[bar.symbol], i < book.side(bid).count {
+                let o = book.side(bid)[i]
+                guard bid ? c.low < o.limit : c.high > o.limit else { break }
+                guard o.placedAt <= c.start else { i += 1; continue }
+                let price = bid ? Price.min(c.open, o.limit) : Price.max(c.open, o.limit)
+                let take = available.map { Quantity.min(o.remaining, $0) } ?? o.remaining
+                guard take.isPositive else { break }
+                if let a = available { available = a - take }
+                if fillResting(bar.symbol, bid, i, take, at: price, p, market, now, &out) { continue }
+                i += 1
+            }
+        }
+    }
+
+    /// Fills `quantity` of the resting order at index `i` of a side at `price` (maker), checked again against the
+    /// portfolio as it is now: a reducing order is clipped to what is left to reduce, an opening one to the leverage
+    /// headroom. Returns true when the order left the book (filled, or unfillable).
+    func fillResting(_ symbol: Symbol, _ bid: Bool, _ i: Int, _ quantity: Quantity, at price: Price, _ p: Portfolio,
+                     _ market: any MarketView, _ now: Timestamp, _ out: inout [OrderActivity]) -> Bool {
+        guard let o = p.orders[symbol]?.side(bid)[i] else { return false }
+        func end(_ detail: String) -> Bool {
+            if let gone = removeOrder(o.id, from: p) { out.append(.event(.ended(gone.view, .unfillable, detail: detail))) }
+            return true
+        }
+        let checked: CheckedOrder
+        switch check(o.signal, p, now, limitAllowed: true) {
+        case .success(let c): checked = c
+        case .failure(let r): return end(r.reason.rawValue + (r.detail.map { ": \($0)" } ?? ""))
+        }
+        let valuation = Valuation(market: market)
+        guard let quoteUSD = valuation.quoteUSD(symbol), quoteUSD.isPositive else { return false }   // keeps resting
+        var q = Quantity.min(quantity, o.remaining)
+        var capped = o.capped
+        var reducedToEnd = false
+        if o.action.isOpening {
+            let headroom = headroomUSD(o.action, p, valuation, excluding: o.id)
+            guard headroom.isPositive else { return false }
+            if (q * price).converted(at: quoteUSD) > headroom {
+                guard let quote = headroom.convertedBackChecked(at: quoteUSD, .down), let raw = quote.quantityChecked(at: price, .down) else { return false }
+                q = checked.instrument.roundLot(raw)
+                capped = true
+            }
+        } else if checked.reducibleLimit < q {
+            q = checked.instrument.roundLot(checked.reducibleLimit)
+            reducedToEnd = true
+        }
+        guard q.isPositive else { return reducedToEnd ? end("nothing left to reduce") : false }
+        let fill = settle(o.signal, order: PricedOrder(quantity: q, cost: q * price, beyondVisibleDepth: false), p: p, now: now,
+                          quoteUSD: quoteUSD, capped: capped, requestedUSD: o.requestedUSD, trigger: nil,
+                          quoteIsCash: market.accountCurrency.quoteIsCash(symbol), orderId: o.id, liquidity: .maker)
+        out.append(.fill(fill))
+        if q >= o.remaining || reducedToEnd {
+            if var gone = removeOrder(o.id, from: p), gone.remaining > q {
+                gone.remaining -= q
+                gone.filled += q
+                out.append(.event(.ended(gone.view, .unfillable, detail: "nothing left to reduce")))
+            }
+            return true
+        }
+        p.orders[symbol]!.update(bid, i) { $0.remaining -= q; $0.filled += q; $0.capped = capped }
+        return false
+    }
+}
