@@ -54,6 +54,9 @@ let package = Package(
         // Benchmarks/bench_indicators.py: per-update cost of the streaming indicators (not run by tests).
         .executableTarget(name: "indicator-bench", dependencies: ["TradingCore", "Indicators"], path: "Benchmarks/IndicatorBench",
                           swiftSettings: kernelSettings),
+        // Benchmarks/README.md: matching cost per market event with 1, 10, 100 resting orders (not run by tests).
+        .executableTarget(name: "matching-bench", dependencies: ["TradingCore", "MarketData", "PaperExchange", "TradingEngine"],
+                          path: "Benchmarks/MatchingBench", swiftSettings: kernelSettings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators"], resources: [.copy("Fixtures")]),

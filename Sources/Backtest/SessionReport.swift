@@ -189,7 +189,8 @@ public struct SessionReport: Sendable {
         for (i, s) in strategies.enumerated() {
             let tag = s.realizedPnl.isPositive ? "[WIN]" : (s.realizedPnl.isNegative ? "[LOSS]" : "[FLAT]")
             out.append("\(i + 1). \(pad(s.name, 20)) equity \(s.finalEquity.formatted(decimals: md)) pnl \(signed(s.realizedPnl.formatted(decimals: md))) roi \(signed(fmt(s.roiPct, 2)))% trades \(s.closedTrades) win \(fmt(s.winRate, 1))% \(tag)")
-            var detail = "     fills \(s.fills), round trips \(s.roundTrips), open \(s.openPositions), unrealized \(signed(s.unrealizedPnl.formatted(decimals: md))), max dd \(fmt(s.maxDrawdownPct, 2))%, pf \(s.profitFactor.map { fmt($0, 2) } ?? (s.wins > 0 ? "∞" : "n/a")), sharpe \(s.sharpe.map { fmt($0, 3) } ?? "n/a (\(s.dailyReturns) daily return\(s.dailyReturns == 1 ? "" : "s"))"), errors \(s.errors)\(s.paused ? " (paused)" : ""), capped \(s.cappedFills)"
+            let liquidity = s.makerFills > 0 || s.openOrders > 0 ? " (maker \(s.makerFills), taker \(s.takerFills); \(s.openOrders) order\(s.openOrders == 1 ? "" : "s") resting)" : ""
+            var detail = "     fills \(s.fills)\(liquidity), round trips \(s.roundTrips), open \(s.openPositions), unrealized \(signed(s.unrealizedPnl.formatted(decimals: md))), max dd \(fmt(s.maxDrawdownPct, 2))%, pf \(s.profitFactor.map { fmt($0, 2) } ?? (s.wins > 0 ? "∞" : "n/a")), sharpe \(s.sharpe.map { fmt($0, 3) } ?? "n/a (\(s.dailyReturns) daily return\(s.dailyReturns == 1 ? "" : "s"))"), errors \(s.errors)\(s.paused ? " (paused)" : ""), capped \(s.cappedFills)"
             let exitText = ExitTrigger.allCases.compactMap { t in s.exits[t].map { "\(t.rawValue) \($0)" } }
             if !exitText.isEmpty { detail += "\n     engine exits: " + exitText.joined(separator: ", ") }
             if s.pairs.count > 0 {

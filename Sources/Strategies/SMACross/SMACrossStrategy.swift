@@ -19,9 +19,10 @@ public final class SMACrossStrategy: Strategy {
         .bool("regime_filter", false, "skip up-cross entries while the market regime is bearish or volatility extreme (reads the regime detector)"),
     ]
 
-    let fast: Int
-    let slow: Int
-    let quantity: Money
+    /// Per symbol (same order as `symbols`): `strategy_overrides.sma_cross.symbols.<SYM>.*` over the global values.
+    let fasts: [Int]
+    let slows: [Int]
+    let quantities: [Money]
     let symbols: [Symbol]
     let timeframe: Timeframe
     let regimeFilter: Bool
@@ -30,17 +31,23 @@ public final class SMACrossStrategy: Strategy {
     private var lastSeen: [Timestamp?]
     private var lastNonZero: [Int?]
     private var fastSums: [Int128], slowSums: [Int128], sumsValid: [Bool]
-    /// Latest sums of closes (raw fixed-point), turned into averages only when indicators are read.
+    /// Latest sums of closes (raw fixed-point) and their periods, turned into averages only when indicators are read.
     private var lastFastSum: Int128 = 0, lastSlowSum: Int128 = 0
+    private var lastFast = 1, lastSlow = 1
 
     public init(parameters: StrategyParameters, symbols: [Symbol]) throws {
-        fast = parameters.int("fast")
-        slow = parameters.int("slow")
-        quantity = parameters.decimal("quantity")
+        fasts = symbols.map { parameters.int("fast", for: $0) }
+        slows = symbols.map { parameters.int("slow", for: $0) }
+        quantities = symbols.map { parameters.decimal("quantity", for: $0) }
         timeframe = parameters.timeframe("timeframe") ?? .m1
         regimeFilter = parameters.bool("regime_filter")
-        guard fast < slow else { throw ParameterError(strategy: Self.name, key: "fast", message: "must be below slow (\(slow))") }
-        guard quantity.isPositive else { throw ParameterError(strategy: Self.name, key: "quantity", message: "must be > 0") }
+        let globalFast = parameters.int("fast"), globalSlow = parameters.int("slow")
+        guard globalFast < globalSlow else { throw ParameterError(strategy: Self.name, key: "fast", message: "must be below slow (\(globalSlow))") }
+        guard parameters.decimal("quantity").isPositive else { throw ParameterError(strategy: Self.name, key: "quantity", message: "must be > 0") }
+        for (i, sym) in symbols.enumerated() {
+            guard fasts[i] < slows[i] else { throw ParameterError(strategy: Self.name, key: "symbols.\(sym).fast", message: "must be below slow (\(slows[i]))") }
+            guard quantities[i].isPositive else { throw ParameterError(strategy: Self.name, key: "symbols.\(sym).quantity", message: "must be > 0") }
+        }
         self.symbols = symbols
         lastSeen = Array(repeating: nil, count: symbols.count)
         lastNonZero = Array(repeating: nil, count: symbols.count)
@@ -50,20 +57,21 @@ public final class SMACrossStrategy: Strategy {
     }
 
     public var warmup: [Timeframe: Int] {
-        var w = [timeframe: slow + 1]
+        var w = [timeframe: (slows.max() ?? 2) + 1]
         // The detector scores from 200 closed 1m candles on.
         if regimeFilter { w[.m1] = max(w[.m1] ?? 0, 250) }
         return w
     }
     public var readsRegime: Bool { regimeFilter }
     public var indicators: [String: Double] {
-        ["sma_fast": Price(raw: lastFastSum / Int128(fast)).doubleValue, "sma_slow": Price(raw: lastSlowSum / Int128(slow)).doubleValue]
+        ["sma_fast": Price(raw: lastFastSum / Int128(lastFast)).doubleValue, "sma_slow": Price(raw: lastSlowSum / Int128(lastSlow)).doubleValue]
     }
 
     public func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? {
         for (si, symbol) in symbols.enumerated() {
             let candles = snapshot.candles(timeframe, symbol)
             guard let newest = candles.newest else { continue }
+            let fast = fasts[si], slow = slows[si]
             if lastSeen[si] == newest.start { continue }
             let n = candles.count
             guard n >= slow else { lastSeen[si] = newest.start; rejections.track(.warmingUp, symbol: symbol); continue }
@@ -89,6 +97,8 @@ public final class SMACrossStrategy: Strategy {
             let sign = Int(diff.signum())
             lastFastSum = fastSum
             lastSlowSum = slowSum
+            lastFast = fast
+            lastSlow = slow
             let previous = lastNonZero[si]
             if sign != 0 || previous == nil { lastNonZero[si] = sign }
             guard let prev = previous else { continue }
@@ -100,7 +110,7 @@ public final class SMACrossStrategy: Strategy {
                     continue
                 }
                 if side == nil {
-                    return try Signal(action: .buy, symbol: symbol, size: quantity, sizeUnit: .base, price: newest.close,
+                    return try Signal(action: .buy, symbol: symbol, size: quantities[si], sizeUnit: .base, price: newest.close,
                                       reason: "SMA\(fast) crossed above SMA\(slow)")
                 }
                 rejections.track(.existingPosition, symbol: symbol)
