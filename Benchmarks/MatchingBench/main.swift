@@ -14,7 +14,7 @@ import TradingEngine
 
 let symbol = Symbol("XRP/USDT")!
 
-final class Keeper: Strategy {
+final class Keeper: OrderStrategy {
     static let name = "keeper"
     static let version = "0"
     static let summary = "bench"

@@ -53,11 +53,8 @@ public protocol Strategy: AnyObject {
     var readsRegime: Bool { get }
 
     func onStart(_ context: StrategyContext)
-    /// Called on every decision tick: the orders to place, cancel or replace, applied in order. The default runs
-    /// `generateSignal` and places its signal, so a one-order strategy writes only that. Evaluate exits before gates.
-    /// Throwing is isolated and counted.
-    func decide(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> [OrderIntent]
-    /// The single-order form of `decide`.
+    /// Called on every decision tick: at most one order, placed as it is (an `OrderStrategy` decides with `decide`
+    /// instead). Evaluate exits before gates. Throwing is isolated and counted.
     func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal?
     /// A resting order was accepted, replaced, cancelled, expired, or named unknown.
     func onOrderEvent(_ event: OrderEvent, _ context: StrategyContext)
@@ -78,12 +75,21 @@ extension Strategy {
     public var readsRegime: Bool { false }
     public func onStart(_ context: StrategyContext) {}
     public func onFill(_ fill: Fill, _ context: StrategyContext) {}
-    public func decide(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> [OrderIntent] {
-        guard let s = try generateSignal(snapshot, context) else { return [] }
-        return [.place(s)]
-    }
-    public func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? { nil }
     public func onOrderEvent(_ event: OrderEvent, _ context: StrategyContext) {}
     public func onStop(_ context: StrategyContext) {}
     public var indicators: [String: Double] { [:] }
+}
+
+/// A strategy that manages several orders: each decision returns order intents (place market, limit or post-only
+/// orders, cancel, replace, cancel all), applied in order. A plain `Strategy` is the single-order form: its one signal
+/// is placed as it is, so its fills and `fills_sha256` do not depend on this protocol existing.
+public protocol OrderStrategy: Strategy {
+    /// Called on every decision tick instead of `generateSignal`. Evaluate exits before gates. Throwing is isolated
+    /// and counted.
+    func decide(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> [OrderIntent]
+}
+
+extension OrderStrategy {
+    /// Never called for an `OrderStrategy` (the kernel calls `decide`).
+    public func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? { nil }
 }

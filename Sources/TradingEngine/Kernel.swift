@@ -147,6 +147,7 @@ public final class Kernel {
     }
 
     /// Expiries that have come, then intents in flight whose time has come, at the clock's time.
+    @inline(never)
     private func ordersDue() {
         let now = clock.now
         if let t = nextExpiry, t <= now {
@@ -165,6 +166,7 @@ public final class Kernel {
         if inflightHead == inflight.count { inflight.removeAll(keepingCapacity: true); inflightHead = 0 }
     }
 
+    @inline(never)
     private func matchResting(_ e: MarketEvent) {
         guard restingOrders > 0 else { return }
         let now = clock.now
@@ -232,13 +234,28 @@ public final class Kernel {
         let snapshot = DataSnapshot(timestamp: now, market: market)
         let withRegime = regimeActive ? stage().snapshot(market, at: now, observers: observers) : nil
         for (i, r) in runners.enumerated() where !r.paused {
-            let intents: [OrderIntent]
             do {
-                // Passed as they are (no conditional temporary): this call happens on every tick.
-                if r.readsRegime, let w = withRegime {
-                    intents = try r.strategy.decide(w, r.context)
+                if let os = r.orderStrategy {
+                    let intents: [OrderIntent]
+                    if r.readsRegime, let w = withRegime { intents = try os.decide(w, r.context) } else { intents = try os.decide(snapshot, r.context) }
+                    audit?.afterDecision(r.name, at: now, market: market)
+                    for intent in intents {
+                        guard case .place(var s) = intent else {
+                            if latency.nanoseconds > 0 { inflight.append((now + latency, i, intent, now)) } else { submit(intent, runner: r, index: i, at: now, decidedAt: now) }
+                            continue
+                        }
+                        decided(&s, runner: r, index: i, at: now, withRegime)
+                    }
                 } else {
-                    intents = try r.strategy.decide(snapshot, r.context)
+                    // Passed as they are (no conditional temporary): this call happens on every tick.
+                    let signal: Signal?
+                    if r.readsRegime, let w = withRegime {
+                        signal = try r.strategy.generateSignal(w, r.context)
+                    } else {
+                        signal = try r.strategy.generateSignal(snapshot, r.context)
+                    }
+                    audit?.afterDecision(r.name, at: now, market: market)
+                    if var s = signal { decided(&s, runner: r, index: i, at: now, withRegime) }
                 }
             } catch {
                 r.errors += 1
@@ -246,21 +263,6 @@ public final class Kernel {
                 if config.maxStrategyErrors > 0 && r.errors >= config.maxStrategyErrors { r.paused = true }
                 for o in observers { o.kernelStrategyFailed(r.name, message: "\(error)", paused: r.paused) }
                 continue
-            }
-            audit?.afterDecision(r.name, at: now, market: market)
-            for var intent in intents {
-                if case .place(var s) = intent {
-                    if r.regimeRouted, s.action.isOpening, let w = withRegime, !regimeStage!.route(&s, runner: r, w, observers: observers) { continue }
-                    signalCount += 1
-                    r.signals += 1
-                    s.metadata["strategy"] = r.name
-                    intent = .place(s)
-                }
-                if latency.nanoseconds > 0 {
-                    inflight.append((now + latency, i, intent, now))
-                } else {
-                    submit(intent, runner: r, index: i, at: now, decidedAt: now)
-                }
             }
         }
         // 4. Drawdown at this tick's marks, after the bars' adverse extremes (engine §2.9: an asset without a USD
@@ -306,17 +308,39 @@ public final class Kernel {
     }
 
     /// One intent reaching the matching engine at `now`.
+    /// A decided order: routed (entries of routed strategies), counted, then in flight or placed at once.
+    @inline(never)
+    private func decided(_ s: inout Signal, runner r: StrategyRunner, index i: Int, at now: Timestamp, _ withRegime: DataSnapshot?) {
+        if r.regimeRouted, s.action.isOpening, let w = withRegime, !regimeStage!.route(&s, runner: r, w, observers: observers) { return }
+        signalCount += 1
+        r.signals += 1
+        s.metadata["strategy"] = r.name
+        if latency.nanoseconds > 0 { inflight.append((now + latency, i, .place(s), now)) } else { place(s, runner: r, index: i, at: now, decidedAt: now) }
+    }
+
+    /// A placement reaching the exchange at `now`: a market order executes (or waits for the next bar's open), a limit
+    /// order is checked, crosses what it may and rests.
+    @inline(never)
+    private func place(_ s: Signal, runner r: StrategyRunner, index: Int, at now: Timestamp, decidedAt: Timestamp) {
+        if !s.isLimit {
+            if config.nextBarOpenFills { pending.append((index, s, decidedAt)) } else { execute(s, runner: r, venue: .market, at: now, trigger: nil, decidedAt: decidedAt) }
+            return
+        }
+        var out: [OrderActivity] = []
+        exchange.place(s, for: r.portfolio, market: market, now: now, into: &out)
+        if !out.isEmpty {
+            if let a = audit { for case .fill(let f) in out { a.checkFill(f, decidedAt: decidedAt) } }
+            deliver(out, runner: r)
+        }
+    }
+
+    @inline(never)
     private func submit(_ intent: OrderIntent, runner r: StrategyRunner, index: Int, at now: Timestamp, decidedAt: Timestamp) {
         var out: [OrderActivity] = []
         switch intent {
         case .place(let s):
-            if s.isLimit {
-                exchange.place(s, for: r.portfolio, market: market, now: now, into: &out)
-            } else if config.nextBarOpenFills {
-                pending.append((index, s, decidedAt))
-            } else {
-                execute(s, runner: r, venue: .market, at: now, trigger: nil, decidedAt: decidedAt)
-            }
+            place(s, runner: r, index: index, at: now, decidedAt: decidedAt)
+            return
         case .cancel(let id): exchange.cancel(id, for: r.portfolio, now: now, into: &out)
         case .replace(let id, let price, let size): exchange.replace(id, price: price, size: size, for: r.portfolio, market: market, now: now, into: &out)
         case .cancelAll(let symbol): exchange.cancelAll(symbol, for: r.portfolio, now: now, into: &out)
@@ -328,6 +352,7 @@ public final class Kernel {
     }
 
     /// Reports what the exchange did to the strategy (fills, then order events, in the order they happened) and observers.
+    @inline(never)
     private func deliver(_ out: [OrderActivity], runner r: StrategyRunner) {
         for a in out {
             switch a {
@@ -342,6 +367,7 @@ public final class Kernel {
         refreshOrderState()
     }
 
+    @inline(never)
     private func refreshOrderState() {
         var n = 0
         var expiry: Timestamp?
@@ -353,6 +379,7 @@ public final class Kernel {
         nextExpiry = expiry
     }
 
+    @inline(never)
     private func execute(_ s: Signal, runner r: StrategyRunner, venue: Venue, at now: Timestamp, trigger: ExitTrigger?, judgeDrawdown: Bool = true,
                          decidedAt: Timestamp? = nil) {
         switch exchange.execute(s, for: r.portfolio, market: market, now: now, venue: venue, trigger: trigger) {
@@ -364,6 +391,7 @@ public final class Kernel {
         }
     }
 
+    @inline(never)
     private func didFill(_ fill: Fill, runner r: StrategyRunner, judgeDrawdown: Bool) {
         fillCount += 1
         r.strategy.onFill(fill, r.context)

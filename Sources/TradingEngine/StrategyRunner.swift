@@ -5,6 +5,8 @@ import PaperExchange
 public final class StrategyRunner {
     public let name: String
     public let strategy: any Strategy
+    /// The same strategy when it decides with order intents (cast once, not per tick).
+    let orderStrategy: (any OrderStrategy)?
     public let portfolio: Portfolio
     public let context: StrategyContext
     /// Read once: whether this strategy's snapshots carry the regime (it reads it, or its entries are routed).
@@ -23,6 +25,7 @@ public final class StrategyRunner {
     init(name: String, strategy: any Strategy, portfolio: Portfolio, context: StrategyContext) {
         self.name = name
         self.strategy = strategy
+        orderStrategy = strategy as? any OrderStrategy
         self.portfolio = portfolio
         self.context = context
         readsRegime = strategy.readsRegime

@@ -5,7 +5,7 @@ import PaperExchange
 @testable import TradingEngine
 
 /// A strategy that returns order intents from a closure and records what comes back.
-final class IntentScript: Strategy {
+final class IntentScript: OrderStrategy {
     static let name = "intents"
     static let version = "0"
     static let summary = "test"
