@@ -25,7 +25,7 @@ final class Keeper: OrderStrategy {
     var near = false
     init(parameters: StrategyParameters, symbols: [Symbol]) throws {}
     func decide(_ s: DataSnapshot, _ c: StrategyContext) throws -> [OrderIntent] {
-        let open = c.portfolio.openOrders(symbol).count
+        let open = c.portfolio.openOrderCount(symbol)
         guard open < count, let mid = s.price(symbol)?.doubleValue else { return [] }
         var out: [OrderIntent] = []
         let tick = 0.00001

@@ -11,10 +11,13 @@ import TradingCore
 extension PaperExchange {
     /// Matches `p`'s resting orders on the trade's symbol against a printed trade.
     public func match(trade t: Trade, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
-        guard let book = p.orders[t.symbol] else { return }
-        // Bids fill on prints at or below them, asks at or above; sides are best first, so one comparison rules out most prints.
-        if let best = book.bids.first, best.limit >= t.price { matchTrade(t, bid: true, p, market, now, &out) }
-        if let best = p.orders[t.symbol]?.asks.first, best.limit <= t.price { matchTrade(t, bid: false, p, market, now, &out) }
+        guard let slot = p.orderSlot(t.symbol) else { return }
+        // Bids fill on prints at or below them, asks at or above; sides are best first, so one comparison per side rules
+        // out most prints (read in place: no copy of the orders).
+        let bidHit = p.orders.values[slot].bids.first.map { $0.limit >= t.price } ?? false
+        let askHit = p.orders.values[slot].asks.first.map { $0.limit <= t.price } ?? false
+        if bidHit { matchTrade(t, bid: true, p, market, now, &out) }
+        if askHit, p.orders[t.symbol] != nil { matchTrade(t, bid: false, p, market, now, &out) }
     }
 
     private func matchTrade(_ t: Trade, bid: Bool, _ p: Portfolio, _ market: any MarketView, _ now: Timestamp, _ out: inout [OrderActivity]) {
@@ -46,11 +49,13 @@ extension PaperExchange {
 
     /// Matches `p`'s resting orders on `symbol` against the book as it now stands.
     public func match(bookOf symbol: Symbol, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
-        guard let mine = p.orders[symbol], let book = market.book(symbol) else { return }
-        if let best = mine.bids.first, (book.asks.first.map { $0.price <= best.limit } ?? false) || mine.crossedBids > 0 {
-            matchBook(symbol, bid: true, levels: book.asks, p, market, now, &out)
-        }
-        if let mine = p.orders[symbol], let best = mine.asks.first, (book.bids.first.map { $0.price >= best.limit } ?? false) || mine.crossedAsks > 0 {
+        guard let slot = p.orderSlot(symbol), let book = market.book(symbol) else { return }
+        // One comparison per side unless the book reaches the best order or an order is in a crossing episode.
+        let bestAsk = book.asks.first?.price, bestBid = book.bids.first?.price
+        let bidHit = p.orders.values[slot].bids.first.map { o in bestAsk.map { $0 <= o.limit } ?? false } ?? false
+        let askHit = p.orders.values[slot].asks.first.map { o in bestBid.map { $0 >= o.limit } ?? false } ?? false
+        if bidHit || p.orders.values[slot].crossedBids > 0 { matchBook(symbol, bid: true, levels: book.asks, p, market, now, &out) }
+        if let s2 = p.orderSlot(symbol), askHit || p.orders.values[s2].crossedAsks > 0 {
             matchBook(symbol, bid: false, levels: book.bids, p, market, now, &out)
         }
     }

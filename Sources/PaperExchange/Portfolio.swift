@@ -144,8 +144,27 @@ public final class Portfolio: PortfolioView {
     }
 
     public func openOrders(_ symbol: Symbol) -> [OpenOrder] {
-        guard restingCount > 0, let o = orders[symbol] else { return [] }
-        return o.all.map(\.view)
+        guard restingCount > 0, let i = orderSlot(symbol) else { return [] }
+        return orders.values[i].all.map(\.view)
+    }
+
+    public func openOrderCount(_ symbol: Symbol) -> Int {
+        guard restingCount > 0, let i = orderSlot(symbol) else { return 0 }
+        return orders.values[i].count
+    }
+
+    /// The index of `symbol`'s resting orders. Matching asks on every market event; with a few pairs a scan of short
+    /// keys beats hashing (as `positionSide` does).
+    @inline(__always) func orderSlot(_ symbol: Symbol) -> Dictionary<Symbol, SymbolOrders>.Index? {
+        if orders.count <= 8 {
+            var i = orders.startIndex
+            while i != orders.endIndex {
+                if orders.keys[i].text == symbol.text { return i }
+                i = orders.index(after: i)
+            }
+            return nil
+        }
+        return orders.index(forKey: symbol)
     }
 
     /// Quote notional reserved by resting orders that would open `side` exposure, in USD at today's quote prices.

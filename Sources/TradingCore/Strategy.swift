@@ -7,8 +7,10 @@ public protocol PortfolioView: AnyObject {
     func assetBalance(_ asset: String) -> Quantity
     /// Resting orders, oldest first (decision 15: the strategy sees its open orders).
     var openOrders: [OpenOrder] { get }
-    /// Resting orders on one symbol, best price first, then oldest.
+    /// Resting orders on one symbol, bids then asks, each best price first, then oldest.
     func openOrders(_ symbol: Symbol) -> [OpenOrder]
+    /// How many orders rest on one symbol (cheap: no views are built).
+    func openOrderCount(_ symbol: Symbol) -> Int
 }
 
 /// What the engine hands a strategy besides market data: its clock, instruments and portfolio.

@@ -163,7 +163,7 @@ public final class Kernel {
             inflightHead += 1
             submit(f.intent, runner: runners[f.runner], index: f.runner, at: now, decidedAt: f.decidedAt)
         }
-        if inflightHead == inflight.count { inflight.removeAll(keepingCapacity: true); inflightHead = 0 }
+        if inflightHead > 0 && inflightHead == inflight.count { inflight.removeAll(keepingCapacity: true); inflightHead = 0 }
     }
 
     @inline(never)
