@@ -1,7 +1,8 @@
 import TradingCore
 
 /// The matching engine for resting orders (docs/orders.md states the model):
-/// - a trade strictly through a resting order's price fills it, up to the printed size;
+/// - a trade strictly through a resting order's price fills it, up to the printed size, when its aggressor hit our side
+///   (a seller for a bid; a buyer lifting asks under our bid is the book crossing it, below);
 /// - a trade exactly at its price first eats the queue ahead (the size displayed there when it was placed);
 /// - the opposite side of the book reaching its price fills it from the displayed liquidity at or better than it, once
 ///   per crossing episode (the feed's book never shows our fills, so the same liquidity is not taken twice);
@@ -14,8 +15,8 @@ extension PaperExchange {
         guard let slot = p.orderSlot(t.symbol) else { return }
         // Bids fill on prints at or below them, asks at or above; sides are best first, so one comparison per side rules
         // out most prints (read in place: no copy of the orders).
-        let bidHit = p.orders.values[slot].bids.first.map { $0.limit >= t.price } ?? false
-        let askHit = p.orders.values[slot].asks.first.map { $0.limit <= t.price } ?? false
+        let bidHit = t.side == .sell && (p.orders.values[slot].bids.first.map { $0.limit >= t.price } ?? false)
+        let askHit = t.side == .buy && (p.orders.values[slot].asks.first.map { $0.limit <= t.price } ?? false)
         if bidHit { matchTrade(t, bid: true, p, market, now, &out) }
         if askHit, p.orders[t.symbol] != nil { matchTrade(t, bid: false, p, market, now, &out) }
     }
@@ -28,6 +29,7 @@ extension PaperExchange {
             let o = book.side(bid)[i]
             let through = bid ? t.price < o.limit : t.price > o.limit
             guard through || t.price == o.limit else { break }
+            if let e = o.expiresAt, e <= now { i += 1; continue }   // gone (the kernel expires it before matching)
             var take = Quantity.zero
             var ahead = o.queueAhead
             if through {
@@ -38,10 +40,10 @@ extension PaperExchange {
                 ahead = a > t.size ? a - t.size : .zero
                 if t.size > a { take = Quantity.min(Quantity.min(o.remaining, available), t.size - a) }
             }
-            if ahead != o.queueAhead { p.orders[symbol]!.update(bid, i) { $0.queueAhead = ahead } }
+            if ahead != o.queueAhead || o.marketable { p.orders[symbol]!.update(bid, i) { $0.queueAhead = ahead; $0.marketable = false } }
             if take.isPositive {
                 available -= take
-                if fillResting(symbol, bid, i, take, at: o.limit, p, market, now, &out) { continue }   // it left the book: same index
+                if fillResting(symbol, bid, i, take, at: o.limit, p, market, now, &out, liquidity: o.marketable ? .taker : .maker) { continue }   // left the book: same index
             }
             i += 1
         }
@@ -62,11 +64,12 @@ extension PaperExchange {
 
     private func matchBook(_ symbol: Symbol, bid: Bool, levels: [BookLevel], _ p: Portfolio, _ market: any MarketView, _ now: Timestamp,
                            _ out: inout [OrderActivity]) {
-        // Displayed liquidity taken by this portfolio's better-ranked orders in this event.
-        var consumed = Quantity.zero
+        // Displayed liquidity taken by this portfolio's orders in this crossing episode (earlier events included).
+        var consumed = p.orders[symbol]?.crossTaken(bid) ?? .zero
         var i = 0
         while let book = p.orders[symbol], i < book.side(bid).count {
             let o = book.side(bid)[i]
+            if let e = o.expiresAt, e <= now { i += 1; continue }
             var liquidity = Quantity.zero
             for l in levels {
                 guard bid ? l.price <= o.limit : l.price >= o.limit else { break }
@@ -74,25 +77,30 @@ extension PaperExchange {
             }
             if liquidity.isZero {
                 // Not (or no longer) crossed: a later crossing is a new episode. Worse-ranked orders are not crossed either.
-                if o.crossed { p.orders[symbol]!.update(bid, i) { $0.crossed = false } }
+                if o.crossed {
+                    consumed = consumed > o.crossTaken ? consumed - o.crossTaken : .zero
+                    p.orders[symbol]!.update(bid, i) { $0.crossed = false; $0.crossTaken = .zero }
+                }
                 if p.orders[symbol]!.crossedCount(bid) == 0 { return }
                 i += 1
                 continue
             }
-            if o.crossed { consumed = Swift.max(consumed, liquidity); i += 1; continue }
-            p.orders[symbol]!.update(bid, i) { $0.crossed = true; $0.queueAhead = .zero }
+            if o.crossed { i += 1; continue }
             let take = liquidity > consumed ? Quantity.min(o.remaining, liquidity - consumed) : .zero
+            p.orders[symbol]!.update(bid, i) { $0.crossed = true; $0.crossTaken = take; $0.queueAhead = .zero; $0.marketable = false }
             if take.isPositive {
                 consumed += take
-                if fillResting(symbol, bid, i, take, at: o.limit, p, market, now, &out) { continue }
+                if fillResting(symbol, bid, i, take, at: o.limit, p, market, now, &out, liquidity: o.marketable ? .taker : .maker) { continue }
             }
             i += 1
         }
     }
 
-    /// Matches `p`'s resting orders on the bar's symbol against its range (bar backtests). Orders placed after the
-    /// bar began cannot fill in it.
-    public func match(bar: Bar, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
+    /// Matches `p`'s resting orders on the bar's symbol against its range (bar backtests): `opening` orders (buy,
+    /// short) or the reducing ones (sell, cover). The kernel matches opening orders when the bar arrives (a position they
+    /// open is then judged by the bar's stops) and reducing ones after the bar's exits (a stop beats a resting target,
+    /// decision 37's pessimistic order). Orders placed after the bar began cannot fill in it.
+    public func match(bar: Bar, opening: Bool, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
         guard p.orders[bar.symbol] != nil else { return }
         let c = bar.candle
         for bid in [true, false] {
@@ -101,13 +109,20 @@ extension PaperExchange {
             var i = 0
             while let book = p.orders[bar.symbol], i < book.side(bid).count {
                 let o = book.side(bid)[i]
-                guard bid ? c.low < o.limit : c.high > o.limit else { break }
-                guard o.placedAt <= c.start else { i += 1; continue }
+                guard o.action.isOpening == opening, o.placedAt <= c.start, o.expiresAt.map({ $0 > now }) ?? true else { i += 1; continue }
+                // Marketable on arrival (no book to take from): a taker at the open when the open is at or better than the limit.
+                let atOpen = o.marketable && (bid ? c.open <= o.limit : c.open >= o.limit)
+                guard atOpen || (bid ? c.low < o.limit : c.high > o.limit) else {
+                    if o.marketable { p.orders[bar.symbol]!.update(bid, i) { $0.marketable = false } }
+                    i += 1
+                    continue
+                }
                 let price = bid ? Price.min(c.open, o.limit) : Price.max(c.open, o.limit)
                 let take = available.map { Quantity.min(o.remaining, $0) } ?? o.remaining
                 guard take.isPositive else { break }
                 if let a = available { available = a - take }
-                if fillResting(bar.symbol, bid, i, take, at: price, p, market, now, &out) { continue }
+                if o.marketable { p.orders[bar.symbol]!.update(bid, i) { $0.marketable = false } }
+                if fillResting(bar.symbol, bid, i, take, at: price, p, market, now, &out, liquidity: atOpen ? .taker : .maker) { continue }
                 i += 1
             }
         }
@@ -117,7 +132,7 @@ extension PaperExchange {
     /// portfolio as it is now: a reducing order is clipped to what is left to reduce, an opening one to the leverage
     /// headroom. Returns true when the order left the book (filled, or unfillable).
     func fillResting(_ symbol: Symbol, _ bid: Bool, _ i: Int, _ quantity: Quantity, at price: Price, _ p: Portfolio,
-                     _ market: any MarketView, _ now: Timestamp, _ out: inout [OrderActivity]) -> Bool {
+                     _ market: any MarketView, _ now: Timestamp, _ out: inout [OrderActivity], liquidity: Liquidity = .maker) -> Bool {
         guard let o = p.orders[symbol]?.side(bid)[i] else { return false }
         func end(_ detail: String) -> Bool {
             if let gone = removeOrder(o.id, from: p) { out.append(.event(.ended(gone.view, .unfillable, detail: detail))) }
@@ -128,6 +143,7 @@ extension PaperExchange {
         case .success(let c): checked = c
         case .failure(let r): return end(r.reason.rawValue + (r.detail.map { ": \($0)" } ?? ""))
         }
+        if o.reducesPosition && checked.position == nil { return end("the position it was to reduce is gone") }
         let valuation = Valuation(market: market)
         guard let quoteUSD = valuation.quoteUSD(symbol), quoteUSD.isPositive else { return false }   // keeps resting
         var q = Quantity.min(quantity, o.remaining)
@@ -148,7 +164,7 @@ extension PaperExchange {
         guard q.isPositive else { return reducedToEnd ? end("nothing left to reduce") : false }
         let fill = settle(o.signal, order: PricedOrder(quantity: q, cost: q * price, beyondVisibleDepth: false), p: p, now: now,
                           quoteUSD: quoteUSD, capped: capped, requestedUSD: o.requestedUSD, trigger: nil,
-                          quoteIsCash: market.accountCurrency.quoteIsCash(symbol), orderId: o.id, liquidity: .maker)
+                          quoteIsCash: market.accountCurrency.quoteIsCash(symbol), orderId: o.id, liquidity: liquidity)
         out.append(.fill(fill))
         if q >= o.remaining || reducedToEnd {
             if var gone = removeOrder(o.id, from: p), gone.remaining > q {

@@ -21,7 +21,8 @@ extension PaperExchange {
     }
 
     private func placeChecked(_ signal: Signal, _ p: Portfolio, _ market: any MarketView, _ now: Timestamp,
-                              replacing existing: RestingOrder? = nil, into out: inout [OrderActivity]) -> Result<Void, ExecutionRejection> {
+                              replacing existing: RestingOrder? = nil, keepQuantity: Bool = false,
+                              into out: inout [OrderActivity]) -> Result<Void, ExecutionRejection> {
         func fail(_ r: RejectionReason, _ d: String? = nil) -> Result<Void, ExecutionRejection> {
             .failure(ExecutionRejection(reason: r, strategy: p.strategy, signal: signal, timestamp: now, detail: d))
         }
@@ -38,12 +39,12 @@ extension PaperExchange {
         // What the opposite side offers at or better than the limit (it would trade on arrival).
         let opposite = isBid ? (book?.asks ?? []) : (book?.bids ?? [])
         let crossing = opposite.prefix { isBid ? $0.price <= limit : $0.price >= limit }
+        // Without that side of a book the price of record stands in for it: at or through it, the order is marketable.
+        let recordPrice = opposite.isEmpty ? market.price(symbol) : nil
+        let crossesRecord = recordPrice.map { isBid ? limit >= $0 : limit <= $0 } ?? false
         if signal.postOnly {
             if !crossing.isEmpty { return fail(.postOnlyWouldCross, "best \(isBid ? "ask" : "bid") \(opposite[0].price) vs limit \(limit)") }
-            // Without that side of a book the price of record stands in for it.
-            if opposite.isEmpty, let px = market.price(symbol), isBid ? limit >= px : limit <= px {
-                return fail(.postOnlyWouldCross, "price \(px) vs limit \(limit)")
-            }
+            if crossesRecord { return fail(.postOnlyWouldCross, "price \(recordPrice!) vs limit \(limit)") }
         }
         let valuation = Valuation(market: market)
         guard let quoteUSD = valuation.quoteUSD(symbol), quoteUSD.isPositive else {
@@ -55,6 +56,10 @@ extension PaperExchange {
         let requestedUSD: Money
         if action.isOpening {
             switch signal.sizeUnit {
+            case _ where keepQuantity && existing != nil:
+                // A replace without a new size: what remains to fill stays.
+                q = existing!.remaining
+                requestedUSD = existing!.requestedUSD
             case .usd:
                 requestedUSD = signal.size
                 guard let quote = signal.size.convertedBackChecked(at: quoteUSD, .down), let raw = quote.quantityChecked(at: limit, .down),
@@ -77,7 +82,9 @@ extension PaperExchange {
             }
         } else {
             let want: Quantity
-            if checked.fullClose {
+            if keepQuantity, let e = existing {
+                want = e.remaining
+            } else if checked.fullClose {
                 want = checked.position!.size
             } else {
                 switch signal.sizeUnit {
@@ -102,14 +109,29 @@ extension PaperExchange {
         var order = RestingOrder(id: id, signal: signal, limit: limit, remaining: q, queueAhead: nil, placedAt: now,
                                  expiresAt: nil, requestedUSD: requestedUSD, capped: capped)
         order.filled = existing?.filled ?? .zero
+        order.reducesPosition = !action.isOpening && checked.position != nil
         if case .goodTillTime(let t) = signal.timeInForce { order.expiresAt = t }
-        // The crossing part trades at once as a taker, at the book's prices (never worse than the limit).
+        if let t = order.expiresAt, t <= now {
+            // Good till a time already past when it arrives (latency longer than its life): it never trades.
+            out.append(.event(.ended(order.view, .expired, detail: "arrived at \(now.iso8601), after its expiry")))
+            return .success(())
+        }
+        // The crossing part trades at once as a taker, at the book's prices (never worse than the limit), less what this
+        // portfolio's resting orders already took from the same displayed levels in this crossing episode.
         if !crossing.isEmpty {
-            let available = crossing.reduce(Quantity.zero) { $0 + $1.size }
+            var used = p.orderSlot(symbol).map { p.orders.values[$0].crossTaken(isBid) } ?? .zero
+            if let e = existing, e.crossed { used += e.crossTaken }
+            var levels: [BookLevel] = []
+            for l in crossing {
+                if used >= l.size { used -= l.size; continue }
+                levels.append(BookLevel(price: l.price, size: l.size - used))
+                used = .zero
+            }
+            let available = levels.reduce(Quantity.zero) { $0 + $1.size }
             let take = Quantity.min(q, available)
             if take.isPositive {
                 let pricer = FillPricer(lotDecimals: instrument.lotDecimals, slippage: config.slippageRate, takerSide: action.takerSide)
-                let priced = pricer.price(quantity: take, basis: .book(Array(crossing)))
+                let priced = pricer.price(quantity: take, basis: .book(levels))
                 let fill = settle(signal, order: priced, p: p, now: now, quoteUSD: quoteUSD, capped: capped, requestedUSD: requestedUSD,
                                   trigger: nil, quoteIsCash: market.accountCurrency.quoteIsCash(symbol), orderId: id, liquidity: .taker)
                 out.append(.fill(fill))
@@ -118,14 +140,15 @@ extension PaperExchange {
             }
             // The displayed liquidity it took is still in the feed's book: it is not taken twice.
             order.crossed = true
+            order.crossTaken = take + (existing?.crossed == true ? existing!.crossTaken : .zero)
             order.queueAhead = .zero
         } else {
             order.queueAhead = Self.queueAhead(at: limit, bid: isBid, book: book)
+            order.marketable = crossesRecord
         }
-        guard order.remaining.isPositive else { return .success(()) }
-        if let t = order.expiresAt, t <= now {
-            // Good till a time already past: what crossed traded, the rest ends at once.
-            out.append(.event(.ended(order.view, .expired, detail: nil)))
+        guard order.remaining.isPositive else {
+            // Filled on arrival: a new order never rested (its fill says so); a replace still took effect.
+            if existing != nil { out.append(.event(.replaced(order.view))) }
             return .success(())
         }
         p.orders[symbol, default: SymbolOrders()].insert(order)
@@ -172,6 +195,7 @@ extension PaperExchange {
         }
         var s = old.signal
         if let price { s.limitPrice = price; s.price = price }
+        // The size is what remains to fill: unchanged unless given (in the order's size unit).
         if let size { s.size = size; s.closeFullPosition = false }
         if let lp = s.limitPrice, !lp.isPositive || (!s.size.isPositive && !s.closeFullPosition) {
             let rej = ExecutionRejection(reason: .invalidSize, strategy: p.strategy, signal: s, timestamp: now, detail: "replace needs a price and a size > 0")
@@ -181,7 +205,7 @@ extension PaperExchange {
         }
         // Out of the book while it is re-checked (it must not reserve against itself), back as it was if refused.
         _ = removeOrder(id, from: p)
-        if case .failure(let rej) = placeChecked(s, p, market, now, replacing: old, into: &out) {
+        if case .failure(let rej) = placeChecked(s, p, market, now, replacing: old, keepQuantity: size == nil, into: &out) {
             p.orders[symbol, default: SymbolOrders()].insert(old)
             p.restingCount += 1
             p.rejections[rej.reason, default: 0] += 1
@@ -194,6 +218,7 @@ extension PaperExchange {
         guard p.restingCount > 0 else { return }
         var due: [OrderID] = []
         for book in p.orders.values { for o in book.all where o.expiresAt.map({ $0 <= now }) ?? false { due.append(o.id) } }
+        guard !due.isEmpty else { return }
         for id in due.sorted() {
             if let o = removeOrder(id, from: p) { out.append(.event(.ended(o.view, .expired, detail: nil))) }
         }
@@ -211,7 +236,8 @@ extension PaperExchange {
     public func releaseUnfillable(_ symbol: Symbol, for p: Portfolio, now: Timestamp, into out: inout [OrderActivity]) {
         guard p.restingCount > 0, let book = p.orders[symbol] else { return }
         for o in book.all where !o.action.isOpening {
-            if case .success(let c) = check(o.signal, p, now, limitAllowed: true), c.reducibleLimit.isPositive { continue }
+            if case .success(let c) = check(o.signal, p, now, limitAllowed: true), c.reducibleLimit.isPositive,
+               !o.reducesPosition || c.position != nil { continue }
             if let gone = removeOrder(o.id, from: p) {
                 out.append(.event(.ended(gone.view, .unfillable, detail: "no \(o.action == .sell ? "long position or holdings" : "short position") left to reduce")))
             }

@@ -12,6 +12,14 @@ struct RestingOrder {
     var queueAhead: Quantity?
     /// The opposite side of the book already reached `limit` in this crossing episode: its liquidity was taken once.
     var crossed = false
+    /// What it took from the displayed opposite side in the current crossing episode (a new order crossing the same
+    /// displayed levels cannot take it again).
+    var crossTaken: Quantity = .zero
+    /// It crossed the price of record on arrival without a book to take from (a bar backtest): its first fill is a
+    /// taker fill at the next open at or better than its limit.
+    var marketable = false
+    /// A sell or cover placed against a position: it ends when that position is gone (it never sells other holdings).
+    var reducesPosition = false
     /// When it reached the matching engine (priority among equal prices; bars newer than it cannot fill it).
     var placedAt: Timestamp
     var expiresAt: Timestamp?
@@ -32,9 +40,11 @@ struct RestingOrder {
                   queueAhead: queueAhead)
     }
 
-    /// Price priority: for bids the higher price first, for asks the lower; then the older order.
+    /// Price priority: for bids the higher price first, for asks the lower; then the one that reached the book first
+    /// (a replace goes to the back).
     func outranks(_ o: RestingOrder) -> Bool {
         if limit != o.limit { return isBid ? limit > o.limit : limit < o.limit }
+        if placedAt != o.placedAt { return placedAt < o.placedAt }
         return id < o.id
     }
 }
@@ -67,6 +77,14 @@ struct SymbolOrders {
     }
 
     func index(_ bid: Bool, of id: OrderID) -> Int? { (bid ? bids : asks).firstIndex { $0.id == id } }
+
+    /// Displayed liquidity this side's orders took in their current crossing episodes.
+    func crossTaken(_ bid: Bool) -> Quantity {
+        guard crossedCount(bid) > 0 else { return .zero }
+        var q = Quantity.zero
+        for o in side(bid) where o.crossed { q += o.crossTaken }
+        return q
+    }
 
     mutating func insert(_ o: RestingOrder) {
         if o.crossed { if o.isBid { crossedBids += 1 } else { crossedAsks += 1 } }

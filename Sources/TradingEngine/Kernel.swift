@@ -36,6 +36,8 @@ public final class Kernel {
     public private(set) var audit: VisibilityAudit?
     /// Bars received since the last decision tick (one close time).
     private var barBatch: [Bar] = []
+    /// This close time's bars, for the resting reducing orders matched after the tick's exits.
+    private var barsForReducing: [Bar] = []
     /// Created on first need: a strategy that reads the regime, or `readRegime()` (dashboard, logs).
     /// The detector and router behind one reference, created on first need, so a tick that reads no regime pays
     /// one flag test (an inline detector made every tick's code copy and destroy it).
@@ -137,18 +139,23 @@ public final class Kernel {
                 market.apply(other)
             } else {
                 let e = other
+                // Before the event: orders whose time has come expire, and cancels and replaces that arrived before it
+                // take effect (a cancel that got there first beats the event's trade).
+                ordersDue(before: true)
                 market.apply(other)
-                // Resting orders match on what the event shows; then what was in flight arrives (it sees the event's
-                // state but not its trade, which printed before it got there).
+                // Resting orders match on what the event shows; then what was in flight arrives (it executes against the
+                // state of the first event at or after its arrival, but not against that event's trade).
                 matchResting(e)
                 ordersDue()
             }
         }
     }
 
-    /// Expiries that have come, then intents in flight whose time has come, at the clock's time.
+    /// Expiries that have come, then intents in flight whose time has come, at the clock's time, in decision order.
+    /// `before` an event: only cancels and replaces due strictly before now, up to the first placement (never ahead of
+    /// an earlier placement).
     @inline(never)
-    private func ordersDue() {
+    private func ordersDue(before: Bool = false) {
         let now = clock.now
         if let t = nextExpiry, t <= now {
             for r in runners where r.portfolio.restingCount > 0 {
@@ -158,12 +165,24 @@ public final class Kernel {
             }
             refreshOrderState()
         }
-        while inflightHead < inflight.count, inflight[inflightHead].due <= now {
+        while inflightHead < inflight.count, before ? inflight[inflightHead].due < now : inflight[inflightHead].due <= now {
+            if before, case .place = inflight[inflightHead].intent { break }
             let f = inflight[inflightHead]
             inflightHead += 1
             submit(f.intent, runner: runners[f.runner], index: f.runner, at: now, decidedAt: f.decidedAt)
         }
         if inflightHead > 0 && inflightHead == inflight.count { inflight.removeAll(keepingCapacity: true); inflightHead = 0 }
+    }
+
+    @inline(never)
+    private func matchBar(_ bar: Bar, opening: Bool) {
+        guard restingOrders > 0 else { return }
+        let at = bar.candle.start   // decision 37: inside a bar, at its start (orders placed later are skipped)
+        for r in runners where r.portfolio.restingCount > 0 {
+            var out: [OrderActivity] = []
+            exchange.match(bar: bar, opening: opening, for: r.portfolio, market: market, now: at, into: &out)
+            if !out.isEmpty { deliver(out, runner: r) }
+        }
     }
 
     @inline(never)
@@ -208,13 +227,11 @@ public final class Kernel {
     /// The market keeps each symbol's bar range until the next tick has judged it.
     private func applyBar(_ bar: Bar) {
         if restingOrders > 0 {
-            // Resting orders fill inside the bar, stamped at its start like intrabar exits (decision 37).
-            let at = Swift.max(bar.candle.start, clock.now)
-            for r in runners where r.portfolio.restingCount > 0 {
-                var out: [OrderActivity] = []
-                exchange.match(bar: bar, for: r.portfolio, market: market, now: at, into: &out)
-                if !out.isEmpty { deliver(out, runner: r) }
-            }
+            // Resting orders fill inside the bar, stamped at its start like intrabar exits (decision 37): opening ones
+            // now (the bar's stops then judge what they opened), reducing ones after the bar's exits (a stop beats a
+            // resting target).
+            matchBar(bar, opening: true)
+            barsForReducing.append(bar)
         }
         clock.advance(to: bar.closeTime)
         market.applyBar(bar)
@@ -228,6 +245,10 @@ public final class Kernel {
         let now = clock.now
         // 1. Automatic exits per portfolio, along each bar's path (a live tick has one price and one phase).
         for r in runners where r.portfolio.needsExitChecks { runExits(r, now: now) }
+        if !barsForReducing.isEmpty {
+            for b in barsForReducing { matchBar(b, opening: false) }
+            barsForReducing.removeAll(keepingCapacity: true)
+        }
         // 2. High/low marks.
         for r in runners where !r.portfolio.positions.isEmpty { exchange.updateTracking(r.portfolio, market: market) }
         // 3. The regime, if anyone reads it, then strategies by name (a strategy sees it only if it declared it).
@@ -329,7 +350,7 @@ public final class Kernel {
         var out: [OrderActivity] = []
         exchange.place(s, for: r.portfolio, market: market, now: now, into: &out)
         if !out.isEmpty {
-            if let a = audit { for case .fill(let f) in out { a.checkFill(f, decidedAt: decidedAt) } }
+            audit?.noteDecision(r.name, out, decidedAt: decidedAt)
             deliver(out, runner: r)
         }
     }
@@ -346,7 +367,7 @@ public final class Kernel {
         case .cancelAll(let symbol): exchange.cancelAll(symbol, for: r.portfolio, now: now, into: &out)
         }
         if !out.isEmpty {
-            if let a = audit { for case .fill(let f) in out { a.checkFill(f, decidedAt: decidedAt) } }
+            audit?.noteDecision(r.name, out, decidedAt: decidedAt)
             deliver(out, runner: r)
         }
     }
@@ -356,7 +377,9 @@ public final class Kernel {
     private func deliver(_ out: [OrderActivity], runner r: StrategyRunner) {
         for a in out {
             switch a {
-            case .fill(let fill): didFill(fill, runner: r, judgeDrawdown: true)
+            case .fill(let fill):
+                if let au = audit, let d = au.decision(r.name, fill.orderId) { au.checkFill(fill, decidedAt: d) }
+                didFill(fill, runner: r, judgeDrawdown: true)
             case .event(let e):
                 r.strategy.onOrderEvent(e, r.context)
                 for o in observers { o.kernelOrderEvent(e, strategy: r.name) }
@@ -416,6 +439,7 @@ public final class Kernel {
         pending.removeAll()
         inflight.removeAll()
         inflightHead = 0
+        barsForReducing.removeAll()
         flushBars()
         let now = clock.now
         if config.closePositionsOnShutdown {

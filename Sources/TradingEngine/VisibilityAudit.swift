@@ -1,4 +1,5 @@
 import TradingCore
+import PaperExchange
 
 /// The per-decision look-ahead audit (backtest.md §B4.6, decision 20), switched on with `Kernel.enableVisibilityAudit()`:
 /// after every decision each candle the strategy could read is closed and each trade is at or before the decision
@@ -9,9 +10,25 @@ public final class VisibilityAudit {
     public private(set) var decisionsChecked = 0
     public private(set) var fillsChecked = 0
 
-    init() {}
+    /// When each strategy decided each of its orders (the latest decision: a replace is one).
+    private var decided: [String: [OrderID: Timestamp]] = [:]
 
-    func afterDecision(_ strategy: String, at now: Timestamp, market: any MarketView) {
+    public init() {}
+
+    /// Records the decision behind the orders an exchange operation touched.
+    func noteDecision(_ strategy: String, _ out: [OrderActivity], decidedAt: Timestamp) {
+        for a in out {
+            switch a {
+            case .fill(let f): decided[strategy, default: [:]][f.orderId] = decidedAt
+            case .event(let e): if let o = e.order { decided[strategy, default: [:]][o.id] = decidedAt }
+            case .rejection: break
+            }
+        }
+    }
+
+    func decision(_ strategy: String, _ id: OrderID) -> Timestamp? { decided[strategy]?[id] }
+
+    public func afterDecision(_ strategy: String, at now: Timestamp, market: any MarketView) {
         decisionsChecked += 1
         for s in market.symbols {
             for tf in Timeframe.allCases {
@@ -29,7 +46,7 @@ public final class VisibilityAudit {
         }
     }
 
-    func checkFill(_ fill: Fill, decidedAt: Timestamp) {
+    public func checkFill(_ fill: Fill, decidedAt: Timestamp) {
         fillsChecked += 1
         if fill.timestamp < decidedAt {
             note("\(fill.strategy) fill \(fill.fillId) at \(fill.timestamp.iso8601) precedes its decision at \(decidedAt.iso8601)")

@@ -238,7 +238,7 @@ import MarketData
         func bar(_ o: String, _ h: String, _ l: String, _ c: String, _ v: String = "1000") -> [OrderActivity] {
             let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: m.t, open: P(o), high: P(h), low: P(l), close: P(c), volume: Q(v)))
             var out: [OrderActivity] = []
-            ex.match(bar: b, for: p, market: m.state, now: m.t, into: &out)
+            ex.match(bar: b, opening: true, for: p, market: m.state, now: m.t, into: &out)
             m.t = m.t + .minutes(1)
             return out
         }
@@ -248,5 +248,75 @@ import MarketData
         let g = fills(bar("2.25", "2.31", "2.24", "2.30"))                    // opens better than the limit: at the open
         #expect(g.map(\.size) == [Q("6")] && g[0].price == P("2.25"))
         #expect(g[0].fee == M("0.03375"))                                     // 6 × 2.25 × 0.0025
+    }
+
+    @Test func aBuyerLiftingAsksUnderABidIsNotASellerHittingIt() {
+        let m = market(), p = ex.makePortfolio(strategy: "t")
+        _ = place(limit(.buy, "10", at: "2.348"), p, m)
+        // A buy-side print below the bid lifted an ask the book showed under our bid: that is the book crossing it
+        // (matched from the book), not a seller reaching our bid.
+        #expect(fills(trade(m, "2.347", "50", p, side: .buy)).isEmpty)
+        #expect(fills(trade(m, "2.347", "4", p, side: .sell)).map(\.size) == [Q("4")])
+    }
+
+    @Test func replaceKeepsWhatRemainsAndWhatFilled() {
+        let m = market(), p = ex.makePortfolio(strategy: "t")
+        _ = place(limit(.buy, "100", at: "2.348"), p, m)
+        _ = trade(m, "2.347", "30", p)
+        let id = p.openOrders[0].id
+        var out: [OrderActivity] = []
+        ex.replace(id, price: P("2.349"), size: nil, for: p, market: m.state, now: m.t, into: &out)
+        #expect(p.openOrders[0].remaining == Q("70") && p.openOrders[0].filled == Q("30"))
+        // Reserved: 70 × 2.349 = 164.43.
+        #expect(p.reservedUSD(.long, valuation: Valuation(market: m.state)) == M("164.43"))
+        // A new size is what remains to fill.
+        ex.replace(id, price: nil, size: M("20"), for: p, market: m.state, now: m.t, into: &out)
+        #expect(p.openOrders[0].remaining == Q("20") && p.openOrders[0].filled == Q("30"))
+    }
+
+    @Test func aNewOrderCannotRetakeLiquidityARestingOrderTookInTheSameCrossing() {
+        let m = market(), p = ex.makePortfolio(strategy: "t")
+        _ = place(limit(.buy, "100", at: "2.348"), p, m)
+        var out: [OrderActivity] = []
+        m.book(bid: "2.340", ask: "2.345", size: "60")
+        ex.match(bookOf: XRP, for: p, market: m.state, now: m.t, into: &out)
+        #expect(fills(out).map(\.size) == [Q("60")])
+        // The feed still shows ask 2.345 × 60: a new buy through it finds nothing left to take, and rests.
+        let again = place(limit(.buy, "60", at: "2.346"), p, m)
+        #expect(fills(again).isEmpty && p.openOrders.count == 2)
+    }
+
+    @Test func goodTillATimeAlreadyPastNeverTrades() {
+        let m = market(), p = ex.makePortfolio(strategy: "t")
+        let out = place(limit(.buy, "10", at: "2.352", tif: .goodTillTime(m.t)), p, m)
+        #expect(fills(out).isEmpty && p.openOrders.isEmpty && p.positions.isEmpty)
+        guard case .event(.ended(_, .expired, _))? = out.first else { Issue.record("\(out)"); return }
+    }
+
+    @Test func aLimitThroughThePriceWithoutABookIsATakerAtTheNextOpen() {
+        let m = TestMarket().last("2.35", symbol: XRP), p = ex.makePortfolio(strategy: "t")
+        _ = place(limit(.buy, "10", at: "2.40"), p, m)                  // above the last price: marketable
+        var out: [OrderActivity] = []
+        let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: m.t, open: P("2.36"), high: P("2.37"), low: P("2.33"), close: P("2.34"), volume: Q("1000")))
+        ex.match(bar: b, opening: true, for: p, market: m.state, now: m.t, into: &out)
+        let f = fills(out)
+        #expect(f.count == 1 && f[0].price == P("2.36") && f[0].liquidity == .taker)
+        #expect(f[0].fee == M("0.0944"))                                 // 10 × 2.36 × 0.004
+    }
+
+    @Test func aRestingSellForAPositionNeverSellsOtherHoldings() {
+        var c = ex.config
+        c.startingAssets = ["XRP": Q("50")]
+        let ex2 = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let m = market(), p = ex2.makePortfolio(strategy: "t")
+        // A long of 20 on top of 50 held: the resting sell is for the position.
+        _ = ex2.execute(signal(.buy, "20", sizeUnit: .base, price: "2.35"), for: p, market: m.state, now: m.t)
+        var out: [OrderActivity] = []
+        ex2.place(limit(.sell, "20", at: "2.360"), for: p, market: m.state, now: m.t, into: &out)
+        #expect(p.openOrders.count == 1)
+        _ = ex2.execute(signal(.sell, "0", price: "2.35", full: true), for: p, market: m.state, now: m.t)
+        out = []
+        ex2.releaseUnfillable(XRP, for: p, now: m.t, into: &out)
+        #expect(p.openOrders.isEmpty && p.assetBalance("XRP") == Q("50"))
     }
 }

@@ -59,14 +59,33 @@ import MarketData
         let p = ex.makePortfolio(strategy: "prop")
         var fills = 0, makers = 0, placed = 0, cancels = 0, replaces = 0, expired = 0, crossRejects = 0
         var limits: [OrderID: Price] = [:]
+        // Per order: what it may fill in all (filled + remaining when accepted or replaced) and what it filled.
+        var capacity: [OrderID: Quantity] = [:], filledSoFar: [OrderID: Quantity] = [:]
+        var expiries: [OrderID: Timestamp] = [:]
 
         func px(_ s: Symbol, _ x: Double) -> Price { Price(rounding: x, toDecimals: decimals[s]!)! }
         func consume(_ out: [OrderActivity]) {
+            // What an operation accepted or replaced bounds its fills in the same operation (the crossing part comes first).
+            for case .event(let e) in out {
+                switch e {
+                case .accepted(let o), .replaced(let o):
+                    capacity[o.id] = o.filled + o.remaining
+                    limits[o.id] = o.limitPrice
+                    if case .goodTillTime(let x) = o.timeInForce { expiries[o.id] = x } else { expiries[o.id] = nil }
+                default: break
+                }
+            }
             for a in out {
                 switch a {
                 case .fill(let f):
                     fills += 1
                     #expect(f.size.isPositive && f.timestamp == t)
+                    if limits[f.orderId] != nil {
+                        filledSoFar[f.orderId, default: .zero] += f.size
+                        // An order never fills more than it was placed (or replaced) for, nor after its expiry.
+                        #expect(filledSoFar[f.orderId]! <= capacity[f.orderId] ?? .zero, "over-fill of \(f.orderId)")
+                        if let e = expiries[f.orderId] { #expect(f.timestamp < e, "fill after expiry") }
+                    }
                     if f.liquidity == .maker {
                         makers += 1
                         // A maker fill is at its order's price with the maker fee, exactly.
@@ -76,6 +95,7 @@ import MarketData
                 case .event(let e):
                     if case .ended(_, .expired, _) = e { expired += 1 }
                     if let o = e.order { limits[o.id] = o.limitPrice }
+
                 case .rejection(let r):
                     if r.reason == .postOnlyWouldCross { crossRejects += 1 }
                 }
@@ -93,22 +113,23 @@ import MarketData
                 bids.append(BookLevel(price: px(s, mid - Double(k) * tick * 3), size: size))
                 asks.append(BookLevel(price: px(s, mid + Double(k) * tick * 3), size: size))
             }
-            m.apply(.book(BookUpdate(symbol: s, time: t, isSnapshot: true, bids: bids, asks: asks)))
             var out: [OrderActivity] = []
+            ex.expireOrders(for: p, now: t, into: &out)          // the kernel's order: expiries before the event
+            m.apply(.book(BookUpdate(symbol: s, time: t, isSnapshot: true, bids: bids, asks: asks)))
             ex.match(bookOf: s, for: p, market: m, now: t, into: &out)
-            ex.expireOrders(for: p, now: t, into: &out)
             consume(out)
             for s2 in Self.symbols { var o: [OrderActivity] = []; ex.releaseUnfillable(s2, for: p, now: t, into: &o); consume(o) }
         }
         func printTrade(_ s: Symbol) {
             t = t + .milliseconds(100)
             let mid = mids[s]!
-            let tr = Trade(symbol: s, time: t, price: px(s, mid * (1 + (rng.uniform() - 0.5) * 0.004)),
+            let tr = Trade(symbol: s, time: t, price: px(s, mid * (1 + (rng.uniform() - 0.5) * 0.008)),
                            size: Quantity(rounding: rng.uniform() * (s == Self.symbols[2] ? 300 : 0.05), toDecimals: 8)!,
                            side: rng.uniform() < 0.5 ? .buy : .sell)
             guard tr.size.isPositive else { return }
-            m.apply(.trade(tr))
             var out: [OrderActivity] = []
+            ex.expireOrders(for: p, now: t, into: &out)
+            m.apply(.trade(tr))
             ex.match(trade: tr, for: p, market: m, now: t, into: &out)
             consume(out)
             for s2 in Self.symbols { var o: [OrderActivity] = []; ex.releaseUnfillable(s2, for: p, now: t, into: &o); consume(o) }

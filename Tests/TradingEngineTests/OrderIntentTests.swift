@@ -200,7 +200,82 @@ final class Lines: KernelObserver {
         let f = try #require(s.fills.first)
         #expect(f.price == Price("1.98")! && f.size == Quantity(5) && f.liquidity == .maker && f.timestamp == T0 + .minutes(2))
         #expect(f.fee == Money("0.0099")!)                          // 5 × 1.98 × 0.001
-        #expect(audit.violations.isEmpty && audit.fillsChecked == 0)
+        #expect(audit.violations.isEmpty && audit.fillsChecked == 1)
+    }
+
+    /// A stop beats a resting target in the same bar (decision 37's pessimistic order): the long is stopped at 1.95 and
+    /// the resting sell at 2.05 ends unfillable, although the bar reached 2.06 too.
+    @Test func inABarAStopBeatsARestingTarget() throws {
+        let s = try IntentScript(parameters: .defaults([]), symbols: [XRP])
+        var step = 0
+        s.plan = { _, ctx in
+            step += 1
+            if step == 1 { return [.place(try Signal(action: .buy, symbol: XRP, size: Money(10), sizeUnit: .base, price: Price(2), reason: "in", stopLoss: Price("1.95")!))] }
+            if step == 2, let pos = ctx.portfolio.position(XRP) {
+                return [.place(try .limit(.sell, XRP, size: Money(raw: pos.size.raw), sizeUnit: .base, at: Price("2.05")!, reason: "target"))]
+            }
+            return []
+        }
+        var e = EngineConfig(); e.nextBarOpenFills = true
+        var c = ExchangeConfig(); c.slippageRate = .zero
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0), config: e)
+        k.start()
+        func bar(_ i: Int, _ o: String, _ h: String, _ l: String, _ cl: String) {
+            let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: T0 + .minutes(Int64(i)), open: Price(o)!, high: Price(h)!, low: Price(l)!, close: Price(cl)!, volume: Quantity(100)))
+            k.handle(.bar(b)); k.handle(.timer(b.closeTime))
+        }
+        bar(0, "2.00", "2.00", "2.00", "2.00")     // decides the buy
+        bar(1, "2.00", "2.01", "1.99", "2.00")     // bought at the open; decides the target
+        bar(2, "2.00", "2.06", "1.94", "2.00")     // both reachable: the stop wins
+        let triggers = s.fills.map { $0.trigger?.rawValue ?? $0.liquidity.rawValue }
+        #expect(triggers == ["taker", "stop_loss"], "\(triggers)")
+        #expect(s.events.contains { if case .ended(_, .unfillable, _) = $0 { true } else { false } })
+        #expect(k.runner("intents")!.portfolio.openOrders.isEmpty)
+    }
+
+    /// A good-till-time order is gone at its time: a trade at exactly that time (market data sorts before the timer)
+    /// does not fill it.
+    @Test func anOrderIsGoneAtItsExpiryEvenForATradeAtThatTime() throws {
+        let s = try IntentScript(parameters: .defaults([]), symbols: [XRP])
+        var placed = false
+        s.plan = { snap, _ in
+            guard !placed else { return [] }
+            placed = true
+            return [.place(try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("2.30")!, reason: "gtt",
+                                      timeInForce: .goodTillTime(snap.timestamp + .seconds(1))))]
+        }
+        let ex = PaperExchange(config: ExchangeConfig(), instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0), config: EngineConfig())
+        k.start()
+        k.handle(bookAt("2.35", T0))
+        k.handle(.timer(T0 + .milliseconds(100)))                      // placed, good till +1.1 s
+        k.handle(.trade(Trade(symbol: XRP, time: T0 + .milliseconds(1100), price: Price("2.29")!, size: Quantity(10), side: .sell)))
+        #expect(s.fills.isEmpty)
+        if case .ended(_, .expired, _)? = s.events.last {} else { Issue.record("\(s.events)") }
+    }
+
+    /// With latency a cancel that arrived before a trade beats it.
+    @Test func aCancelThatArrivedFirstBeatsTheNextTrade() throws {
+        let s = try IntentScript(parameters: .defaults([]), symbols: [XRP])
+        var step = 0
+        s.plan = { _, ctx in
+            step += 1
+            if step == 1 { return [.place(try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("2.30")!, reason: "rest"))] }
+            if step == 3 { return ctx.portfolio.openOrders.map { .cancel($0.id) } }
+            return []
+        }
+        var c = ExchangeConfig(); c.latencyMs = 250
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0))
+        k.start()
+        k.handle(bookAt("2.35", T0))
+        k.handle(.timer(T0 + .milliseconds(100)))      // place, at the engine at 350
+        k.handle(.timer(T0 + .milliseconds(400)))      // arrives; step 2
+        k.handle(.timer(T0 + .milliseconds(500)))      // step 3: cancel, at the engine at 750
+        k.handle(.trade(Trade(symbol: XRP, time: T0 + .milliseconds(760), price: Price("2.29")!, size: Quantity(10), side: .sell)))
+        #expect(s.fills.isEmpty)
+        if case .ended(_, .cancelled, _)? = s.events.last {} else { Issue.record("\(s.events)") }
     }
 
     @Test func goodTillTimeOrdersExpireInBarSessionsToo() throws {

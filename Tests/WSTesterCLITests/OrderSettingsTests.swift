@@ -51,10 +51,10 @@ import AppConfiguration
         #expect(message("strategy_overrides: {sma_cross: {symbols: 5}}\n").contains("mapping of symbols"))
     }
 
-    /// Per-symbol values reach the strategy: quantity 2 on one pair, and the header carries them so the replay matches.
+    /// Per-symbol values reach the strategy: quantity 2 on one pair (recording and replay: the next test).
     @Test func perSymbolParametersTradeAndReplay() throws {
-        let csv = tmp("bars.csv"), out = tmp("out.json"), rec = tmp("rec.jsonl"), replayOut = tmp("replay.json")
-        defer { for f in [csv, out, rec, replayOut] { try? FileManager.default.removeItem(atPath: f) } }
+        let csv = tmp("bars.csv"), out = tmp("out.json")
+        defer { for f in [csv, out] { try? FileManager.default.removeItem(atPath: f) } }
         var text = "timestamp,open,high,low,close,volume\n"
         var p = 100.0
         for i in 0..<300 {
