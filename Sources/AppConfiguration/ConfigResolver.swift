@@ -126,6 +126,10 @@ public enum ConfigResolver {
                         throw fail("unknown parameter (known: \(type.parameters.map(\.name).joined(separator: ", ")))")
                     }
                     if case .failure(let f) = spec.parse(e.text) { throw fail(f.message) }
+                    if symbol != nil, !spec.perSymbol {
+                        let perPair = type.parameters.filter(\.perSymbol).map(\.name)
+                        throw fail("not settable per pair (\(perPair.isEmpty ? "\(name) has no per-pair parameters" : "per-pair: " + perPair.joined(separator: ", ")))")
+                    }
                     if let symbol {
                         c.symbolOverrides[name, default: [:]][symbol.text, default: [:]][key] = e.text.trimmingSpaces()
                     } else {

@@ -27,6 +27,16 @@ public struct ParameterSpec: Sendable {
     public let minimum: Double?
     public let maximum: Double?
     public let help: String
+    /// Whether `strategy_overrides.<name>.symbols.<SYM>.<key>` may set it: the strategy reads it per pair. Per-pair
+    /// values of other parameters are refused, so none is ever silently ignored.
+    public private(set) var perSymbol = false
+
+    /// This parameter, settable per pair.
+    public func perPair() -> ParameterSpec {
+        var c = self
+        c.perSymbol = true
+        return c
+    }
 
     /// The bound of a number whose spec declares no range on that side.
     public static let defaultLimit = 1e12
@@ -143,6 +153,11 @@ public struct StrategyParameters: Sendable, CustomStringConvertible {
                 for (key, text) in layer[symbol]!.sorted(by: { $0.key < $1.key }) {
                     guard let spec = specs.first(where: { $0.name == key }) else {
                         throw ParameterError(strategy: strategy, key: "symbols.\(symbol).\(key)", message: "unknown parameter (known: \(specs.map(\.name).joined(separator: ", ")))")
+                    }
+                    guard spec.perSymbol else {
+                        let perPair = specs.filter(\.perSymbol).map(\.name)
+                        throw ParameterError(strategy: strategy, key: "symbols.\(symbol).\(key)",
+                                             message: "not settable per pair (\(perPair.isEmpty ? "this strategy has no per-pair parameters" : "per-pair: " + perPair.joined(separator: ", ")))")
                     }
                     switch spec.parse(text) {
                     case .success(let v): symbolValues[symbol, default: [:]][key] = v

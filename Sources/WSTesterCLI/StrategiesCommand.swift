@@ -17,7 +17,7 @@ struct StrategiesCommand: ParsableCommand {
             if json {
                 let list: [[String: Any]] = StrategyRegistry.all.map { t in
                     ["name": t.name, "version": t.version, "summary": t.summary, "symbols": t.defaultSymbols.map(\.text),
-                     "parameters": t.parameters.map { ["name": $0.name, "default": $0.defaultValue.description, "help": $0.help] }]
+                     "parameters": t.parameters.map { ["name": $0.name, "default": $0.defaultValue.description, "help": $0.help, "per_pair": $0.perSymbol] }]
                 }
                 let data = try JSONSerialization.data(withJSONObject: ["strategies": list], options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
@@ -26,7 +26,7 @@ struct StrategiesCommand: ParsableCommand {
             for t in StrategyRegistry.all {
                 print("\(t.name) \(t.version) — \(t.summary)")
                 print("  symbols: \(t.defaultSymbols.map(\.text).joined(separator: ", "))")
-                for p in t.parameters { print("  \(p.name) = \(p.defaultValue)    \(p.help)") }
+                for p in t.parameters { print("  \(p.name) = \(p.defaultValue)    \(p.help)\(p.perSymbol ? " (per pair: symbols.<SYM>.\(p.name))" : "")") }
             }
         }
     }

@@ -43,5 +43,49 @@ import TradingCore
         refused({ s in s["start_ns"] = NSNumber(value: Int64.max) }, "start_ns")
         refused({ s in var m = s["market"] as! [String: Any]; m["book_depth"] = 100_000; s["market"] = m }, "data.book_depth")
         #expect((try? SessionSpec(jsonObject: spec)) != nil)
+        // A v1 header's one fee is the taker's (and the maker's: v1 sessions had no resting orders); no latency.
+        let v1 = try SessionSpec(jsonObject: spec)
+        #expect(v1.exchange.takerFeeRate == Rate("0.001")! && v1.exchange.makerFeeRate == Rate("0.001")! && v1.exchange.latencyMs == 0)
+        // Format 3's fields go through the schema as well.
+        func v3(_ edit: (inout [String: Any]) -> Void) -> [String: Any] {
+            var s = spec
+            var e = s["execution"] as! [String: Any]
+            e["fee_rate"] = nil
+            e["maker_fee_rate"] = "0.0002"; e["taker_fee_rate"] = "0.0005"; e["latency_ms"] = 250
+            s["execution"] = e
+            edit(&s)
+            return s
+        }
+        let ok = try SessionSpec(jsonObject: v3 { _ in })
+        #expect(ok.exchange.makerFeeRate == Rate("0.0002")! && ok.exchange.takerFeeRate == Rate("0.0005")! && ok.exchange.latencyMs == 250)
+        func refused3(_ edit: (inout [String: Any]) -> Void, _ reason: String) {
+            do { _ = try SessionSpec(jsonObject: v3(edit)); Issue.record("accepted: \(reason)") }
+            catch { #expect("\(error)".contains(reason), "\(error)") }
+        }
+        refused3({ s in var e = s["execution"] as! [String: Any]; e["latency_ms"] = -5; s["execution"] = e }, "execution.latency_ms")
+        refused3({ s in var e = s["execution"] as! [String: Any]; e["maker_fee_rate"] = "2"; s["execution"] = e }, "execution.maker_fee_rate")
+        refused3({ s in var e = s["execution"] as! [String: Any]; e["maker_fee_rate"] = nil; s["execution"] = e }, "maker_fee_rate")
+        refused3({ s in
+            var st = s["strategies"] as! [[String: Any]]
+            st[0]["symbol_parameters"] = ["XRPUSDT": ["entry_imbalance": "0.2"]]
+            s["strategies"] = st
+        }, "symbol_parameters")
+    }
+
+    /// Format 3 round-trips per-symbol parameters, fees and latency through the header.
+    @Test func formatThreeRoundTrips() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/v1/session_seed5.jsonl", withExtension: nil))
+        var spec = try EventReplay(path: url.path).spec
+        spec.exchange.makerFeeRate = Rate("0.0001")!
+        spec.exchange.latencyMs = 125
+        spec.strategies[0].symbolParameters = ["XRP/USDT": ["entry_imbalance": "0.3"]]
+        let back = try SessionSpec(jsonObject: spec.jsonObject)
+        #expect(back.exchange == spec.exchange && back.strategies == spec.strategies)
+        // Per-symbol values reach the strategy when the kernel is built (a bad one is refused there).
+        for bad in ["9", "lots"] {
+            spec.strategies[0].symbolParameters = ["XRP/USDT": ["entry_imbalance": bad]]
+            do { _ = try SessionBuilder.makeKernel(spec); Issue.record("accepted \(bad)") }
+            catch { #expect("\(error)".contains("symbols.XRP/USDT.entry_imbalance"), "\(error)") }
+        }
     }
 }

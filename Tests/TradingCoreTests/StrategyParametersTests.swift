@@ -4,7 +4,8 @@ import Testing
 /// Resolution 32's order for every strategy: the user's per-symbol value > the strategy's built-in per-symbol value >
 /// the user's global value > the built-in global default.
 @Suite struct StrategyParametersTests {
-    let specs: [ParameterSpec] = [.int("fast", 10, min: 1, max: 100, "f"), .int("slow", 30, min: 2, max: 100, "s"), .bool("flag", false, "b")]
+    let specs: [ParameterSpec] = [.int("fast", 10, min: 1, max: 100, "f").perPair(), .int("slow", 30, min: 2, max: 100, "s").perPair(),
+                                  .bool("flag", false, "b")]
     let xrp = Symbol("XRP/USDT")!, btc = Symbol("BTC/USDT")!, eth = Symbol("ETH/USDT")!
 
     @Test func precedence() throws {
@@ -25,8 +26,12 @@ import Testing
         var p = StrategyParameters.defaults(specs)
         #expect(throws: ParameterError.self) { try p.resolveSymbols(strategy: "t", layers: [[xrp: ["fast": "0"]]]) }
         #expect(throws: ParameterError.self) { try p.resolveSymbols(strategy: "t", layers: [[xrp: ["nope": "1"]]]) }
-        do { try p.resolveSymbols(strategy: "t", layers: [[xrp: ["fast": "abc"]]]) } catch let e as ParameterError {
+        do { try p.resolveSymbols(strategy: "t", layers: [[xrp: ["fast": "abc"]]]); Issue.record("accepted") } catch let e as ParameterError {
             #expect(e.key == "symbols.XRP/USDT.fast" && e.message.contains("integer"))
+        }
+        // A parameter the strategy does not read per pair is refused per pair, never silently ignored.
+        do { try p.resolveSymbols(strategy: "t", layers: [[xrp: ["flag": "true"]]]); Issue.record("accepted") } catch let e as ParameterError {
+            #expect(e.message.contains("not settable per pair") && e.message.contains("fast, slow"))
         }
     }
 }

@@ -49,6 +49,9 @@ import AppConfiguration
         #expect(message("strategy_overrides: {sma_cross: {symbols: {XRP/USDT: {fast: abc}}}}\n").contains("expected an integer"))
         #expect(message("strategy_overrides: {sma_cross: {symbols: {XRPUSDT: {fast: 4}}}}\n").contains("symbols.<BASE/QUOTE>"))
         #expect(message("strategy_overrides: {sma_cross: {symbols: 5}}\n").contains("mapping of symbols"))
+        // Only what the strategy reads per pair can be set per pair.
+        let notPerPair = message("strategy_overrides: {sma_cross: {symbols: {XRP/USDT: {timeframe: 5m}}}}\n")
+        #expect(notPerPair.contains("not settable per pair (per-pair: fast, slow, quantity)") && notPerPair.contains("line 1"), "\(notPerPair)")
     }
 
     /// Per-symbol values reach the strategy: quantity 2 on one pair (recording and replay: the next test).

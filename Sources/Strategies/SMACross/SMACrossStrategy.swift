@@ -12,9 +12,9 @@ public final class SMACrossStrategy: Strategy {
     public static let summary = "Fast/slow SMA crossover on closed candles (the canonical benchmark)."
     public static let defaultSymbols = [Symbol("XRP/USDT")!]
     public static let parameters: [ParameterSpec] = [
-        .int("fast", 10, min: 1, max: 10_000, "fast SMA period (candles)"),
-        .int("slow", 30, min: 2, max: 10_000, "slow SMA period (candles)"),
-        .decimal("quantity", "1", min: 0, max: 1_000_000_000_000, "base units bought on an up-cross"),
+        .int("fast", 10, min: 1, max: 10_000, "fast SMA period (candles)").perPair(),
+        .int("slow", 30, min: 2, max: 10_000, "slow SMA period (candles)").perPair(),
+        .decimal("quantity", "1", min: 0, max: 1_000_000_000_000, "base units bought on an up-cross").perPair(),
         .timeframe("timeframe", "auto", "candles it reads: auto = the bars' timeframe in a bar backtest, 1m otherwise"),
         .bool("regime_filter", false, "skip up-cross entries while the market regime is bearish or volatility extreme (reads the regime detector)"),
     ]
