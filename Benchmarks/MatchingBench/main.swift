@@ -1,5 +1,5 @@
 // Matching cost of resting orders: ns per market event with 0, 1, 10 and 100 resting orders per symbol, through the
-// kernel (Benchmarks/bench_matching.py runs it; not part of the tests).
+// kernel (`swift build -c release --product matching-bench && .build/release/matching-bench [MINUTES]`; not part of the tests).
 //
 // One strategy keeps N post-only orders resting on XRP/USDT (half bids, half asks) and re-places any that fill;
 // the events are a seeded simulated hour (books, trades, ticks). "far" orders sit 2–4 % away from the mid (every

@@ -57,11 +57,24 @@ public struct Signal: Hashable, Sendable {
     public var metadata: [String: String]
     /// For sell/cover: ignore `size`, close the whole position.
     public var closeFullPosition: Bool
+    /// Post-only, time in force and tag, boxed: most signals are plain market orders and an optional signal is passed
+    /// around on every tick, so these cost one pointer there (nil = the defaults).
+    private var options: OrderOptions?
+
     /// A limit order that must rest: refused (`post_only_would_cross`) if it would take liquidity on arrival.
-    public var postOnly: Bool
-    public var timeInForce: TimeInForce
+    public var postOnly: Bool {
+        get { options?.postOnly ?? false }
+        set { options = OrderOptions.make(postOnly: newValue, timeInForce: timeInForce, clientTag: clientTag) }
+    }
+    public var timeInForce: TimeInForce {
+        get { options?.timeInForce ?? .goodTillCancel }
+        set { options = OrderOptions.make(postOnly: postOnly, timeInForce: newValue, clientTag: clientTag) }
+    }
     /// The strategy's own label, carried by the open order and its fills (e.g. a grid level's name).
-    public var clientTag: String?
+    public var clientTag: String? {
+        get { options?.clientTag }
+        set { options = OrderOptions.make(postOnly: postOnly, timeInForce: timeInForce, clientTag: newValue) }
+    }
 
     public init(action: SignalAction, symbol: Symbol, size: Money, sizeUnit: SizeUnit = .usd, price: Price, reason: String,
                 orderType: OrderType = .market, limitPrice: Price? = nil, stopLoss: Price? = nil, takeProfit: Price? = nil,
@@ -77,7 +90,7 @@ public struct Signal: Hashable, Sendable {
         } else if postOnly || timeInForce != .goodTillCancel {
             throw SignalError.restingOptionOnMarketOrder
         }
-        self.postOnly = postOnly; self.timeInForce = timeInForce; self.clientTag = clientTag
+        options = OrderOptions.make(postOnly: postOnly, timeInForce: timeInForce, clientTag: clientTag)
         self.action = action; self.symbol = symbol; self.size = size; self.sizeUnit = sizeUnit; self.price = price
         self.reason = reason; self.orderType = orderType; self.limitPrice = limitPrice; self.stopLoss = stopLoss
         self.takeProfit = takeProfit; self.metadata = metadata; self.closeFullPosition = closeFullPosition
@@ -106,4 +119,26 @@ extension Signal {
 
     /// True for an order that can rest (limit, post-only limit).
     public var isLimit: Bool { orderType == .limit }
+}
+
+/// The options of an order beyond a market order's (see `Signal.options`).
+final class OrderOptions: Hashable, Sendable {
+    let postOnly: Bool
+    let timeInForce: TimeInForce
+    let clientTag: String?
+
+    private init(postOnly: Bool, timeInForce: TimeInForce, clientTag: String?) {
+        self.postOnly = postOnly; self.timeInForce = timeInForce; self.clientTag = clientTag
+    }
+
+    /// nil for the defaults, so equal signals compare equal however they were built.
+    static func make(postOnly: Bool, timeInForce: TimeInForce, clientTag: String?) -> OrderOptions? {
+        if !postOnly && timeInForce == .goodTillCancel && clientTag == nil { return nil }
+        return OrderOptions(postOnly: postOnly, timeInForce: timeInForce, clientTag: clientTag)
+    }
+
+    static func == (a: OrderOptions, b: OrderOptions) -> Bool {
+        a.postOnly == b.postOnly && a.timeInForce == b.timeInForce && a.clientTag == b.clientTag
+    }
+    func hash(into h: inout Hasher) { h.combine(postOnly); h.combine(timeInForce); h.combine(clientTag) }
 }

@@ -226,17 +226,20 @@ public final class Kernel {
 
     /// The market keeps each symbol's bar range until the next tick has judged it.
     private func applyBar(_ bar: Bar) {
-        if restingOrders > 0 {
-            // Resting orders fill inside the bar, stamped at its start like intrabar exits (decision 37): opening ones
-            // now (the bar's stops then judge what they opened), reducing ones after the bar's exits (a stop beats a
-            // resting target).
-            matchBar(bar, opening: true)
-            barsForReducing.append(bar)
-        }
+        if restingOrders > 0 { restingBar(bar) }
         clock.advance(to: bar.closeTime)
         market.applyBar(bar)
         if restingOrders > 0, let t = nextExpiry, t <= clock.now { ordersDue() }
     }
+
+    /// Resting orders fill inside the bar, stamped at its start like intrabar exits (decision 37): opening ones now
+    /// (the bar's stops then judge what they opened), reducing ones after the bar's exits (a stop beats a resting target).
+    @inline(never)
+    private func restingBar(_ bar: Bar) {
+        matchBar(bar, opening: true)
+        barsForReducing.append(bar)
+    }
+
 
     /// One decision tick at the clock's time.
     func tick() {
