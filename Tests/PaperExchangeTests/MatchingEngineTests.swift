@@ -135,13 +135,20 @@ import MarketData
         #expect(f[0].fee == M("0.08816250"))                        // 15 × 2.351 × 0.0025
     }
 
-    @Test func theBookMovingThroughABidFillsTheDisplayedLiquidityOnce() {
+    /// A bid of 100 at 2.348, then the ask moves to 2.345 × 60 (under the bid).
+    func crossedBid() -> (TestMarket, Portfolio, [OrderActivity]) {
         let m = market(), p = ex.makePortfolio(strategy: "t")
         _ = place(limit(.buy, "100", at: "2.348"), p, m)
         var out: [OrderActivity] = []
         m.book(bid: "2.340", ask: "2.345", size: "60")
         ex.match(bookOf: XRP, for: p, market: m.state, now: m.t, into: &out)
-        #expect(fills(out).map(\.size) == [Q("60")] && fills(out)[0].price == P("2.348"))
+        return (m, p, out)
+    }
+
+    @Test func theBookMovingThroughABidFillsTheDisplayedLiquidityOnce() {
+        let (m, p, first) = crossedBid()
+        #expect(fills(first).map(\.size) == [Q("60")] && fills(first)[0].price == P("2.348"))
+        var out: [OrderActivity] = []
         out = []
         m.book(bid: "2.340", ask: "2.345", size: "60")
         ex.match(bookOf: XRP, for: p, market: m.state, now: m.t, into: &out)
@@ -275,11 +282,7 @@ import MarketData
     }
 
     @Test func aNewOrderCannotRetakeLiquidityARestingOrderTookInTheSameCrossing() {
-        let m = market(), p = ex.makePortfolio(strategy: "t")
-        _ = place(limit(.buy, "100", at: "2.348"), p, m)
-        var out: [OrderActivity] = []
-        m.book(bid: "2.340", ask: "2.345", size: "60")
-        ex.match(bookOf: XRP, for: p, market: m.state, now: m.t, into: &out)
+        let (m, p, out) = crossedBid()
         #expect(fills(out).map(\.size) == [Q("60")])
         // The feed still shows ask 2.345 × 60: a new buy through it finds nothing left to take, and rests.
         let again = place(limit(.buy, "60", at: "2.346"), p, m)

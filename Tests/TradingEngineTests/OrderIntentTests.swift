@@ -77,6 +77,28 @@ final class Lines: KernelObserver {
     func kernelOrderEvent(_ e: OrderEvent, strategy: String) { events.append("\(strategy) \(e)") }
 }
 
+/// A started kernel for one scripted strategy on XRP/USD (`bars`: a bar backtest's next-bar-open timing).
+func scriptKernel(_ s: IntentScript, _ c: ExchangeConfig = ExchangeConfig(), bars: Bool = false) -> Kernel {
+    var e = EngineConfig()
+    e.nextBarOpenFills = bars
+    let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+    let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0), config: e)
+    k.start()
+    return k
+}
+
+/// A scripted strategy that places one order, on its first decision.
+func placeOnce(_ make: @escaping (DataSnapshot) throws -> Signal) throws -> IntentScript {
+    let s = try IntentScript(parameters: .defaults([]), symbols: [XRP])
+    var placed = false
+    s.plan = { snap, _ in
+        guard !placed else { return [] }
+        placed = true
+        return [.place(try make(snap))]
+    }
+    return s
+}
+
 @Suite struct OrderIntentTests {
     func run(_ events: [MarketEvent], latencyMs: Int = 0) throws -> (lines: Lines, strategy: IntentScript, kernel: Kernel) {
         let s = try quoter()
@@ -130,9 +152,7 @@ final class Lines: KernelObserver {
         c.slippageRate = .zero
         c.fillModel = .topOfBook
         c.takerFeeRate = .zero
-        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0))
-        k.start()
+        let k = scriptKernel(s, c)
         k.handle(bookAt("2.35", T0))                               // ask 2.351
         k.handle(.timer(T0 + .milliseconds(100)))                  // decided here: due at +350 ms
         k.handle(bookAt("2.40", T0 + .milliseconds(200)))
@@ -156,9 +176,7 @@ final class Lines: KernelObserver {
             return []
         }
         var c = ExchangeConfig(); c.latencyMs = 150
-        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0))
-        k.start()
+        let k = scriptKernel(s, c)
         k.handle(bookAt("2.35", T0))
         for i in 1...6 { k.handle(.timer(T0 + .milliseconds(Int64(100 * i)))) }
         let kinds = s.events.map { e -> String in
@@ -180,11 +198,8 @@ final class Lines: KernelObserver {
             return [.place(try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: limit, reason: "dip",
                                       timeInForce: .goodTillTime(snap.timestamp + .minutes(10))))]
         }
-        var e = EngineConfig(); e.nextBarOpenFills = true
         var c = ExchangeConfig(); c.makerFeeRate = Rate("0.001")!
-        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0), config: e)
-        k.start()
+        let k = scriptKernel(s, c, bars: true)
         let audit = k.enableVisibilityAudit()
         func bar(_ i: Int, _ o: String, _ h: String, _ l: String, _ c: String) {
             let start = T0 + .minutes(Int64(i))
@@ -216,11 +231,8 @@ final class Lines: KernelObserver {
             }
             return []
         }
-        var e = EngineConfig(); e.nextBarOpenFills = true
         var c = ExchangeConfig(); c.slippageRate = .zero
-        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0), config: e)
-        k.start()
+        let k = scriptKernel(s, c, bars: true)
         func bar(_ i: Int, _ o: String, _ h: String, _ l: String, _ cl: String) {
             let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: T0 + .minutes(Int64(i)), open: Price(o)!, high: Price(h)!, low: Price(l)!, close: Price(cl)!, volume: Quantity(100)))
             k.handle(.bar(b)); k.handle(.timer(b.closeTime))
@@ -237,17 +249,10 @@ final class Lines: KernelObserver {
     /// A good-till-time order is gone at its time: a trade at exactly that time (market data sorts before the timer)
     /// does not fill it.
     @Test func anOrderIsGoneAtItsExpiryEvenForATradeAtThatTime() throws {
-        let s = try IntentScript(parameters: .defaults([]), symbols: [XRP])
-        var placed = false
-        s.plan = { snap, _ in
-            guard !placed else { return [] }
-            placed = true
-            return [.place(try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("2.30")!, reason: "gtt",
-                                      timeInForce: .goodTillTime(snap.timestamp + .seconds(1))))]
+        let s = try placeOnce { snap in
+            try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("2.30")!, reason: "gtt", timeInForce: .goodTillTime(snap.timestamp + .seconds(1)))
         }
-        let ex = PaperExchange(config: ExchangeConfig(), instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0), config: EngineConfig())
-        k.start()
+        let k = scriptKernel(s)
         k.handle(bookAt("2.35", T0))
         k.handle(.timer(T0 + .milliseconds(100)))                      // placed, good till +1.1 s
         k.handle(.trade(Trade(symbol: XRP, time: T0 + .milliseconds(1100), price: Price("2.29")!, size: Quantity(10), side: .sell)))
@@ -266,9 +271,7 @@ final class Lines: KernelObserver {
             return []
         }
         var c = ExchangeConfig(); c.latencyMs = 250
-        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0))
-        k.start()
+        let k = scriptKernel(s, c)
         k.handle(bookAt("2.35", T0))
         k.handle(.timer(T0 + .milliseconds(100)))      // place, at the engine at 350
         k.handle(.timer(T0 + .milliseconds(400)))      // arrives; step 2
@@ -279,18 +282,10 @@ final class Lines: KernelObserver {
     }
 
     @Test func goodTillTimeOrdersExpireInBarSessionsToo() throws {
-        let s = try IntentScript(parameters: .defaults([]), symbols: [XRP])
-        var placed = false
-        s.plan = { snap, _ in
-            guard !placed else { return [] }
-            placed = true
-            return [.place(try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("1.50")!, reason: "far",
-                                      timeInForce: .goodTillTime(snap.timestamp + .minutes(2))))]
+        let s = try placeOnce { snap in
+            try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("1.50")!, reason: "far", timeInForce: .goodTillTime(snap.timestamp + .minutes(2)))
         }
-        var e = EngineConfig(); e.nextBarOpenFills = true
-        let ex = PaperExchange(config: ExchangeConfig(), instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [s], clock: ManualClock(T0), config: e)
-        k.start()
+        let k = scriptKernel(s, bars: true)
         for i in 0..<5 {
             let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: T0 + .minutes(Int64(i)), open: Price(2)!, high: Price(2)!, low: Price(2)!, close: Price(2)!, volume: Quantity(1)))
             k.handle(.bar(b))

@@ -7,6 +7,18 @@ import Testing
     static let root = "/" + String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
     static var binary: String { root + "/.build/debug/ws-tester" }
 
+    /// 1m bars that rise 20 minutes then fall 20, from 100 (sma_cross crosses on them).
+    static func zigzagBars(_ n: Int) -> String {
+        var text = "timestamp,open,high,low,close,volume\n"
+        var p = 100.0
+        for i in 0..<n {
+            let o = p
+            p *= (i / 20) % 2 == 0 ? 1.003 : 0.997
+            text += "\(1_700_000_040 + 60 * i),\(String(format: "%.2f", o)),\(String(format: "%.2f", max(o, p) + 0.1)),\(String(format: "%.2f", min(o, p) - 0.1)),\(String(format: "%.2f", p)),1.5\n"
+        }
+        return text
+    }
+
     func tmp(_ name: String) -> String { FileManager.default.temporaryDirectory.appendingPathComponent("wst-\(getpid())-\(name)").path }
 
     @Test func exitCodes() {
@@ -47,13 +59,7 @@ import Testing
     @Test func backtestBarsWritesSummary() throws {
         let csv = tmp("bars.csv"), out = tmp("bars.json")
         defer { for f in [csv, out] { try? FileManager.default.removeItem(atPath: f) } }
-        var text = "timestamp,open,high,low,close,volume\n"
-        var p = 100.0
-        for i in 0..<400 {
-            let o = p
-            p *= (i / 20) % 2 == 0 ? 1.003 : 0.997
-            text += "\(1_700_000_040 + 60 * i),\(String(format: "%.2f", o)),\(String(format: "%.2f", max(o, p) + 0.1)),\(String(format: "%.2f", min(o, p) - 0.1)),\(String(format: "%.2f", p)),1.5\n"
-        }
+        var text = Self.zigzagBars(400)
         text += "1700999999,bad,row\n"
         try text.write(toFile: csv, atomically: true, encoding: .utf8)
         #expect(WSTester.runMain(["backtest", "--bars", csv, "--symbol", "SYN/USD", "--strategy", "sma_cross", "--param", "fast=3",

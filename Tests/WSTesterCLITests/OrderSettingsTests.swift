@@ -58,14 +58,7 @@ import AppConfiguration
     @Test func perSymbolParametersTradeAndReplay() throws {
         let csv = tmp("bars.csv"), out = tmp("out.json")
         defer { for f in [csv, out] { try? FileManager.default.removeItem(atPath: f) } }
-        var text = "timestamp,open,high,low,close,volume\n"
-        var p = 100.0
-        for i in 0..<300 {
-            let o = p
-            p *= (i / 20) % 2 == 0 ? 1.003 : 0.997
-            text += "\(1_700_000_040 + 60 * i),\(String(format: "%.2f", o)),\(String(format: "%.2f", max(o, p) + 0.1)),\(String(format: "%.2f", min(o, p) - 0.1)),\(String(format: "%.2f", p)),1.5\n"
-        }
-        try text.write(toFile: csv, atomically: true, encoding: .utf8)
+        try CommandLineTests.zigzagBars(300).write(toFile: csv, atomically: true, encoding: .utf8)
         #expect(WSTester.runMain(["backtest", "--bars", csv, "--symbol", "SYN/USD", "--strategy", "sma_cross", "--param", "fast=3",
                                   "--param", "slow=8", "--param", "sma_cross.symbols.SYN/USD.quantity=2", "--capital", "10000",
                                   "--fee-rate", "0.001", "--summary-json", out]) == 0)
