@@ -112,21 +112,16 @@ extension PaperExchange {
         order.reducesPosition = !action.isOpening && checked.position != nil
         if case .goodTillTime(let t) = signal.timeInForce { order.expiresAt = t }
         if let t = order.expiresAt, t <= now {
-            // Good till a time already past when it arrives (latency longer than its life): it never trades.
-            out.append(.event(.ended(order.view, .expired, detail: "arrived at \(now.iso8601), after its expiry")))
+            // Its time ran out before it could trade (a latency longer than its life): it never trades.
+            out.append(.event(.ended(order.view, .expired, detail: "its time ran out before it reached the market")))
             return .success(())
         }
         // The crossing part trades at once as a taker, at the book's prices (never worse than the limit), less what this
-        // portfolio's resting orders already took from the same displayed levels in this crossing episode.
+        // portfolio already took from those displayed levels.
         if !crossing.isEmpty {
-            var used = p.orderSlot(symbol).map { p.orders.values[$0].crossTaken(isBid) } ?? .zero
-            if let e = existing, e.crossed { used += e.crossTaken }
-            var levels: [BookLevel] = []
-            for l in crossing {
-                if used >= l.size { used -= l.size; continue }
-                levels.append(BookLevel(price: l.price, size: l.size - used))
-                used = .zero
-            }
+            var ledger = p.taken[symbol] ?? TakenLiquidity()
+            ledger.prune(book)
+            let levels = ledger.available(Array(crossing), upTo: limit, bid: isBid)
             let available = levels.reduce(Quantity.zero) { $0 + $1.size }
             let take = Quantity.min(q, available)
             if take.isPositive {
@@ -135,12 +130,13 @@ extension PaperExchange {
                 let fill = settle(signal, order: priced, p: p, now: now, quoteUSD: quoteUSD, capped: capped, requestedUSD: requestedUSD,
                                   trigger: nil, quoteIsCash: market.accountCurrency.quoteIsCash(symbol), orderId: id, liquidity: .taker)
                 out.append(.fill(fill))
+                ledger.take(take, from: levels, bid: isBid)
                 order.remaining -= take
                 order.filled += take
             }
-            // The displayed liquidity it took is still in the feed's book: it is not taken twice.
-            order.crossed = true
-            order.crossTaken = take + (existing?.crossed == true ? existing!.crossTaken : .zero)
+            p.taken[symbol] = ledger.isEmpty ? nil : ledger
+            // What it did not take was not there for it: it rests at the front of its price (nobody is ahead of a bid
+            // at or above the displayed asks).
             order.queueAhead = .zero
         } else {
             order.queueAhead = Self.queueAhead(at: limit, bid: isBid, book: book)
@@ -151,6 +147,8 @@ extension PaperExchange {
             if existing != nil { out.append(.event(.replaced(order.view))) }
             return .success(())
         }
+        p.bookSequence += 1
+        order.sequence = p.bookSequence
         p.orders[symbol, default: SymbolOrders()].insert(order)
         p.restingCount += 1
         out.append(.event(existing == nil ? .accepted(order.view) : .replaced(order.view)))

@@ -82,7 +82,12 @@ public final class Portfolio: PortfolioView {
     var orders: [Symbol: SymbolOrders] = [:]
     /// How many orders rest (the kernel skips matching when none do).
     public internal(set) var restingCount = 0
-    /// Fills by liquidity: resting orders are maker, everything else taker.
+    /// Book levels this portfolio already took, per symbol (never taken twice while the feed still shows them).
+    var taken: [Symbol: TakenLiquidity] = [:]
+    /// Arrival order of resting orders (a replace takes a new one: the back of the queue at its price).
+    var bookSequence: UInt64 = 0
+    /// Fills by liquidity: resting orders are maker; market orders, the crossing part of a limit and a marketable
+    /// limit's first fill are taker.
     public internal(set) var makerFills = 0
     public internal(set) var takerFills = 0
 
@@ -146,6 +151,11 @@ public final class Portfolio: PortfolioView {
     public func openOrders(_ symbol: Symbol) -> [OpenOrder] {
         guard restingCount > 0, let i = orderSlot(symbol) else { return [] }
         return orders.values[i].all.map(\.view)
+    }
+
+    /// Whether the order with `id` rests.
+    public func isOpen(_ id: OrderID) -> Bool {
+        restingCount > 0 && orders.values.contains { $0.find(id) != nil }
     }
 
     public func openOrderCount(_ symbol: Symbol) -> Int {

@@ -15,7 +15,8 @@ public enum TimeInForce: Hashable, Sendable {
     case goodTillTime(Timestamp)
 }
 
-/// Whether a fill took liquidity (market orders, the crossing part of a limit order) or provided it (a resting order).
+/// Whether a fill took liquidity (market orders, the crossing part of a limit order, a marketable limit's first fill)
+/// or provided it (a resting order).
 public enum Liquidity: String, Sendable, Codable {
     case maker, taker
 }

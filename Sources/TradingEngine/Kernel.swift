@@ -25,7 +25,7 @@ public final class Kernel {
     private var pending: [(runner: Int, signal: Signal, decidedAt: Timestamp)] = []
     /// Intents on their way to the matching engine (`execution.latency_ms` > 0), in decision order: due times never
     /// decrease, so the front is always the next one due.
-    private var inflight: [(due: Timestamp, runner: Int, intent: OrderIntent, decidedAt: Timestamp)] = []
+    private var inflight: [InFlight] = []
     private var inflightHead = 0
     /// Resting orders across portfolios, and the earliest good-till-time expiry among them: with none, market
     /// events cost one comparison more than before orders could rest.
@@ -37,7 +37,7 @@ public final class Kernel {
     /// Bars received since the last decision tick (one close time).
     private var barBatch: [Bar] = []
     /// This close time's bars, for the resting reducing orders matched after the tick's exits.
-    private var barsForReducing: [Bar] = []
+    private var barsForReducing: [(bar: Bar, used: [BarVolumeUsed])] = []
     /// Created on first need: a strategy that reads the regime, or `readRegime()` (dashboard, logs).
     /// The detector and router behind one reference, created on first need, so a tick that reads no regime pays
     /// one flag test (an inline detector made every tick's code copy and destroy it).
@@ -116,7 +116,8 @@ public final class Kernel {
             flushBars()
             clock.advance(to: t)
             market.advance(to: clock.now)
-            if restingOrders > 0 || inflightHead < inflight.count { ordersDue() }
+            // Bar sessions expire orders after the tick's reducing pass (both passes judge a bar from its start).
+            if !config.nextBarOpenFills && (restingOrders > 0 || inflightHead < inflight.count) { ordersDue() }
             tick()
         case .sentiment(let s):
             flushBars()
@@ -151,36 +152,56 @@ public final class Kernel {
         }
     }
 
-    /// Expiries that have come, then intents in flight whose time has come, at the clock's time, in decision order.
-    /// `before` an event: only cancels and replaces due strictly before now, up to the first placement (never ahead of
-    /// an earlier placement).
+    /// Expiries and intents in flight whose time has come, in time order (an intent due before an expiry goes first; at
+    /// equal times the expiry), each intent in decision order. `before` an event: only cancels and replaces due strictly
+    /// before now, and never ahead of an earlier placement of the same strategy; they act at their arrival time, on the
+    /// market as it was then.
     @inline(never)
     private func ordersDue(before: Bool = false) {
         let now = clock.now
-        if let t = nextExpiry, t <= now {
-            for r in runners where r.portfolio.restingCount > 0 {
-                var out: [OrderActivity] = []
-                exchange.expireOrders(for: r.portfolio, now: now, into: &out)
-                deliver(out, runner: r)
+        var blocked: Set<Int> = []
+        var j = inflightHead
+        while true {
+            // The next intent that may go now.
+            var next: Int?
+            while j < inflight.count, before ? inflight[j].due < now : inflight[j].due <= now {
+                if inflight[j].done { j += 1; continue }
+                if before, case .place = inflight[j].intent { blocked.insert(inflight[j].runner); j += 1; continue }
+                if before, blocked.contains(inflight[j].runner) { j += 1; continue }
+                next = j
+                break
             }
-            refreshOrderState()
+            if let t = nextExpiry, t <= now, next == nil || t <= inflight[next!].due {
+                for r in runners where r.portfolio.restingCount > 0 {
+                    var out: [OrderActivity] = []
+                    exchange.expireOrders(for: r.portfolio, now: t, into: &out)
+                    if !out.isEmpty { deliver(out, runner: r) }
+                }
+                refreshOrderState()
+                continue
+            }
+            guard let k = next else { break }
+            inflight[k].done = true
+            let f = inflight[k]
+            submit(f.intent, runner: runners[f.runner], index: f.runner, at: before ? f.due : now, decidedAt: f.decidedAt)
+            j = k + 1
         }
-        while inflightHead < inflight.count, before ? inflight[inflightHead].due < now : inflight[inflightHead].due <= now {
-            if before, case .place = inflight[inflightHead].intent { break }
-            let f = inflight[inflightHead]
-            inflightHead += 1
-            submit(f.intent, runner: runners[f.runner], index: f.runner, at: now, decidedAt: f.decidedAt)
+        while inflightHead < inflight.count, inflight[inflightHead].done { inflightHead += 1 }
+        if inflightHead > 0 && (inflightHead == inflight.count || inflightHead >= 1024) {
+            // Compact: with a latency longer than the tick the queue never drains.
+            inflight.removeFirst(inflightHead)
+            inflightHead = 0
         }
-        if inflightHead > 0 && inflightHead == inflight.count { inflight.removeAll(keepingCapacity: true); inflightHead = 0 }
     }
 
+    /// One pass of a bar over every portfolio's resting orders; `used` carries the bar's volume between the passes.
     @inline(never)
-    private func matchBar(_ bar: Bar, opening: Bool) {
+    private func matchBar(_ bar: Bar, opening: Bool, used: inout [BarVolumeUsed]) {
         guard restingOrders > 0 else { return }
         let at = bar.candle.start   // decision 37: inside a bar, at its start (orders placed later are skipped)
-        for r in runners where r.portfolio.restingCount > 0 {
+        for (i, r) in runners.enumerated() where r.portfolio.restingCount > 0 {
             var out: [OrderActivity] = []
-            exchange.match(bar: bar, opening: opening, for: r.portfolio, market: market, now: at, into: &out)
+            exchange.match(bar: bar, opening: opening, for: r.portfolio, market: market, now: at, used: &used[i], into: &out)
             if !out.isEmpty { deliver(out, runner: r) }
         }
     }
@@ -229,15 +250,15 @@ public final class Kernel {
         if restingOrders > 0 { restingBar(bar) }
         clock.advance(to: bar.closeTime)
         market.applyBar(bar)
-        if restingOrders > 0, let t = nextExpiry, t <= clock.now { ordersDue() }
     }
 
     /// Resting orders fill inside the bar, stamped at its start like intrabar exits (decision 37): opening ones now
     /// (the bar's stops then judge what they opened), reducing ones after the bar's exits (a stop beats a resting target).
     @inline(never)
     private func restingBar(_ bar: Bar) {
-        matchBar(bar, opening: true)
-        barsForReducing.append(bar)
+        var used = [BarVolumeUsed](repeating: BarVolumeUsed(), count: runners.count)
+        matchBar(bar, opening: true, used: &used)
+        barsForReducing.append((bar, used))
     }
 
 
@@ -249,9 +270,11 @@ public final class Kernel {
         // 1. Automatic exits per portfolio, along each bar's path (a live tick has one price and one phase).
         for r in runners where r.portfolio.needsExitChecks { runExits(r, now: now) }
         if !barsForReducing.isEmpty {
-            for b in barsForReducing { matchBar(b, opening: false) }
+            for k in barsForReducing.indices { matchBar(barsForReducing[k].bar, opening: false, used: &barsForReducing[k].used) }
             barsForReducing.removeAll(keepingCapacity: true)
         }
+        // Bar sessions: orders whose time came inside the bars just judged end now.
+        if config.nextBarOpenFills, restingOrders > 0, let t = nextExpiry, t <= now { ordersDue() }
         // 2. High/low marks.
         for r in runners where !r.portfolio.positions.isEmpty { exchange.updateTracking(r.portfolio, market: market) }
         // 3. The regime, if anyone reads it, then strategies by name (a strategy sees it only if it declared it).
@@ -265,7 +288,7 @@ public final class Kernel {
                     audit?.afterDecision(r.name, at: now, market: market)
                     for intent in intents {
                         guard case .place(var s) = intent else {
-                            if latency.nanoseconds > 0 { inflight.append((now + latency, i, intent, now)) } else { submit(intent, runner: r, index: i, at: now, decidedAt: now) }
+                            if latency.nanoseconds > 0 { inflight.append(InFlight(due: now + latency, runner: i, intent: intent, decidedAt: now)) } else { submit(intent, runner: r, index: i, at: now, decidedAt: now) }
                             continue
                         }
                         decided(&s, runner: r, index: i, at: now, withRegime)
@@ -339,7 +362,7 @@ public final class Kernel {
         signalCount += 1
         r.signals += 1
         s.metadata["strategy"] = r.name
-        if latency.nanoseconds > 0 { inflight.append((now + latency, i, .place(s), now)) } else { place(s, runner: r, index: i, at: now, decidedAt: now) }
+        if latency.nanoseconds > 0 { inflight.append(InFlight(due: now + latency, runner: i, intent: .place(s), decidedAt: now)) } else { place(s, runner: r, index: i, at: now, decidedAt: now) }
     }
 
     /// A placement reaching the exchange at `now`: a market order executes (or waits for the next bar's open), a limit
@@ -381,9 +404,13 @@ public final class Kernel {
         for a in out {
             switch a {
             case .fill(let fill):
-                if let au = audit, let d = au.decision(r.name, fill.orderId) { au.checkFill(fill, decidedAt: d) }
+                if let au = audit, let d = au.decision(r.name, fill.orderId) {
+                    au.checkFill(fill, decidedAt: d)
+                    if !r.portfolio.isOpen(fill.orderId) { au.forget(r.name, fill.orderId) }
+                }
                 didFill(fill, runner: r, judgeDrawdown: true)
             case .event(let e):
+                if let au = audit, case .ended(let o, _, _) = e { au.forget(r.name, o.id) }
                 r.strategy.onOrderEvent(e, r.context)
                 for o in observers { o.kernelOrderEvent(e, strategy: r.name) }
             case .rejection(let rej):
@@ -458,4 +485,14 @@ public final class Kernel {
         }
         for r in runners { r.strategy.onStop(r.context) }
     }
+}
+
+/// An intent on its way to the matching engine.
+struct InFlight {
+    let due: Timestamp
+    let runner: Int
+    let intent: OrderIntent
+    let decidedAt: Timestamp
+    /// Taken ahead of its turn (a cancel or replace before an event).
+    var done = false
 }

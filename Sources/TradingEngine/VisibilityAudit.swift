@@ -28,6 +28,9 @@ public final class VisibilityAudit {
 
     func decision(_ strategy: String, _ id: OrderID) -> Timestamp? { decided[strategy]?[id] }
 
+    /// An order that no longer rests needs no decision time (the map stays as small as the open orders).
+    func forget(_ strategy: String, _ id: OrderID) { decided[strategy]?[id] = nil }
+
     public func afterDecision(_ strategy: String, at now: Timestamp, market: any MarketView) {
         decisionsChecked += 1
         for s in market.symbols {

@@ -322,4 +322,77 @@ import MarketData
         ex2.releaseUnfillable(XRP, for: p, now: m.t, into: &out)
         #expect(p.openOrders.isEmpty && p.assetBalance("XRP") == Q("50"))
     }
+
+    @Test func ourOwnOrdersAtOnePriceShareWhatReachesTheFront() {
+        let m = market(), p = ex.makePortfolio(strategy: "t")
+        _ = place(limit(.buy, "100", at: "2.348"), p, m)              // A: 200 ahead
+        _ = place(limit(.buy, "100", at: "2.348"), p, m)              // B: 200 ahead (and A)
+        // 250 print at 2.348: 200 is the queue, 50 reach A, nothing reaches B.
+        let f = fills(trade(m, "2.348", "250", p))
+        #expect(f.map(\.size) == [Q("50")] && f[0].orderId == p.openOrders[0].id)
+        #expect(p.openOrders.map(\.remaining) == [Q("50"), Q("100")])
+    }
+
+    @Test func displayedLiquidityIsTakenOnceWhateverOrderAsks() {
+        let m = TestMarket().book(bid: "2.349", ask: "2.351", size: "100")
+        let p = ex.makePortfolio(strategy: "t")
+        // Two crossing limits in one go: the second finds only what the first left.
+        #expect(fills(place(limit(.buy, "60", at: "2.351"), p, m)).map(\.size) == [Q("60")])
+        #expect(fills(place(limit(.buy, "60", at: "2.351"), p, m)).map(\.size) == [Q("40")])
+        #expect(p.openOrders.map(\.remaining) == [Q("20")])
+        // Cancel and place again while the feed still shows the ask: nothing more to take.
+        var out: [OrderActivity] = []
+        ex.cancel(p.openOrders[0].id, for: p, now: m.t, into: &out)
+        #expect(fills(place(limit(.buy, "20", at: "2.351"), p, m)).isEmpty && p.openOrders.count == 1)
+        // The ask leaves and comes back: new liquidity.
+        m.book(bid: "2.349", ask: "2.360", size: "100")
+        ex.match(bookOf: XRP, for: p, market: m.state, now: m.t, into: &out)
+        m.book(bid: "2.349", ask: "2.351", size: "100")
+        out = []
+        ex.match(bookOf: XRP, for: p, market: m.state, now: m.t, into: &out)
+        #expect(fills(out).map(\.size) == [Q("20")] && fills(out)[0].liquidity == .maker)
+    }
+
+    @Test func aReplaceGoesBehindOwnOrdersAtItsNewPriceEvenAtTheSameTime() {
+        let m = market(), p = ex.makePortfolio(strategy: "t")
+        _ = place(limit(.buy, "10", at: "2.348"), p, m)               // A
+        _ = place(limit(.buy, "10", at: "2.347"), p, m)               // B
+        let a = p.openOrders[0].id, b = p.openOrders[1].id
+        var out: [OrderActivity] = []
+        ex.replace(a, price: P("2.347"), size: nil, for: p, market: m.state, now: m.t, into: &out)
+        let f = fills(trade(m, "2.346", "10", p))
+        #expect(f.count == 1 && f[0].orderId == b)
+    }
+
+    @Test func aBarsVolumeBoundsBothPasses() {
+        var c = ex.config
+        c.startingAssets = ["XRP": Q("50")]
+        let ex2 = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let m = TestMarket().last("2.35", symbol: XRP), p = ex2.makePortfolio(strategy: "t")
+        var out: [OrderActivity] = []
+        ex2.place(limit(.short, "8", at: "2.36"), for: p, market: m.state, now: m.t, into: &out)    // opening
+        ex2.place(limit(.sell, "8", at: "2.37"), for: p, market: m.state, now: m.t, into: &out)     // sells held XRP
+        #expect(p.openOrders.count == 2)
+        out = []
+        let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: m.t, open: P("2.35"), high: P("2.40"), low: P("2.34"), close: P("2.38"), volume: Q("10")))
+        var used = BarVolumeUsed()
+        ex2.match(bar: b, opening: true, for: p, market: m.state, now: m.t, used: &used, into: &out)
+        ex2.match(bar: b, opening: false, for: p, market: m.state, now: m.t, used: &used, into: &out)
+        #expect(fills(out).map(\.size) == [Q("8"), Q("2")])
+    }
+
+    @Test func aMarketableLimitsTakerFillAtTheOpenPaysSlippageUpToItsLimit() {
+        var c = ex.config
+        c.slippageRate = Rate("0.001")!
+        let ex2 = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        for (lim, expected) in [("2.40", "2.36236"), ("2.361", "2.361")] {       // 2.36 × 1.001 = 2.36236, capped at the limit
+            let m = TestMarket().last("2.35", symbol: XRP), p = ex2.makePortfolio(strategy: "t")
+            var out: [OrderActivity] = []
+            ex2.place(limit(.buy, "10", at: lim), for: p, market: m.state, now: m.t, into: &out)
+            out = []
+            let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: m.t, open: P("2.36"), high: P("2.37"), low: P("2.33"), close: P("2.34"), volume: Q("1000")))
+            ex2.match(bar: b, opening: true, for: p, market: m.state, now: m.t, into: &out)
+            #expect(fills(out).map(\.price) == [P(expected)] && fills(out)[0].liquidity == .taker, "limit \(lim)")
+        }
+    }
 }

@@ -5,8 +5,8 @@ import PaperExchange
 @testable import TradingEngine
 
 /// A strategy that returns order intents from a closure and records what comes back.
-final class IntentScript: OrderStrategy {
-    static let name = "intents"
+class IntentScript: OrderStrategy {
+    class var name: String { "intents" }
     static let version = "0"
     static let summary = "test"
     static let defaultSymbols = [XRP]
@@ -16,13 +16,18 @@ final class IntentScript: OrderStrategy {
     var events: [OrderEvent] = []
     var fills: [Fill] = []
     var decisions: [Timestamp] = []
-    init(parameters: StrategyParameters, symbols: [Symbol]) throws {}
+    required init(parameters: StrategyParameters, symbols: [Symbol]) throws {}
     func decide(_ s: DataSnapshot, _ c: StrategyContext) throws -> [OrderIntent] {
         decisions.append(s.timestamp)
         return try plan(s, c)
     }
     func onFill(_ f: Fill, _ c: StrategyContext) { fills.append(f) }
     func onOrderEvent(_ e: OrderEvent, _ c: StrategyContext) { events.append(e) }
+}
+
+/// A second scripted strategy (its own name, its own portfolio).
+final class IntentScriptB: IntentScript {
+    override class var name: String { "intents_b" }
 }
 
 /// A market maker in miniature: a post-only bid one tick under the best bid while flat, a post-only ask one tick over
@@ -294,6 +299,77 @@ func placeOnce(_ make: @escaping (DataSnapshot) throws -> Signal) throws -> Inte
         #expect(s.events.count == 2)
         if case .ended(let o, .expired, _)? = s.events.last { #expect(o.remaining == Quantity(5)) } else { Issue.record("\(s.events)") }
         #expect(k.restingOrders == 0)
+    }
+
+    /// With latency, one strategy's placement in flight never holds back another strategy's cancel (decision 26).
+    @Test func anotherStrategysPlacementInFlightDoesNotDelayACancel() throws {
+        let a = try IntentScript(parameters: .defaults([]), symbols: [XRP])
+        let b = try IntentScriptB(parameters: .defaults([]), symbols: [XRP])
+        var stepA = 0, stepB = 0
+        a.plan = { _, _ in
+            stepA += 1
+            return stepA == 3 ? [.place(try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("2.10")!, reason: "a"))] : []
+        }
+        b.plan = { _, ctx in
+            stepB += 1
+            if stepB == 1 { return [.place(try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("2.30")!, reason: "b"))] }
+            if stepB == 3 { return ctx.portfolio.openOrders.map { .cancel($0.id) } }
+            return []
+        }
+        var c = ExchangeConfig(); c.latencyMs = 250
+        let ex = PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+        let k = Kernel(market: MarketState(symbols: [XRP]), exchange: ex, strategies: [a, b], clock: ManualClock(T0))
+        k.start()
+        k.handle(bookAt("2.35", T0))
+        for ms in [100, 400, 500] { k.handle(.timer(T0 + .milliseconds(Int64(ms)))) }   // a's place and b's cancel: due 750
+        k.handle(.trade(Trade(symbol: XRP, time: T0 + .milliseconds(760), price: Price("2.29")!, size: Quantity(10), side: .sell)))
+        #expect(b.fills.isEmpty)
+        if case .ended(_, .cancelled, _)? = b.events.last {} else { Issue.record("\(b.events)") }
+    }
+
+    /// A cancel that arrived before the order's expiry cancels it (no `unknown_order`): time order, not kind order.
+    @Test func aCancelDueBeforeTheExpiryWins() throws {
+        let s = try IntentScript(parameters: .defaults([]), symbols: [XRP])
+        var step = 0
+        s.plan = { snap, ctx in
+            step += 1
+            if step == 1 {
+                return [.place(try .limit(.buy, XRP, size: Money(5), sizeUnit: .base, at: Price("2.30")!, reason: "gtt",
+                                          timeInForce: .goodTillTime(T0 + .milliseconds(800))))]
+            }
+            if step == 3 { return ctx.portfolio.openOrders.map { .cancel($0.id) } }              // decided at 500, due 750
+            return []
+        }
+        var c = ExchangeConfig(); c.latencyMs = 250
+        let k = scriptKernel(s, c)
+        k.handle(bookAt("2.35", T0))
+        for ms in [100, 400, 500] { k.handle(.timer(T0 + .milliseconds(Int64(ms)))) }
+        k.handle(bookAt("2.35", T0 + .milliseconds(900)))
+        if case .ended(_, .cancelled, _)? = s.events.last {} else { Issue.record("\(s.events)") }
+        #expect(k.runner("intents")!.portfolio.rejections[.unknownOrder] == nil)
+    }
+
+    /// Both passes judge a bar from its start: a resting target good till inside the bar still fills in it.
+    @Test func aReducingOrderExpiringInsideABarStillTradesInIt() throws {
+        let s = try IntentScript(parameters: .defaults([]), symbols: [XRP])
+        var step = 0
+        s.plan = { snap, ctx in
+            step += 1
+            if step == 1 { return [.place(try Signal(action: .buy, symbol: XRP, size: Money(10), sizeUnit: .base, price: Price(2), reason: "in"))] }
+            if step == 2, let pos = ctx.portfolio.position(XRP) {
+                return [.place(try .limit(.sell, XRP, size: Money(raw: pos.size.raw), sizeUnit: .base, at: Price("2.05")!, reason: "target",
+                                          timeInForce: .goodTillTime(snap.timestamp + .seconds(30))))]
+            }
+            return []
+        }
+        var c = ExchangeConfig(); c.slippageRate = .zero
+        let k = scriptKernel(s, c, bars: true)
+        for (i, h) in [(0, "2.00"), (1, "2.01"), (2, "2.06")] {
+            let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: T0 + .minutes(Int64(i)), open: Price(2), high: Price(h)!, low: Price("1.99")!, close: Price(2), volume: Quantity(100)))
+            k.handle(.bar(b)); k.handle(.timer(b.closeTime))
+        }
+        #expect(s.fills.map(\.liquidity) == [.taker, .maker] && s.fills.last?.price == Price("2.05")!)
+        #expect(k.runner("intents")!.portfolio.positions.isEmpty)
     }
 }
 
