@@ -16,13 +16,18 @@ class IntentScript: OrderStrategy {
     var events: [OrderEvent] = []
     var fills: [Fill] = []
     var decisions: [Timestamp] = []
+    /// Fills and order events in the order they arrived ("fill O3", "accepted O3", …).
+    var sequence: [String] = []
     required init(parameters: StrategyParameters, symbols: [Symbol]) throws {}
     func decide(_ s: DataSnapshot, _ c: StrategyContext) throws -> [OrderIntent] {
         decisions.append(s.timestamp)
         return try plan(s, c)
     }
-    func onFill(_ f: Fill, _ c: StrategyContext) { fills.append(f) }
-    func onOrderEvent(_ e: OrderEvent, _ c: StrategyContext) { events.append(e) }
+    func onFill(_ f: Fill, _ c: StrategyContext) { fills.append(f); sequence.append("fill \(f.orderId)") }
+    func onOrderEvent(_ e: OrderEvent, _ c: StrategyContext) {
+        events.append(e)
+        if case .accepted(let o) = e { sequence.append("accepted \(o.id)") }
+    }
 }
 
 /// A second scripted strategy (its own name, its own portfolio).
@@ -124,9 +129,12 @@ func placeOnce(_ make: @escaping (DataSnapshot) throws -> Signal) throws -> Inte
         #expect(p.makerFills > 10, "maker fills \(p.makerFills)")
         #expect(p.takerFills == 0)                       // post-only never takes
         #expect(r.strategy.fills.allSatisfy { $0.liquidity == .maker && $0.orderId.value > 0 })
-        // Every fill is reported to the strategy after its order was accepted, with the order's id.
-        let accepted = Set(r.strategy.events.compactMap { if case .accepted(let o) = $0 { o.id } else { nil } })
-        #expect(r.strategy.fills.allSatisfy { accepted.contains($0.orderId) })
+        // Every (maker) fill reaches the strategy after its order was accepted, with the order's id.
+        var seen = Set<String>()
+        for entry in r.strategy.sequence {
+            let parts = entry.split(separator: " ")
+            if parts[0] == "accepted" { seen.insert(String(parts[1])) } else { #expect(seen.contains(String(parts[1])), "\(entry) before its acceptance") }
+        }
         #expect(r.strategy.events.contains { if case .replaced = $0 { true } else { false } })
         #expect(r.strategy.events.contains { if case .ended(_, .cancelled, _) = $0 { true } else { false } })
         // Maker fees: 0.25 % of each fill's value, exactly.

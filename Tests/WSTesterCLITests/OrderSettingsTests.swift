@@ -54,8 +54,8 @@ import AppConfiguration
         #expect(notPerPair.contains("not settable per pair (per-pair: fast, slow, quantity)") && notPerPair.contains("line 1"), "\(notPerPair)")
     }
 
-    /// Per-symbol values reach the strategy: quantity 2 on one pair (recording and replay: the next test).
-    @Test func perSymbolParametersTradeAndReplay() throws {
+    /// Per-symbol values reach the strategy: quantity 2 on one pair (the next test records and replays them).
+    @Test func perSymbolParametersTrade() throws {
         let csv = tmp("bars.csv"), out = tmp("out.json")
         defer { for f in [csv, out] { try? FileManager.default.removeItem(atPath: f) } }
         try CommandLineTests.zigzagBars(300).write(toFile: csv, atomically: true, encoding: .utf8)
