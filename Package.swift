@@ -38,6 +38,9 @@ let package = Package(
             "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "AppConfiguration", "Regime",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: kernelSettings),
+        // Kraken WebSocket v2 at the edge (issue 8): exact parsing, checksum-verified books, trade gaps; no Kraken type
+        // crosses inward (everything leaves as `MarketEvent`s).
+        .target(name: "KrakenWS", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
         // The edge's HTTP fetches (external sentiment); may do I/O, never part of the kernel.
         .target(name: "ExternalData", dependencies: [
             "TradingCore", "Regime", .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -46,7 +49,7 @@ let package = Package(
         // The command line: the only composition root. A library so tests can drive it.
         .target(name: "WSTesterCLI", dependencies: [
             "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest", "AppConfiguration", "ExternalData",
-            "Indicators", "Regime",
+            "Indicators", "Regime", "KrakenWS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -58,6 +61,7 @@ let package = Package(
         .executableTarget(name: "matching-bench", dependencies: ["TradingCore", "MarketData", "PaperExchange", "TradingEngine"],
                           path: "Benchmarks/MatchingBench", swiftSettings: kernelSettings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
+        .testTarget(name: "KrakenWSTests", dependencies: ["KrakenWS", "TradingCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegimeTests", dependencies: ["Regime", "Indicators", "TradingCore", "MarketData"]),

@@ -1,0 +1,104 @@
+import TradingCore
+
+/// Prices and quantities of one pair as integer counts of its increments (market-data §1.5's integer shortcut): the
+/// checksum token of a value is then just the decimal digits of its count, and a level is keyed by its exact value, so
+/// `45284` and `45284.0` are one level.
+public struct BookPrecision: Hashable, Sendable {
+    public let price: Int
+    public let quantity: Int
+    public init(price: Int, quantity: Int) { self.price = price; self.quantity = quantity }
+
+    /// `value` (18 fractional digits) as a count of 10^-decimals: nil when it does not fit; `exact` false when it is not
+    /// a whole count (rounded half-even, and counted as a precision violation by the caller).
+    static func count<U>(_ value: FixedPoint<U>, _ decimals: Int) -> (count: Int64, exact: Bool)? {
+        guard (0...18).contains(decimals) else { return nil }
+        var divisor: Int128 = 1
+        for _ in 0..<(18 - decimals) { divisor *= 10 }
+        let raw = value.raw
+        var q = raw / divisor
+        let r = raw % divisor
+        let exact = r == 0
+        if !exact {
+            let twice = r.magnitude * 2
+            if twice > divisor.magnitude || (twice == divisor.magnitude && q & 1 == 1) { q += raw < 0 ? -1 : 1 }
+        }
+        guard let c = Int64(exactly: q) else { return nil }
+        return (c, exact)
+    }
+}
+
+/// One pair's book as Kraken maintains it (market-data §1.4.8): a snapshot replaces it, an update's levels are applied
+/// in order (quantity 0 deletes), then each side is truncated to the subscribed depth, then the CRC32 of the top 10 levels
+/// per side is compared with the message's.
+public struct KrakenBook: Sendable {
+    public struct Level: Hashable, Sendable {
+        public var price: Int64
+        public var quantity: Int64
+    }
+
+    public let symbol: Symbol
+    public let depth: Int
+    public let precision: BookPrecision
+    /// Best first: bids by price descending, asks ascending.
+    public private(set) var bids: [Level] = []
+    public private(set) var asks: [Level] = []
+
+    public init(symbol: Symbol, depth: Int, precision: BookPrecision) {
+        self.symbol = symbol
+        self.depth = max(1, depth)
+        self.precision = precision
+    }
+
+    public enum ApplyError: Error, Equatable { case outOfRange }
+
+    /// Applies a message's levels; returns how many values were not whole increments (precision violations).
+    public mutating func apply(snapshot: Bool, bids newBids: [BookLevel], asks newAsks: [BookLevel]) throws(ApplyError) -> Int {
+        if snapshot { bids.removeAll(keepingCapacity: true); asks.removeAll(keepingCapacity: true) }
+        var violations = 0
+        for l in newBids { violations += try set(&bids, l, descending: true) }
+        for l in newAsks { violations += try set(&asks, l, descending: false) }
+        if bids.count > depth { bids.removeLast(bids.count - depth) }
+        if asks.count > depth { asks.removeLast(asks.count - depth) }
+        return violations
+    }
+
+    private func set(_ side: inout [Level], _ l: BookLevel, descending: Bool) throws(ApplyError) -> Int {
+        guard let p = BookPrecision.count(l.price, precision.price), let q = BookPrecision.count(l.size, precision.quantity),
+              p.count > 0, q.count >= 0 else { throw .outOfRange }
+        // Binary search for the price (sides stay sorted, best first).
+        var lo = 0, hi = side.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let better = descending ? side[mid].price > p.count : side[mid].price < p.count
+            if better { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < side.count, side[lo].price == p.count {
+            if q.count == 0 { side.remove(at: lo) } else { side[lo].quantity = q.count }
+        } else if q.count > 0 {
+            side.insert(Level(price: p.count, quantity: q.count), at: lo)
+        }
+        return (p.exact ? 0 : 1) + (q.exact ? 0 : 1)
+    }
+
+    /// CRC32 of the top 10 asks then the top 10 bids, each level as its price count's digits then its quantity count's.
+    public var checksum: UInt32 {
+        var crc = CRC32()
+        for l in asks.prefix(10) { crc.updateDigits(l.price); crc.updateDigits(l.quantity) }
+        for l in bids.prefix(10) { crc.updateDigits(l.price); crc.updateDigits(l.quantity) }
+        return crc.value
+    }
+
+    func price(_ l: Level) -> Price { Price(raw: Int128(l.price) * Self.pow10(18 - precision.price)) }
+    func quantity(_ l: Level) -> Quantity { Quantity(raw: Int128(l.quantity) * Self.pow10(18 - precision.quantity)) }
+
+    /// The book as the kernel's levels (best first).
+    public var levels: (bids: [BookLevel], asks: [BookLevel]) {
+        (bids.map { BookLevel(price: price($0), size: quantity($0)) }, asks.map { BookLevel(price: price($0), size: quantity($0)) })
+    }
+
+    static func pow10(_ n: Int) -> Int128 {
+        var v: Int128 = 1
+        for _ in 0..<n { v *= 10 }
+        return v
+    }
+}
