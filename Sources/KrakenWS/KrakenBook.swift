@@ -28,8 +28,15 @@ public struct BookPrecision: Hashable, Sendable {
 }
 
 /// One pair's book as Kraken maintains it (market-data §1.4.8): a snapshot replaces it, an update's levels are applied
-/// in order (quantity 0 deletes), then each side is truncated to the subscribed depth, then the CRC32 of the top 10 levels
-/// per side is compared with the message's.
+/// in order (quantity 0 deletes), each side is kept to the subscribed depth, then the CRC32 of the top 10 levels per
+/// side is compared with the message's.
+///
+/// Depth is kept as the changes happen: a new level inside the depth pushes the worst level out at once (Kraken sends
+/// no delete for it), except a level that arrives beyond the worst of a full side: that is the refill of a deletion
+/// later in the same message (the spec's rule 5: do not depend on the deletion coming first), so it stays until the
+/// message ends, and only then is each side cut to the depth. Truncating only at the end would instead keep levels a
+/// new level pushed out before a deletion made room; truncating strictly per level would drop a refill that precedes
+/// its deletion. This rule is right for both orders (the fixtures, Kraken's captures and gen_book_stream.py).
 public struct KrakenBook: Sendable {
     public struct Level: Hashable, Sendable {
         public var price: Int64
@@ -55,14 +62,16 @@ public struct KrakenBook: Sendable {
     public mutating func apply(snapshot: Bool, bids newBids: [BookLevel], asks newAsks: [BookLevel]) throws(ApplyError) -> Int {
         if snapshot { bids.removeAll(keepingCapacity: true); asks.removeAll(keepingCapacity: true) }
         var violations = 0
-        for l in newBids { violations += try set(&bids, l, descending: true) }
-        for l in newAsks { violations += try set(&asks, l, descending: false) }
+        var refills: [Int64] = []
+        for l in newBids { violations += try set(&bids, l, descending: true, keepDepth: !snapshot, refills: &refills) }
+        refills.removeAll()
+        for l in newAsks { violations += try set(&asks, l, descending: false, keepDepth: !snapshot, refills: &refills) }
         if bids.count > depth { bids.removeLast(bids.count - depth) }
         if asks.count > depth { asks.removeLast(asks.count - depth) }
         return violations
     }
 
-    private func set(_ side: inout [Level], _ l: BookLevel, descending: Bool) throws(ApplyError) -> Int {
+    private func set(_ side: inout [Level], _ l: BookLevel, descending: Bool, keepDepth: Bool, refills: inout [Int64]) throws(ApplyError) -> Int {
         guard let p = BookPrecision.count(l.price, precision.price), let q = BookPrecision.count(l.size, precision.quantity),
               p.count > 0, q.count >= 0 else { throw .outOfRange }
         // Binary search for the price (sides stay sorted, best first).
@@ -75,7 +84,12 @@ public struct KrakenBook: Sendable {
         if lo < side.count, side[lo].price == p.count {
             if q.count == 0 { side.remove(at: lo) } else { side[lo].quantity = q.count }
         } else if q.count > 0 {
+            if keepDepth && side.count >= depth && lo == side.count { refills.append(p.count) }
             side.insert(Level(price: p.count, quantity: q.count), at: lo)
+            if keepDepth && side.count > depth {
+                // The worst level that is not a refill waiting for its deletion leaves now.
+                if let w = side.lastIndex(where: { !refills.contains($0.price) }) { side.remove(at: w) }
+            }
         }
         return (p.exact ? 0 : 1) + (q.exact ? 0 : 1)
     }

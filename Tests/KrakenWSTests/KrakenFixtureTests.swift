@@ -139,4 +139,22 @@ let BTCUSD = Symbol("BTC/USD")!, XRPUSDT = Symbol("XRP/USDT")!
         _ = feed(f, try fixtureLines("ticker-trade-ohlc.jsonl")[12])
         #expect(f.counters.duplicateTrades == 1)
     }
+
+    /// Depth is kept as changes happen, with a refill beyond a full side kept until its deletion (depth 3, by hand).
+    @Test func depthIsKeptPerChangeButARefillWaitsForItsDeletion() throws {
+        func lv(_ p: String, _ q: String = "1") -> BookLevel { BookLevel(price: Price(p)!, size: Quantity(q)!) }
+        func book() throws -> KrakenBook {
+            var b = KrakenBook(symbol: BTCUSD, depth: 3, precision: BookPrecision(price: 1, quantity: 8))
+            _ = try b.apply(snapshot: true, bids: [], asks: [lv("10"), lv("11"), lv("12")])
+            return b
+        }
+        // The refill first, then the deletion it refills: 10, 12, 13.
+        var a = try book()
+        _ = try a.apply(snapshot: false, bids: [], asks: [lv("13"), lv("11", "0")])
+        #expect(a.levels.asks.map(\.price) == [Price("10")!, Price("12")!, Price("13")!])
+        // A new level inside pushes 12 out at once; the deletion of 11 is refilled by 12.5: 10, 10.5, 12.5.
+        var b = try book()
+        _ = try b.apply(snapshot: false, bids: [], asks: [lv("10.5"), lv("11", "0"), lv("12.5")])
+        #expect(b.levels.asks.map(\.price) == [Price("10")!, Price("10.5")!, Price("12.5")!])
+    }
 }
