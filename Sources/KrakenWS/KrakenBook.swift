@@ -84,9 +84,10 @@ public struct KrakenBook: Sendable {
         if lo < side.count, side[lo].price == p.count {
             if q.count == 0 { side.remove(at: lo) } else { side[lo].quantity = q.count }
         } else if q.count > 0 {
-            if keepDepth && side.count >= depth && lo == side.count { refills.append(p.count) }
+            let refill = keepDepth && side.count >= depth && lo == side.count
+            if refill { refills.append(p.count) }
             side.insert(Level(price: p.count, quantity: q.count), at: lo)
-            if keepDepth && side.count > depth {
+            if keepDepth && !refill && side.count > depth {
                 // The worst level that is not a refill waiting for its deletion leaves now.
                 if let w = side.lastIndex(where: { !refills.contains($0.price) }) { side.remove(at: w) }
             }
