@@ -27,7 +27,7 @@ public struct KrakenResponse: Sendable, Equatable {
     public var warnings: [String]
 }
 
-public struct KrakenBookMessage: Sendable {
+public struct KrakenBookMessage: Sendable, Equatable {
     public var symbol: Symbol
     public var isSnapshot: Bool
     public var bids: [BookLevel]
@@ -89,6 +89,13 @@ public enum KrakenParser {
     }
 
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(KrakenParseError) -> KrakenMessage {
+        // Book messages, most of the feed, take the scanner; anything it does not recognise exactly goes the full way.
+        if bytes.count <= KrakenJSON.maxBytes, let m = KrakenBookScanner.decode(bytes) { return .book(m) }
+        return try parseFully(bytes)
+    }
+
+    /// The full parser (a JSON tree, then the message), without the book fast path.
+    public static func parseFully(_ bytes: UnsafeBufferPointer<UInt8>) throws(KrakenParseError) -> KrakenMessage {
         let json: JSONValue
         do { json = try KrakenJSON.parse(bytes) } catch { throw KrakenParseError("not JSON: \(error)") }
         return try decode(json)

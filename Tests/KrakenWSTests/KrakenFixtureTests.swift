@@ -157,4 +157,16 @@ let BTCUSD = Symbol("BTC/USD")!, XRPUSDT = Symbol("XRP/USDT")!
         _ = try b.apply(snapshot: false, bids: [], asks: [lv("10.5"), lv("11", "0"), lv("12.5")])
         #expect(b.levels.asks.map(\.price) == [Price("10")!, Price("10.5")!, Price("12.5")!])
     }
+
+    /// The book fast path answers every book line of the fixtures, with what the full parser says.
+    @Test func theFastPathReadsEveryFixtureBook() throws {
+        for line in try fixtureLines("book-btcusd.jsonl") {
+            var t = line
+            t.withUTF8 { b in
+                let fast = KrakenBookScanner.decode(b)
+                #expect(fast != nil, "\(line.prefix(120))")
+                if case .book(let full)? = try? KrakenParser.parseFully(b) { #expect(fast == full) }
+            }
+        }
+    }
 }

@@ -47,7 +47,7 @@ import TradingCore
 
     @Test func everyFieldOfEveryFixtureMessage() throws {
         var rng = SplitMix64(seed: 2026)
-        var fed = 0
+        var fed = 0, fastAnswers = 0
         let f = KrakenFeed(depth: 10, precisions: [BTCUSD: BookPrecision(price: 1, quantity: 8), XRPUSDT: BookPrecision(price: 5, quantity: 8)])
         f.keepApplyingAfterMismatch = true
         for file in ["book-btcusd.jsonl", "ticker-trade-ohlc.jsonl", "control.jsonl"] {
@@ -63,6 +63,15 @@ import TradingCore
                     cases.append(String(decoding: b, as: UTF8.self))
                 }
                 for c in cases {
+                    // The book fast path and the full parser agree wherever the fast path answers.
+                    var t = c
+                    t.withUTF8 { b in
+                        if let fast = KrakenBookScanner.decode(b) {
+                            fastAnswers += 1
+                            if case .book(let full)? = try? KrakenParser.parseFully(b) { #expect(fast == full, "\(c.prefix(200))") }
+                            else { Issue.record("the fast path accepted what the full parser refuses: \(c.prefix(200))") }
+                        }
+                    }
                     let before = f.counters
                     let out = feed(f, c)
                     fed += 1
@@ -71,6 +80,7 @@ import TradingCore
             }
         }
         #expect(f.counters.messages == fed)
+        #expect(fastAnswers > 50, "fast path answered \(fastAnswers)")
         #expect(fed > 9_000 && f.counters.parseErrors > 5_000, "fed \(fed), parse errors \(f.counters.parseErrors)")
     }
 
