@@ -41,6 +41,40 @@ public struct KrakenBook: Sendable {
     public struct Level: Hashable, Sendable {
         public var price: Int64
         public var quantity: Int64
+        /// The level's checksum token (price digits then quantity digits), made when the level changes, so a checksum
+        /// of 20 levels is CRC over stored bytes, not 40 number-to-text conversions.
+        var token: Token
+
+        init(price: Int64, quantity: Int64) {
+            self.price = price
+            self.quantity = quantity
+            token = Token(price, quantity)
+        }
+
+        public static func == (a: Level, b: Level) -> Bool { a.price == b.price && a.quantity == b.quantity }
+        public func hash(into h: inout Hasher) { h.combine(price); h.combine(quantity) }
+    }
+
+    /// Up to 40 ASCII digits inline (two positive Int64s have at most 19 digits each).
+    struct Token: Sendable {
+        var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        var count: UInt8 = 0
+
+        init(_ a: Int64, _ b: Int64) {
+            withUnsafeMutableBytes(of: &bytes) { p in
+                var n = 0
+                for v in [a, b] {
+                    var x = UInt64(v.magnitude)
+                    let start = n
+                    repeat { p[n] = UInt8(48 + x % 10); x /= 10; n += 1 } while x > 0
+                    // Digits came out least significant first: reverse them in place.
+                    var i = start, j = n - 1
+                    while i < j { let t = p[i]; p[i] = p[j]; p[j] = t; i += 1; j -= 1 }
+                }
+                count = UInt8(n)
+            }
+        }
+
     }
 
     public let symbol: Symbol
@@ -82,7 +116,7 @@ public struct KrakenBook: Sendable {
             if better { lo = mid + 1 } else { hi = mid }
         }
         if lo < side.count, side[lo].price == p.count {
-            if q.count == 0 { side.remove(at: lo) } else { side[lo].quantity = q.count }
+            if q.count == 0 { side.remove(at: lo) } else if side[lo].quantity != q.count { side[lo] = Level(price: p.count, quantity: q.count) }
         } else if q.count > 0 {
             let refill = keepDepth && side.count >= depth && lo == side.count
             if refill { refills.append(p.count) }
@@ -97,10 +131,18 @@ public struct KrakenBook: Sendable {
 
     /// CRC32 of the top 10 asks then the top 10 bids, each level as its price count's digits then its quantity count's.
     public var checksum: UInt32 {
-        var crc = CRC32()
-        for l in asks.prefix(10) { crc.updateDigits(l.price); crc.updateDigits(l.quantity) }
-        for l in bids.prefix(10) { crc.updateDigits(l.price); crc.updateDigits(l.quantity) }
-        return crc.value
+        // The table once per checksum, the bytes through an unchecked loop: this runs on every book message.
+        CRC32.table.withUnsafeBufferPointer { t in
+            var c: UInt32 = 0xFFFF_FFFF
+            @inline(__always) func feed(_ l: Level) {
+                withUnsafeBytes(of: l.token.bytes) { p in
+                    for i in 0..<Int(l.token.count) { c = t[Int((c ^ UInt32(p[i])) & 0xFF)] ^ (c >> 8) }
+                }
+            }
+            for k in 0..<Swift.min(10, asks.count) { feed(asks[k]) }
+            for k in 0..<Swift.min(10, bids.count) { feed(bids[k]) }
+            return c ^ 0xFFFF_FFFF
+        }
     }
 
     func price(_ l: Level) -> Price { Price(raw: Int128(l.price) * Self.pow10(18 - precision.price)) }
