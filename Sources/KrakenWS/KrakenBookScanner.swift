@@ -90,28 +90,10 @@ enum KrakenBookScanner {
         /// A JSON number (the exact grammar), as its byte range.
         mutating func number() -> Range<Int>? {
             skipSpace()
-            let start = i
-            var j = i
-            if j < b.count, b[j] == UInt8(ascii: "-") { j += 1 }
-            guard j < b.count, isDigit(b[j]) else { return nil }
-            if b[j] == UInt8(ascii: "0") { j += 1 } else { while j < b.count, isDigit(b[j]) { j += 1 } }
-            if j < b.count, b[j] == UInt8(ascii: ".") {
-                j += 1
-                guard j < b.count, isDigit(b[j]) else { return nil }
-                while j < b.count, isDigit(b[j]) { j += 1 }
-            }
-            if j < b.count, b[j] == UInt8(ascii: "e") || b[j] == UInt8(ascii: "E") {
-                j += 1
-                if j < b.count, b[j] == UInt8(ascii: "+") || b[j] == UInt8(ascii: "-") { j += 1 }
-                guard j < b.count, isDigit(b[j]) else { return nil }
-                while j < b.count, isDigit(b[j]) { j += 1 }
-            }
-            guard j - start <= 64 else { return nil }
-            i = j
-            return start..<j
+            guard let end = KrakenJSON.numberEnd(b, from: i) else { return nil }
+            defer { i = end }
+            return i..<end
         }
-
-        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
         func fixed<U>(_ r: Range<Int>) -> FixedPoint<U>? { FixedPoint<U>(utf8: UnsafeBufferPointer(rebasing: b[r])) }
 

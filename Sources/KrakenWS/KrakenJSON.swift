@@ -75,6 +75,27 @@ public enum KrakenJSON {
         return v
     }
 
+    /// Where the JSON number starting at `start` ends (RFC 8259's grammar; at most 64 characters), nil if none starts there.
+    static func numberEnd(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        var j = start
+        if j < b.count, b[j] == UInt8(ascii: "-") { j += 1 }
+        guard j < b.count, isDigit(b[j]) else { return nil }
+        if b[j] == UInt8(ascii: "0") { j += 1 } else { while j < b.count, isDigit(b[j]) { j += 1 } }
+        if j < b.count, b[j] == UInt8(ascii: ".") {
+            j += 1
+            guard j < b.count, isDigit(b[j]) else { return nil }
+            while j < b.count, isDigit(b[j]) { j += 1 }
+        }
+        if j < b.count, b[j] == UInt8(ascii: "e") || b[j] == UInt8(ascii: "E") {
+            j += 1
+            if j < b.count, b[j] == UInt8(ascii: "+") || b[j] == UInt8(ascii: "-") { j += 1 }
+            guard j < b.count, isDigit(b[j]) else { return nil }
+            while j < b.count, isDigit(b[j]) { j += 1 }
+        }
+        return j - start <= 64 ? j : nil
+    }
+
     struct Reader {
         let b: UnsafeBufferPointer<UInt8>
         var i = 0
@@ -144,23 +165,10 @@ public enum KrakenJSON {
 
         /// The JSON number grammar exactly; the text is kept.
         mutating func number() throws(JSONError) -> String {
+            guard let end = KrakenJSON.numberEnd(b, from: i) else { throw fail("bad number") }
             let start = i
-            if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
-            guard i < b.count, isDigit(b[i]) else { throw fail("bad number") }
-            if b[i] == UInt8(ascii: "0") { i += 1 } else { while i < b.count, isDigit(b[i]) { i += 1 } }
-            if i < b.count, b[i] == UInt8(ascii: ".") {
-                i += 1
-                guard i < b.count, isDigit(b[i]) else { throw fail("bad number") }
-                while i < b.count, isDigit(b[i]) { i += 1 }
-            }
-            if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
-                i += 1
-                if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
-                guard i < b.count, isDigit(b[i]) else { throw fail("bad number") }
-                while i < b.count, isDigit(b[i]) { i += 1 }
-            }
-            guard i - start <= 64 else { throw fail("number longer than 64 characters") }
-            return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+            i = end
+            return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
         }
 
         mutating func string() throws(JSONError) -> String {
@@ -219,7 +227,5 @@ public enum KrakenJSON {
             }
             return v
         }
-
-        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     }
 }
