@@ -17,8 +17,8 @@ struct KrakenVerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Parse a capture of Kraken v2 messages (one JSON message per line) and verify every book checksum.",
         discussion: """
-        Precisions come from `instrument` messages in the capture, else from the built-in instrument table, else from \
-        --precision SYMBOL=PRICE,QTY. A capture cannot be resubscribed, so after a checksum mismatch verify keeps applying \
+        Precisions come from the built-in instrument table, overridden by --precision SYMBOL=PRICE,QTY, and by \
+        `instrument` messages in the capture from where they appear. A capture cannot be resubscribed, so after a checksum mismatch verify keeps applying \
         and checking, and counts each failure. Exit 0 when every line parsed and every checksum matched, 1 otherwise.
         """)
 
