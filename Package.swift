@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AppConfigurationTests", dependencies: ["AppConfiguration", "TradingCore", "MarketData", "PaperExchange"]),
-        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "AppConfiguration", "TestSupport"]),
+        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "AppConfiguration", "Backtest", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

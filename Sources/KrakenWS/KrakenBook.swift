@@ -63,7 +63,7 @@ public struct KrakenBook: Sendable {
         init(_ a: Int64, _ b: Int64) {
             withUnsafeMutableBytes(of: &bytes) { p in
                 var n = 0
-                for v in [a, b] {
+                @inline(__always) func digits(_ v: Int64) {
                     var x = UInt64(v.magnitude)
                     let start = n
                     repeat { p[n] = UInt8(48 + x % 10); x /= 10; n += 1 } while x > 0
@@ -71,6 +71,8 @@ public struct KrakenBook: Sendable {
                     var i = start, j = n - 1
                     while i < j { let t = p[i]; p[i] = p[j]; p[j] = t; i += 1; j -= 1 }
                 }
+                digits(a)
+                digits(b)
                 count = UInt8(n)
             }
         }

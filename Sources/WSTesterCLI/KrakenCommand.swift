@@ -103,6 +103,8 @@ struct KrakenVerifyCommand: ParsableCommand {
             print(String(format: "%.0f msgs/s, %.1f MB/s; parse %.3f s, apply %.3f s, checksum %.3f s", Double(c.messages) / seconds, mb / seconds,
                          Double(parseNs) / 1e9, Double(feed.applyNanoseconds) / 1e9, Double(feed.checksumNanoseconds) / 1e9))
         }
-        if c.checksumFailures > 0 || c.parseErrors > 0 || c.unknownPrecision > 0 { throw ExitCode(1) }
+        if c.checksumFailures > 0 || c.parseErrors > 0 || c.unknownPrecision > 0 {
+            throw fail("\(file) did not verify: \(c.checksumFailures) checksum failures, \(c.parseErrors) parse errors, \(c.unknownPrecision) book messages without a known precision", code: 1)
+        }
     }
 }

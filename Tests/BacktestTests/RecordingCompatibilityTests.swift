@@ -19,7 +19,7 @@ import TradingCore
         k.addObserver(h)
         while let e = r.next() { k.handle(e) }
         k.stop()
-        #expect(r.badLines == 0)
+        #expect(r.badLines == 0 && r.version == 1)
         #expect(h.count == 6)
         #expect(h.hexDigest == hash)
     }

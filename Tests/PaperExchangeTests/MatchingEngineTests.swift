@@ -203,7 +203,7 @@ import MarketData
         // A second order is capped to the 510 left: 510 / 2 = 255.
         _ = place(limit(.buy, "300", at: "2.00"), p, m)
         let second = p.openOrders.last!
-        #expect(second.remaining == Q("255"))
+        #expect(second.remaining == Q("255") && p.openOrderCount(XRP) == 2 && p.openOrderCount(Symbol("BTC/USDT")!) == 0)
         #expect(ex.availableHeadroomUSD(.long, for: p, market: m.state) == .zero)
         // A market buy counts the reservations too: nothing is left, and nothing changes.
         let r = ex.execute(signal(.buy, "10", price: "2.01"), for: p, market: m.state, now: m.t)

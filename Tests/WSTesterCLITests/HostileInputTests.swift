@@ -93,7 +93,8 @@ import TradingCore
         let yaml = try write("assets.yaml", Array("starting_assets: {XRP: 1000000000000}\n".utf8))
         try expectClean(["--simulated", "--symbols", "XRP/USDT", "--duration", "1", "--speed", "max", "--no-dashboard", "--config", yaml], "huge starting assets")
         for extreme in [["--capital=1e12"], ["--fee-rate=0.999999999999999999"], ["--slippage-rate", "1e-30"], ["--price-precision", "99"], ["--qty-precision=-1"],
-                        ["--timeframe", "1y"], ["--symbols", "ZZZ/USD"]] {
+                        ["--timeframe", "1y"], ["--symbols", "ZZZ/USD"], ["--maker-fee-rate=2"], ["--maker-fee-rate", "-0"], ["--latency-ms=-1"],
+                        ["--param", "sma_cross.symbols.SYN/USD.quantity=1e30"]] {
             try expectClean(["backtest", "--bars", csv, "--symbol", "SYN/USD", "--strategy", "sma_cross"] + extreme, "backtest \(extreme)")
         }
     }
@@ -154,6 +155,11 @@ import TradingCore
             ["--param", "flow_momentum.position_size_usd=1e308"], ["--param", "sma_cross.quantity=1e30"], ["--symbols", "XRP"],
             ["--symbols", "DOGE/USDT"], ["--symbols", ",,,"], ["--dashboard-port", "70000"], ["--log-level", "loud"], ["--strategies", "x"],
             ["--param", "sma_cross.timeframe=2m"], ["--param", "=1"], ["--param", "sma_cross."], ["--capital", "0.000000000000000000001"],
+            // Orders issue: latency and per-pair parameters.
+            ["--latency-ms", "-1"], ["--latency-ms", "99999999999999999999"], ["--latency-ms", "abc"], ["--latency-ms", "600000"],
+            ["--param", "flow_momentum.symbols.XRP/USDT.entry_imbalance=1e400"], ["--param", "sma_cross.symbols.NOPE.fast=3"],
+            ["--param", "sma_cross.symbols..fast=1"], ["--param", "sma_cross.symbols.XRP/USDT.timeframe=1m"], ["--param", "sma_cross.symbols.XRP/USDT."],
+            ["--param", "sma_cross.symbols.XRP/USDT.fast=29", "--param", "sma_cross.symbols.XRP/USDT.slow=3"],
         ]
         for f in flags { try expectClean(base + f, f.joined(separator: " ")) }
         let yamls = [String(repeating: "[", count: 200_000), String(repeating: "a: {", count: 3000),
@@ -167,10 +173,49 @@ import TradingCore
                      "regime_detection: {adjustments: {mean_reversion: {BULL: 1}}}\n",
                      "regime_detection: {adjustments: {\(String(repeating: "a", count: 5000)): {BULL: {cooldown: 1}}}}\n",
                      "regime_detection: {external: {timeout_s: -1, cache_ttl_s: 1e30, fear_greed_url: \"\\u0000\"}}\n",
-                     "strategy_overrides: {sma_cross: {regime_router: [1, 2], regime_filter: maybe}}\n"]
+                     "strategy_overrides: {sma_cross: {regime_router: [1, 2], regime_filter: maybe}}\n",
+                     "execution: {fee_rate: 0.001, taker_fee_rate: 0.002}\n", "execution: {maker_fee_rate: -1, latency_ms: 1e9}\n",
+                     "strategy_overrides: {sma_cross: {symbols: {XRP/USDT: [1, 2]}}}\n", "strategy_overrides: {sma_cross: {symbols: {\"\\u0000\": {fast: 1}}}}\n",
+                     "strategy_overrides: {sma_cross: {symbols: {XRP/USDT: {fast: {a: 1}}}}}\n"]
         for (i, y) in yamls.enumerated() {
             let path = try write("cfg\(i).yaml", Array(y.utf8))
             try expectClean(base + ["--config", path], "yaml \(i)")
+        }
+    }
+
+    /// `kraken verify` on hostile captures: seeded garbage, cut and bit-flipped fixture lines, a 5 MB line, deep
+    /// nesting, extreme numbers, a depth-1000 snapshot, no newline at the end, CRLF, NULs, and bad flags.
+    @Test func hostileKrakenCaptures() throws {
+        let fixtures = CommandLineTests.root + "/Tests/KrakenWSTests/Fixtures/"
+        let book = try String(contentsOfFile: fixtures + "book-btcusd.jsonl", encoding: .utf8)
+        var rng = SplitMix64(seed: 99)
+        var lines = book.split(separator: "\n").map(String.init)
+        for _ in 0..<200 {
+            var b = Array(lines[Int(rng.next() % UInt64(lines.count))].utf8)
+            switch rng.next() % 3 {
+            case 0: b = Array(b.prefix(Int(rng.next() % UInt64(b.count))))
+            case 1: b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next())
+            default: b = (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            lines.append(String(decoding: b, as: UTF8.self))
+        }
+        let deep = String(repeating: "[", count: 100_000)
+        let huge = "{\"channel\":\"book\",\"type\":\"snapshot\",\"data\":[{\"symbol\":\"BTC/USD\",\"bids\":[" + String(repeating: "{\"price\":1.0,\"qty\":1.0},", count: 200_000) + "]}]}"
+        let levels = (1...1000).map { "{\"price\":\($0).5,\"qty\":0.00000001}" }.joined(separator: ",")
+        let wide = "{\"channel\":\"book\",\"type\":\"snapshot\",\"data\":[{\"symbol\":\"BTC/USD\",\"bids\":[\(levels)],\"asks\":[\(levels)],\"checksum\":1}]}"
+        let numbers = "{\"channel\":\"book\",\"type\":\"update\",\"data\":[{\"symbol\":\"BTC/USD\",\"bids\":[{\"price\":1e400,\"qty\":-1e-400},{\"price\":99999999999999999999999,\"qty\":1}],\"asks\":[],\"checksum\":18446744073709551616}]}"
+        let files: [[UInt8]] = [
+            Array((lines + [deep, huge, wide, numbers]).joined(separator: "\n").utf8),
+            Array(book.replacingOccurrences(of: "\n", with: "\r\n").utf8), Array(book.utf8.dropLast()), [], [0, 0, 0, 10, 0],
+        ]
+        for (i, f) in files.enumerated() {
+            let path = try write("capture\(i).jsonl", f)
+            try expectClean(["kraken", "verify", path], "capture \(i)")
+            try expectClean(["kraken", "verify", path, "--json", "--depth", "1000"], "capture \(i) depth 1000")
+        }
+        let path = try write("capture-flags.jsonl", Array(book.utf8))
+        for flags in [["--depth", "7"], ["--depth", "-1"], ["--precision", "BTC/USD=99,99"], ["--precision", "="], ["--precision", "X/Y=1,2,3"]] {
+            try expectClean(["kraken", "verify", path] + flags, "verify \(flags)")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TradingCore
 import AppConfiguration
+import Backtest
 @testable import WSTesterCLI
 
 /// The orders issue's settings end to end: maker/taker fees with `fee_rate` as the taker's alias (decision 26),
@@ -52,6 +53,19 @@ import AppConfiguration
         // Only what the strategy reads per pair can be set per pair.
         let notPerPair = message("strategy_overrides: {sma_cross: {symbols: {XRP/USDT: {timeframe: 5m}}}}\n")
         #expect(notPerPair.contains("not settable per pair (per-pair: fast, slow, quantity)") && notPerPair.contains("line 1"), "\(notPerPair)")
+        // `strategies list --json` says which parameters are per pair.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        p.arguments = ["strategies", "list", "--json"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let list = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["strategies"] as? [[String: Any]])
+        let sma = try #require(list.first { $0["name"] as? String == "sma_cross" })
+        let perPair = try #require(sma["parameters"] as? [[String: Any]]).filter { $0["per_pair"] as? Bool == true }.map { $0["name"] as! String }
+        #expect(perPair == ["fast", "slow", "quantity"])
     }
 
     /// Per-symbol values reach the strategy: quantity 2 on one pair (the next test records and replays them).
@@ -97,5 +111,10 @@ import AppConfiguration
         #expect(WSTester.runMain(common + ["--summary-json", c]) == 0)
         let jc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: c))) as! [String: Any]
         #expect(jc["fills_sha256"] as? String != ja["fills_sha256"] as? String)
+        // The replay's flags override the recorded latency and fees (a what-if): latency 0 replays the unlatent session.
+        #expect(WSTester.runMain(["backtest", "--events", rec, "--latency-ms", "0", "--maker-fee-rate", "0.001", "--summary-json", b]) == 0)
+        let jd = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: b))) as! [String: Any]
+        #expect(jd["fills_sha256"] as? String == jc["fills_sha256"] as? String)
+        #expect(try EventReplay(path: rec).version == 3)
     }
 }
