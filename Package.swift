@@ -18,6 +18,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // Tests only: the in-process Kraken v2 server the live client is tested against.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
     ],
     targets: [
         // Value types and ports: no clocks, no I/O, stdlib only.
@@ -40,7 +46,15 @@ let package = Package(
         ], swiftSettings: kernelSettings),
         // Kraken WebSocket v2 at the edge (issue 8): exact parsing, checksum-verified books, trade gaps; no Kraken type
         // crosses inward (everything leaves as `MarketEvent`s).
-        .target(name: "KrakenWS", dependencies: ["TradingCore"], swiftSettings: kernelSettings),
+        // The transport is swift-websocket's WSClient (TLS through swift-nio-ssl).
+        .target(name: "KrakenWS", dependencies: [
+            "TradingCore", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+        ], swiftSettings: kernelSettings),
+        // The live driver (issue 8): owns the kernel, feeds it from the bounded buffer, shuts down through service-lifecycle.
+        .target(name: "LiveSession", dependencies: [
+            "TradingCore", "TradingEngine", "KrakenWS", "Backtest", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The edge's HTTP fetches (external sentiment); may do I/O, never part of the kernel.
         .target(name: "ExternalData", dependencies: [
             "TradingCore", "Regime", .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -49,8 +63,9 @@ let package = Package(
         // The command line: the only composition root. A library so tests can drive it.
         .target(name: "WSTesterCLI", dependencies: [
             "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest", "AppConfiguration", "ExternalData",
-            "Indicators", "Regime", "KrakenWS",
+            "Indicators", "Regime", "KrakenWS", "LiveSession",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "ws-tester", dependencies: ["WSTesterCLI"]),
@@ -62,8 +77,13 @@ let package = Package(
                           path: "Benchmarks/MatchingBench", swiftSettings: kernelSettings),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "KrakenWSTests", dependencies: ["KrakenWS", "TradingCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LiveSessionTests", dependencies: [
+            "LiveSession", "KrakenWS", "TradingCore", "TradingEngine", "Backtest", "MarketData", "PaperExchange", "Strategies",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),
-        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "TradingCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RegimeTests", dependencies: ["Regime", "Indicators", "TradingCore", "MarketData"]),
         // A loopback HTTP server for tests of the edge (external sentiment; later the REST client).
         .target(name: "TestSupport", dependencies: [
@@ -72,10 +92,11 @@ let package = Package(
         .testTarget(name: "ExternalDataTests", dependencies: [
             "ExternalData", "Regime", "TradingCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore"]),
+        .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore", "MarketData"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange"]),
         .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies", "Regime"]),
-        .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies"],
+        .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies",
+                                                    "Regime", .product(name: "Crypto", package: "swift-crypto")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AppConfigurationTests", dependencies: ["AppConfiguration", "TradingCore", "MarketData", "PaperExchange"]),
         .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "AppConfiguration", "Backtest", "TestSupport"]),

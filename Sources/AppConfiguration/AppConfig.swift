@@ -20,6 +20,7 @@ public struct AppConfig: Sendable {
     public var dataSource = "kraken"
     public var wsURL = "wss://ws.kraken.com/v2"
     public var fallbackToSimulated = false
+    public var live = LiveFeedSettings()
     public var market = MarketDataConfig()
     // simulation
     public var seed: UInt64 = 42
@@ -49,5 +50,24 @@ public struct AppConfig: Sendable {
     /// Keys a later capability reads: their effective text.
     public var reserved: [String: String] = [:]
 
+    public init() {}
+}
+
+/// The live feed's connection settings (market-data §2.8 and §7, issue 8), in seconds as configured.
+public struct LiveFeedSettings: Sendable, Equatable {
+    public var reconnectDelay = 1.0
+    public var maxReconnectDelay = 60.0
+    public var reconnectJitter = 0.2
+    public var stableConnection = 60.0
+    public var maxConnectsPer10Min = 100
+    public var maintenanceMinDelay = 5.0
+    public var idlePingAfter = 5.0
+    public var livenessTimeout = 15.0
+    public var keepalivePing = 30.0
+    public var channelSilence = 60.0
+    public var ackTimeout = 10.0
+    public var connectTimeout = 15.0
+    public var maxLag = 5.0
+    public var bufferEvents = 10_000
     public init() {}
 }

@@ -34,6 +34,11 @@ public enum Schema {
     static func string(_ v: SettingValue) -> String { if case .string(let s) = v { return s }; return "" }
     static func symbols(_ v: SettingValue) -> [Symbol] { if case .symbols(let s) = v { return s }; return [] }
 
+    /// A live-feed duration in seconds.
+    static func live(_ key: String, _ range: ClosedRange<Double>, _ def: String, _ doc: String, _ path: WritableKeyPath<LiveFeedSettings, Double> & Sendable) -> Setting {
+        Setting(key, .double(range), def, doc, apply: { c, v in c.live[keyPath: path] = double(v) }, read: { num($0.live[keyPath: path]) })
+    }
+
     /// Reserved keys (a later capability reads them) keep their text here.
     static func reserved(_ key: String, _ type: SettingType, _ def: String, _ doc: String) -> Setting {
         Setting(key, type, def, doc, reserved: true, apply: { c, v in c.reserved[key] = text(v) }, read: { $0.reserved[key] ?? def })
@@ -77,14 +82,29 @@ public enum Schema {
         // data
         Setting("data.source", .choice(["kraken", "simulated"]), "kraken", "where market data comes from", flags: ["--simulated"],
                 apply: { c, v in c.dataSource = string(v) }, read: { $0.dataSource }),
-        Setting("data.ws_url", .string, "wss://ws.kraken.com/v2", "Kraken WebSocket v2 endpoint",
+        Setting("data.ws_url", .string, "wss://ws.kraken.com/v2", "Kraken WebSocket v2 endpoint (ws:// or wss://)", flags: ["--ws-url"],
                 apply: { c, v in c.wsURL = string(v) }, read: { $0.wsURL }),
-        reserved("data.reconnect_delay", .double(0...86_400), "1.0", "seconds, reconnect back-off base"),
-        reserved("data.max_reconnect_delay", .double(0...86_400), "60.0", "seconds, reconnect back-off cap"),
-        reserved("data.reconnect_jitter", .double(0...1), "0.2", "fraction of random jitter on each back-off"),
+        live("data.reconnect_delay", 0...86_400, "1.0", "seconds, reconnect back-off base (doubles after each unhealthy attempt)", \.reconnectDelay),
+        live("data.max_reconnect_delay", 0...86_400, "60.0", "seconds, reconnect back-off cap", \.maxReconnectDelay),
+        live("data.reconnect_jitter", 0...1, "0.2", "each back-off is shortened by up to this fraction, at random", \.reconnectJitter),
+        live("data.stable_connection_s", 0...86_400, "60.0", "a connection up this long that delivered data was healthy: its loss reconnects at once", \.stableConnection),
+        Setting("data.max_connects_per_10min", .int(1...150), "100", "connection attempts in any rolling 10 minutes (Kraken bans an IP at about 150)",
+                apply: { c, v in c.live.maxConnectsPer10Min = int(v) }, read: { "\($0.live.maxConnectsPer10Min)" }),
+        live("data.maintenance_min_delay_s", 0...3600, "5.0", "least wait after a clean close, a non-online status or a connection shorter than stable_connection_s", \.maintenanceMinDelay),
+        live("data.idle_ping_after_s", 0.1...3600, "5.0", "send an application ping after this much silence", \.idlePingAfter),
+        live("data.liveness_timeout_s", 0.1...3600, "15.0", "close and reconnect after this much silence", \.livenessTimeout),
+        live("data.keepalive_ping_s", 0.1...3600, "30.0", "application ping at least this often", \.keepalivePing),
+        live("data.channel_silence_s", 1...86_400, "60.0", "a book silent this long while the connection lives is resubscribed", \.channelSilence),
+        live("data.ack_timeout_s", 0.1...3600, "10.0", "a subscription without an ack is sent again once after this, then reported", \.ackTimeout),
+        live("data.connect_timeout_s", 0.1...3600, "15.0", "live start-up: connection and subscription acks within this, else exit 2 (or the fallback)", \.connectTimeout),
+        live("data.max_lag_s", 0.1...3600, "5.0", "a book whose updates arrive this much later than the fastest seen is resynced", \.maxLag),
+        Setting("data.buffer_events", .int(16...10_000_000), "10000", "events queued between the feed and the kernel; when full the socket is not read (TCP pushes back)",
+                apply: { c, v in c.live.bufferEvents = int(v) }, read: { "\($0.live.bufferEvents)" }),
         Setting("data.fallback_to_simulated", .bool, "false", "live start-up failure: exit 2 (false) or run simulated, loudly (true)",
                 apply: { c, v in c.fallbackToSimulated = bool(v) }, read: { "\($0.fallbackToSimulated)" }),
-        reserved("data.stale_after_s", .double(0...86_400), "10.0", "a symbol without data for this long is stale"),
+        Setting("data.stale_after_s", .double(0...86_400), "10.0", "a pair without market data for this long (engine clock) cannot trade cannot trade (market_unavailable); 0 = never stale",
+                apply: { c, v in let d = double(v); c.market.staleAfter = d > 0 ? .milliseconds(Int64((d * 1000).rounded())) : nil },
+                read: { $0.market.staleAfter.map { num(Double($0.nanoseconds) / 1e9) } ?? "0.0" }),
         Setting("data.max_trades", .int(1...10_000_000), "100", "trade tape per symbol (raised automatically to what strategies declare)",
                 apply: { c, v in c.market.maxTrades = int(v) }, read: { "\($0.market.maxTrades)" }),
         Setting("data.max_candles_1m", .int(1...10_000_000), "1440", "closed 1-minute candles kept (raised to the largest declared warm-up)",

@@ -9,12 +9,20 @@ public enum EventCodec {
             return "{\"k\":\"tick\",\"t\":\(t.nanoseconds)}"
         case .trade(let t):
             let id = t.tradeId.map { ",\"id\":\($0)" } ?? ""
-            return "{\"k\":\"trade\",\"s\":\"\(t.symbol)\",\"t\":\(t.time.nanoseconds),\"p\":\"\(t.price)\",\"q\":\"\(t.size)\",\"side\":\"\(t.side.rawValue)\"\(id)}"
+            return "{\"k\":\"trade\",\"s\":\"\(t.symbol)\",\"t\":\(t.time.nanoseconds)\(xt(t.exchangeTime, t.time)),\"p\":\"\(t.price)\",\"q\":\"\(t.size)\",\"side\":\"\(t.side.rawValue)\"\(id)}"
         case .book(let b):
             func levels(_ l: [BookLevel]) -> String { "[" + l.map { "[\"\($0.price)\",\"\($0.size)\"]" }.joined(separator: ",") + "]" }
-            return "{\"k\":\"book\",\"s\":\"\(b.symbol)\",\"t\":\(b.time.nanoseconds),\"snap\":\(b.isSnapshot),\"b\":\(levels(b.bids)),\"a\":\(levels(b.asks))}"
+            return "{\"k\":\"book\",\"s\":\"\(b.symbol)\",\"t\":\(b.time.nanoseconds)\(xt(b.exchangeTime, b.time)),\"snap\":\(b.isSnapshot),\"b\":\(levels(b.bids)),\"a\":\(levels(b.asks))}"
         case .ticker(let t):
-            return "{\"k\":\"ticker\",\"s\":\"\(t.symbol)\",\"t\":\(t.time.nanoseconds),\"bid\":\"\(t.bid)\",\"ask\":\"\(t.ask)\",\"last\":\"\(t.last)\",\"v\":\"\(t.volume24h)\"}"
+            return "{\"k\":\"ticker\",\"s\":\"\(t.symbol)\",\"t\":\(t.time.nanoseconds)\(xt(t.exchangeTime, t.time)),\"bid\":\"\(t.bid)\",\"ask\":\"\(t.ask)\",\"last\":\"\(t.last)\",\"v\":\"\(t.volume24h)\"}"
+        case .feedStatus(let f):
+            // The status text comes from outside: only Kraken's status vocabulary is written (anything else as "other").
+            let sym = f.symbol.map { ",\"s\":\"\($0)\"" } ?? ""
+            return "{\"k\":\"feed\",\"t\":\(f.time.nanoseconds)\(sym),\"status\":\"\(safeStatus(f.status))\"}"
+        case .bookInvalidated(let b):
+            return "{\"k\":\"book_invalid\",\"s\":\"\(b.symbol)\",\"t\":\(b.time.nanoseconds)}"
+        case .tradeGap(let g):
+            return "{\"k\":\"trade_gap\",\"s\":\"\(g.symbol)\",\"t\":\(g.time.nanoseconds),\"missing\":\(g.missing)}"
         case .bar(let b):
             let c = b.candle
             return "{\"k\":\"bar\",\"s\":\"\(b.symbol)\",\"tf\":\"\(b.timeframe)\",\"t\":\(c.start.nanoseconds),\"o\":\"\(c.open)\",\"h\":\"\(c.high)\",\"l\":\"\(c.low)\",\"c\":\"\(c.close)\",\"v\":\"\(c.volume)\",\"n\":\(c.trades),\"complete\":\(c.isComplete)}"
@@ -27,6 +35,15 @@ public enum EventCodec {
             let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data()
             return String(decoding: data, as: UTF8.self)
         }
+    }
+
+    /// The exchange time, written only when it differs from the engine time (simulated and replayed events have one).
+    private static func xt(_ x: Timestamp, _ t: Timestamp) -> String { x == t ? "" : ",\"xt\":\(x.nanoseconds)" }
+
+    /// A status as recorded: lower-case letters and underscores only (a hostile status cannot break the line).
+    static func safeStatus(_ s: MarketStatus) -> String {
+        let ok = !s.rawValue.isEmpty && s.rawValue.count <= 32 && s.rawValue.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || $0 == 95 }
+        return ok ? s.rawValue : "other"
     }
 
     public struct DecodeError: Error, CustomStringConvertible {
@@ -66,6 +83,12 @@ public enum EventCodec {
         let t = Timestamp(nanoseconds: try int("t"))
         // Every later sum on event times (bucket ends, grace, timeframes) stays inside Int64 in this range.
         guard Timestamp.supportedRange.contains(t) else { throw DecodeError(message: "event time \(t.nanoseconds) ns is outside 1970–2199") }
+        var x: Timestamp?
+        if obj["xt"] != nil {
+            let v = Timestamp(nanoseconds: try int("xt"))
+            guard Timestamp.supportedRange.contains(v) else { throw DecodeError(message: "exchange time \(v.nanoseconds) ns is outside 1970–2199") }
+            x = v
+        }
         switch try str("k") {
         case "tick": return .timer(t)
         case "trade":
@@ -75,12 +98,12 @@ public enum EventCodec {
                 guard let num = n as? NSNumber, let v = UInt64(num.stringValue) else { throw DecodeError(message: "bad trade id") }
                 id = v
             }
-            return .trade(Trade(symbol: try sym(), time: t, price: try price("p"), size: try qty("q"), side: side, tradeId: id))
+            return .trade(Trade(symbol: try sym(), time: t, exchangeTime: x, price: try price("p"), size: try qty("q"), side: side, tradeId: id))
         case "book":
             let snap = (obj["snap"] as? Bool) ?? false
-            return .book(BookUpdate(symbol: try sym(), time: t, isSnapshot: snap, bids: try levels("b"), asks: try levels("a")))
+            return .book(BookUpdate(symbol: try sym(), time: t, exchangeTime: x, isSnapshot: snap, bids: try levels("b"), asks: try levels("a")))
         case "ticker":
-            return .ticker(Ticker(symbol: try sym(), time: t, bid: try price("bid"), ask: try price("ask"), last: try price("last"), volume24h: try qty("v")))
+            return .ticker(Ticker(symbol: try sym(), time: t, exchangeTime: x, bid: try price("bid"), ask: try price("ask"), last: try price("last"), volume24h: try qty("v")))
         case "bar":
             guard let tf = Timeframe(text: try str("tf")) else { throw DecodeError(message: "bad timeframe") }
             let c = Candle(start: t, open: try price("o"), high: try price("h"), low: try price("l"), close: try price("c"),
@@ -102,6 +125,15 @@ public enum EventCodec {
             guard Timestamp.supportedRange.contains(upd) else { throw DecodeError(message: "sentiment time outside 1970–2199") }
             return .sentiment(SentimentReading(time: t, sentiment: ExternalSentiment(fearGreedValue: fg, fearGreedClassification: classification,
                                                                                      btcDominance: dom, lastUpdated: upd)))
+        case "feed":
+            let status = MarketStatus(rawValue: try str("status"))
+            guard safeStatus(status) == status.rawValue else { throw DecodeError(message: "bad feed status") }
+            return .feedStatus(FeedStatus(time: t, symbol: obj["s"] == nil ? nil : try sym(), status: status))
+        case "book_invalid":
+            return .bookInvalidated(BookInvalidation(time: t, symbol: try sym()))
+        case "trade_gap":
+            guard let n = obj["missing"] as? NSNumber, let m = UInt64(n.stringValue), m > 0 else { throw DecodeError(message: "bad trade_gap count") }
+            return .tradeGap(TradeGap(time: t, symbol: try sym(), missing: m))
         case let k:
             throw DecodeError(message: "unknown event kind '\(k)'")
         }

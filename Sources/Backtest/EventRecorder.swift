@@ -7,14 +7,15 @@ public final class EventRecorder {
     public let path: String
     public private(set) var events = 0
     /// The recording format this build writes (it reads 1 through this).
-    public static let formatVersion = 3
+    public static let formatVersion = 4
 
     public init(path: String, spec: SessionSpec) throws {
         guard let f = fopen(path, "w") else { throw SessionError.input("cannot open \(path) for writing") }
         file = f
         self.path = path
         // Version 2 added bar_timeframe and market.account_currency; version 3 maker/taker fees, latency_ms and per-symbol
-        // strategy parameters. Older headers read with the defaults their sessions ran with.
+        // strategy parameters; version 4 market.stale_after_ns, exchange times (xt) and the feed events (feed, book_invalid,
+        // trade_gap). Older headers read with the defaults their sessions ran with.
         var header = ["type": "header", "format": "ws-tester-recording", "version": EventRecorder.formatVersion] as [String: Any]
         header["spec"] = spec.jsonObject
         let data = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])

@@ -30,6 +30,7 @@ extension SessionSpec {
                        "regime_adjustments": engine.routerOverrides],
             "market": ["max_trades": market.maxTrades, "book_depth": market.bookDepth, "price_source": market.priceSource.rawValue,
                        "candle_close_grace_ns": market.candleCloseGrace.nanoseconds, "account_currency": market.accountCurrency.code,
+                       "stale_after_ns": market.staleAfter.map { $0.nanoseconds as Any } ?? NSNull(),
                        "timeframes": market.timeframes.sorted().map(\.description),
                        "max_candles": Dictionary(uniqueKeysWithValues: market.maxCandles.map { ($0.key.description, $0.value) })],
             "seed": NSNumber(value: seed),
@@ -153,6 +154,12 @@ extension SessionSpec {
         if let v = m["candle_close_grace_ns"] {
             guard let ns = (v as? NSNumber)?.int64Value, (0...3_600_000_000_000).contains(ns) else { throw bad("market.candle_close_grace_ns") }
             mc.candleCloseGrace = Interval(nanoseconds: ns)
+        }
+        // A recording made before the staleness rule (no key) replays without it; null = off.
+        mc.staleAfter = nil
+        if let v = m["stale_after_ns"], !(v is NSNull) {
+            guard let ns = (v as? NSNumber)?.int64Value, (0...86_400_000_000_000).contains(ns) else { throw bad("market.stale_after_ns") }
+            mc.staleAfter = Interval(nanoseconds: ns)
         }
         mc.timeframes = Set(((m["timeframes"] as? [String]) ?? ["1m"]).compactMap(Timeframe.init(text:)))
         var caps: [Timeframe: Int] = [:]

@@ -46,6 +46,8 @@ public final class KrakenFeed {
     /// `kraken verify`: a capture cannot be resubscribed, so keep applying after a mismatch and count each failure
     /// (decision 33). The live client waits for the new snapshot instead.
     public var keepApplyingAfterMismatch = false
+    /// `kraken verify` takes every instrument message's precisions; the live client decides itself (fixed after start).
+    public var adoptInstrumentPrecisions = true
     /// Nanosecond stopwatch for `kraken verify`'s stage times (nil: no timing).
     public var stopwatch: (() -> UInt64)?
     public private(set) var applyNanoseconds: UInt64 = 0
@@ -72,18 +74,37 @@ public final class KrakenFeed {
             if !r.success { counters.errorResponses += 1 }
             out.append(.response(r))
         case .instrument(_, let pairs):
-            for p in pairs { precisions[p.symbol] = p.precision }
+            if adoptInstrumentPrecisions { for p in pairs { precisions[p.symbol] = p.precision } }
             out.append(.instruments(pairs))
         case .book(let m): book(m, receivedAt, &out)
         case .trades(_, let list):
             for t in list { trade(t, receivedAt, &out) }
         case .ticker(let list):
             for t in list {
-                out.append(.event(.ticker(Ticker(symbol: t.symbol, time: receivedAt, bid: t.bid, ask: t.ask, last: t.last ?? .zero, volume24h: t.volume))))
+                out.append(.event(.ticker(Ticker(symbol: t.symbol, time: receivedAt, exchangeTime: t.timestamp, bid: t.bid, ask: t.ask, last: t.last ?? .zero, volume24h: t.volume))))
             }
         case .ohlc: break   // candles are built from trades; the OHLC channel is for gap checks (history issue)
         case .otherChannel: counters.otherChannels += 1
         }
+    }
+
+    /// Sets a pair's precision (its book, if any, waits for a new snapshot).
+    public func setPrecision(_ p: BookPrecision, for symbol: Symbol) {
+        precisions[symbol] = p
+        invalidate(symbol)
+    }
+
+    /// Marks a book invalid: its updates are ignored until a snapshot (a resync the client started).
+    public func invalidate(_ symbol: Symbol) {
+        if books[symbol] != nil || !invalid.contains(symbol) { invalid.insert(symbol) }
+    }
+
+    /// The connection ended: every book is dropped (the next connection starts from snapshots). Returns their pairs.
+    public func dropBooks() -> [Symbol] {
+        let had = books.keys.sorted()
+        books.removeAll()
+        invalid.removeAll()
+        return had
     }
 
     private func book(_ m: KrakenBookMessage, _ receivedAt: Timestamp, _ out: inout [Output]) {
@@ -112,7 +133,7 @@ public final class KrakenFeed {
             return
         }
         if invalid.remove(m.symbol) != nil { out.append(.bookValid(m.symbol)) }
-        out.append(.event(.book(BookUpdate(symbol: m.symbol, time: receivedAt, isSnapshot: m.isSnapshot, bids: m.bids, asks: m.asks))))
+        out.append(.event(.book(BookUpdate(symbol: m.symbol, time: receivedAt, exchangeTime: m.timestamp, isSnapshot: m.isSnapshot, bids: m.bids, asks: m.asks))))
     }
 
     private func trade(_ t: KrakenTrade, _ receivedAt: Timestamp, _ out: inout [Output]) {
@@ -126,6 +147,6 @@ public final class KrakenFeed {
         }
         if let id = t.tradeId { lastTradeId[t.symbol] = id }
         counters.trades += 1
-        out.append(.event(.trade(Trade(symbol: t.symbol, time: receivedAt, price: t.price, size: t.quantity, side: t.side, tradeId: t.tradeId))))
+        out.append(.event(.trade(Trade(symbol: t.symbol, time: receivedAt, exchangeTime: t.timestamp, price: t.price, size: t.quantity, side: t.side, tradeId: t.tradeId))))
     }
 }

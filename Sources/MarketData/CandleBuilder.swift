@@ -19,7 +19,7 @@ final class CandleBuilder {
 
     /// Returns the candle it closed, if any. `false` when the trade was late (earlier bucket) and skipped.
     func add(trade t: Trade, markIncomplete: Bool) -> (closed: Candle?, accepted: Bool) {
-        let key = timeframe.bucket(t.time)
+        let key = timeframe.bucket(t.exchangeTime)
         // A trade for a bucket that already closed (by time) is late: never reopen a closed candle.
         if forming == nil && startedAny && key <= lastClosedStart { return (nil, false) }
         if var f = forming {
@@ -27,7 +27,7 @@ final class CandleBuilder {
             if key == f.start {
                 if t.price > f.high { f.high = t.price }
                 if t.price < f.low { f.low = t.price }
-                if t.time >= lastTradeTime { f.close = t.price; lastTradeTime = t.time }
+                if t.exchangeTime >= lastTradeTime { f.close = t.price; lastTradeTime = t.exchangeTime }
                 f.volume += t.size
                 f.trades += 1
                 if markIncomplete { f.isComplete = false }
@@ -47,7 +47,7 @@ final class CandleBuilder {
         // The first candle after start-up missed the earlier trades of its bucket.
         let complete = startedAny && !incomplete
         forming = Candle(start: key, open: t.price, high: t.price, low: t.price, close: t.price, volume: t.size, trades: 1, isComplete: complete)
-        lastTradeTime = t.time
+        lastTradeTime = t.exchangeTime
         startedAny = true
     }
 

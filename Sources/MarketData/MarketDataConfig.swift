@@ -20,6 +20,9 @@ public struct MarketDataConfig: Sendable, Equatable {
     /// A candle closes on the engine clock at bucket end + grace (2 s live, 0 for bars).
     public var candleCloseGrace: Interval = .seconds(2)
     public var accountCurrency: AccountCurrency = .usd
+    /// A symbol whose newest market data (engine time; a bar counts until its successor is due) is older than this
+    /// cannot trade (`data.stale_after_s`, resolution 19); nil = never stale (recordings made before the rule).
+    public var staleAfter: Interval? = .seconds(10)
 
     public init() {}
 

@@ -16,6 +16,16 @@ public final class MarketState: MarketView {
         var lastTradeId: UInt64?
         /// The bars' range since the last decision tick (bar backtests); cleared by `clearBarRanges()`.
         var barRange: BarRange?
+        /// The engine (receive) time of the newest market data: the symbol is fresh until then plus `staleAfter`. Receive
+        /// time, not the exchange's stamp (decision 24): a local clock a few seconds off would otherwise stop all trading;
+        /// data that arrives late is the edge's business (`data.max_lag_s` resyncs it).
+        var lastData: Timestamp?
+        /// A bar keeps its symbol fresh until its successor is due: the bar's interval is added to the allowance.
+        var dataAllowance: Interval = .zero
+        /// The book failed (feed's `bookInvalidated`) and waits for its next snapshot.
+        var bookInvalid = false
+        /// The pair's own trading status (nil: never reported, taken as online).
+        var status: MarketStatus?
         /// Index 0 is 1m; the rest are higher timeframes aggregated from closed lower candles.
         let builders: [CandleBuilder]
 
@@ -48,6 +58,12 @@ public final class MarketState: MarketView {
 
     /// Trade-id gaps seen (missed prints).
     public private(set) var tradeGaps = 0
+    /// Prints the feed reported missing (its `tradeGap` events).
+    public private(set) var reportedMissingTrades: UInt64 = 0
+    /// The whole feed's status (connection, exchange-wide status).
+    public private(set) var feedStatus: MarketStatus = .online
+    /// Books the feed invalidated.
+    public private(set) var bookInvalidations = 0
 
     /// Symbols with a bar range since the last tick.
     private var rangedSymbols = 0
@@ -100,9 +116,34 @@ public final class MarketState: MarketView {
             guard t.last <= Self.maxPrice, t.bid <= Self.maxPrice, t.ask <= Self.maxPrice else { outOfRangeEvents += 1; return }
             states[i].ticker = t
             if t.last.isPositive { states[i].tickerLast = t.last }
+            fresh(i, t.time)
         case .bar(let b): applyBar(b)
         case .timer, .sentiment: break
+        case .feedStatus(let f):
+            if let s = f.symbol {
+                guard let i = slot(s) else { ignoredEvents += 1; return }
+                states[i].status = f.status
+            } else {
+                feedStatus = f.status
+            }
+        case .bookInvalidated(let b):
+            guard let i = slot(b.symbol) else { ignoredEvents += 1; return }
+            // Market-data §3.6: an invalid book is not shown; its last mid stays the mid price of record.
+            states[i].bookInvalid = true
+            states[i].book = nil
+            bookInvalidations += 1
+        case .tradeGap(let g):
+            // The trade after the gap marks its candle incomplete through its id; the event is counted here.
+            guard slot(g.symbol) != nil else { ignoredEvents += 1; return }
+            reportedMissingTrades &+= g.missing
         }
+    }
+
+    @inline(__always) private func fresh(_ i: Int, _ t: Timestamp, allowance: Interval = .zero) {
+        let st = states[i]
+        if let l = st.lastData, l > t { return }
+        st.lastData = t
+        st.dataAllowance = allowance
     }
 
     private func applyTrade(_ t: Trade) {
@@ -117,6 +158,7 @@ public final class MarketState: MarketView {
             states[i].lastTradeId = id
         }
         states[i].trades.append(t)
+        fresh(i, t.time)
         if let lt = states[i].lastTrade, lt.time > t.time {
             // An older print does not replace the latest price.
         } else {
@@ -133,13 +175,17 @@ public final class MarketState: MarketView {
         for l in b.asks where l.price > Self.maxPrice || l.size > Self.maxSize { _ = l; outOfRangeEvents += 1; return }
         if b.isSnapshot {
             states[i].book = OrderBook.snapshot(bids: b.bids, asks: b.asks, depth: config.bookDepth, time: b.time)
+            states[i].bookInvalid = false
         } else {
+            // Updates to an invalidated book wait for its snapshot (the feed does not send them; a recording might).
+            if states[i].bookInvalid { return }
             var book = states[i].book ?? OrderBook(time: b.time)
             book.apply(bids: b.bids, asks: b.asks, depth: config.bookDepth)
             book.time = b.time
             states[i].book = book
         }
         if let book = states[i].book, book.isTwoSided { states[i].bookMid = book.mid }
+        fresh(i, b.time)
     }
 
     public func applyBar(_ b: Bar) {
@@ -148,6 +194,7 @@ public final class MarketState: MarketView {
         guard b.candle.high <= Self.maxPrice, b.candle.low.isPositive, b.candle.volume <= Self.maxSize else { outOfRangeEvents += 1; return }
         let st = states[i]
         st.barClose = b.candle.close
+        fresh(i, b.closeTime, allowance: b.timeframe.interval)
         let range = BarRange(open: b.candle.open, low: b.candle.low, high: b.candle.high, start: b.candle.start)
         if st.barRange == nil { st.barRange = range; rangedSymbols += 1 } else { st.barRange!.merge(range) }
         guard let k = timeframes.firstIndex(of: b.timeframe) else { return }
@@ -251,6 +298,20 @@ public final class MarketState: MarketView {
     public var hasBarRanges: Bool { rangedSymbols > 0 }
 
     public var accountCurrency: AccountCurrency { config.accountCurrency }
+
+    public func unavailability(_ symbol: Symbol, at now: Timestamp) -> MarketUnavailability? {
+        guard let i = slot(symbol) else { return nil }   // not a session symbol: the exchange says unknown_symbol
+        if !feedStatus.isOnline { return .feed(feedStatus) }
+        let st = states[i]
+        if let s = st.status, !s.isOnline { return .pair(s) }
+        if st.bookInvalid { return .invalidBook }
+        // Strictly greater, as the reference's is_stale; a symbol without any data yet has no price (no_price).
+        if let after = config.staleAfter, let last = st.lastData, now - last > after + st.dataAllowance { return .stale(lastData: last) }
+        return nil
+    }
+
+    /// Symbols whose book is invalid (omitted from `book(_:)`), sorted.
+    public var invalidBooks: [Symbol] { symbols.indices.filter { states[$0].bookInvalid }.map { symbols[$0] } }
 
     /// Every symbol's price of record, sorted by symbol.
     public var prices: [(Symbol, Price)] {

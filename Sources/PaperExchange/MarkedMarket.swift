@@ -38,4 +38,5 @@ final class MarkedMarket: MarketView {
     func barRange(_ symbol: Symbol) -> BarRange? { base.barRange(symbol) }
     var hasBarRanges: Bool { base.hasBarRanges }
     var accountCurrency: AccountCurrency { base.accountCurrency }
+    func unavailability(_ symbol: Symbol, at now: Timestamp) -> MarketUnavailability? { base.unavailability(symbol, at: now) }
 }

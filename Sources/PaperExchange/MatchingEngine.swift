@@ -20,7 +20,7 @@ public struct BarVolumeUsed: Sendable {
 extension PaperExchange {
     /// Matches `p`'s resting orders on the trade's symbol against a printed trade.
     public func match(trade t: Trade, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
-        guard let slot = p.orderSlot(t.symbol) else { return }
+        guard let slot = p.orderSlot(t.symbol), market.unavailability(t.symbol, at: now) == nil else { return }
         // Bids fill on prints at or below them, asks at or above; sides are best first, so one comparison per side rules
         // out most prints (read in place: no copy of the orders).
         let bidHit = t.side == .sell && (p.orders.values[slot].bids.first.map { $0.limit >= t.price } ?? false)
@@ -60,7 +60,7 @@ extension PaperExchange {
 
     /// Matches `p`'s resting orders on `symbol` against the book as it now stands.
     public func match(bookOf symbol: Symbol, for p: Portfolio, market: any MarketView, now: Timestamp, into out: inout [OrderActivity]) {
-        guard let slot = p.orderSlot(symbol), let book = market.book(symbol) else { return }
+        guard let slot = p.orderSlot(symbol), let book = market.book(symbol), market.unavailability(symbol, at: now) == nil else { return }
         if p.taken[symbol] != nil {
             p.taken[symbol]!.prune(book)
             if p.taken[symbol]!.isEmpty { p.taken[symbol] = nil }
@@ -110,7 +110,7 @@ extension PaperExchange {
     /// `used` carries the volume the bar's fills took per side (bids, asks) from one pass to the next.
     public func match(bar: Bar, opening: Bool, for p: Portfolio, market: any MarketView, now: Timestamp, used: inout BarVolumeUsed,
                       into out: inout [OrderActivity]) {
-        guard p.orders[bar.symbol] != nil else { return }
+        guard p.orders[bar.symbol] != nil, market.unavailability(bar.symbol, at: now) == nil else { return }
         let c = bar.candle
         for bid in [true, false] {
             // Volume bounds the fills (a bar without volume data bounds nothing), across both passes.
@@ -159,7 +159,8 @@ extension PaperExchange {
             return true
         }
         let checked: CheckedOrder
-        switch check(o.signal, p, now, limitAllowed: true) {
+        // Availability was checked where the match began (an unavailable market keeps its orders resting).
+        switch check(o.signal, p, now, limitAllowed: true, market: nil) {
         case .success(let c): checked = c
         case .failure(let r): return end(r.reason.rawValue + (r.detail.map { ": \($0)" } ?? ""))
         }

@@ -28,7 +28,7 @@ extension PaperExchange {
         }
         guard signal.isLimit, let limit = signal.limitPrice else { return fail(.unsupportedOrderType, "place() takes limit orders") }
         let checked: CheckedOrder
-        switch check(signal, p, now, limitAllowed: true) {
+        switch check(signal, p, now, limitAllowed: true, market: market) {
         case .success(let c): checked = c
         case .failure(let r): return .failure(r)
         }
@@ -234,7 +234,7 @@ extension PaperExchange {
     public func releaseUnfillable(_ symbol: Symbol, for p: Portfolio, now: Timestamp, into out: inout [OrderActivity]) {
         guard p.restingCount > 0, let book = p.orders[symbol] else { return }
         for o in book.all where !o.action.isOpening {
-            if case .success(let c) = check(o.signal, p, now, limitAllowed: true), c.reducibleLimit.isPositive,
+            if case .success(let c) = check(o.signal, p, now, limitAllowed: true, market: nil), c.reducibleLimit.isPositive,
                !o.reducesPosition || c.position != nil { continue }
             if let gone = removeOrder(o.id, from: p) {
                 out.append(.event(.ended(gone.view, .unfillable, detail: "no \(o.action == .sell ? "long position or holdings" : "short position") left to reduce")))

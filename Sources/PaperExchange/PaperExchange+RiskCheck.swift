@@ -18,8 +18,9 @@ struct CheckedOrder {
 
 extension PaperExchange {
     /// The checks that do not depend on prices, in the fixed order of engine §2.6; the first failure wins and nothing
-    /// changes. Market and limit orders (and a limit order again when it fills) pass the same ones.
-    func check(_ signal: Signal, _ p: Portfolio, _ now: Timestamp, limitAllowed: Bool) -> Result<CheckedOrder, ExecutionRejection> {
+    /// changes. Market and limit orders (and a limit order again when it fills) pass the same ones. `market` nil skips
+    /// the availability check (a resting order judged for what its portfolio allows, not for whether it can trade now).
+    func check(_ signal: Signal, _ p: Portfolio, _ now: Timestamp, limitAllowed: Bool, market: (any MarketView)?) -> Result<CheckedOrder, ExecutionRejection> {
         let action = signal.action
         let symbol = signal.symbol
         let fullClose = signal.closeFullPosition && (action == .sell || action == .cover)
@@ -39,6 +40,7 @@ extension PaperExchange {
         if let t = p.tradable, !t.contains(symbol) {
             return reject(.unknownSymbol, signal, p, now, "\(symbol) is not one of this strategy's pairs (it is in the session only to value a quote currency)")
         }
+        if let why = market?.unavailability(symbol, at: now) { return reject(.marketUnavailable, signal, p, now, "\(symbol): \(why)") }
         if config.validateProtectiveLevels, let e = protectiveLevelError(signal) {
             return reject(.invalidProtectiveLevels, signal, p, now, e)
         }

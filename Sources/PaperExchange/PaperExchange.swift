@@ -44,7 +44,9 @@ public struct PaperExchange {
                                   venue: Venue, trigger: ExitTrigger?) -> Result<Fill, ExecutionRejection> {
         // 1. The pre-trade checks in the fixed order of engine §2.6 (this is the market path: limits go to `place`).
         let checked: CheckedOrder
-        switch check(signal, p, now, limitAllowed: false) {
+        // A `.at` venue is a price inside a bar that is there (next open, intrabar exits): that bar is the market's data.
+        let judged: (any MarketView)? = { if case .at = venue { return nil } else { return market } }()
+        switch check(signal, p, now, limitAllowed: false, market: judged) {
         case .success(let c): checked = c
         case .failure(let r): return .failure(r)
         }

@@ -21,6 +21,34 @@ public protocol MarketView: AnyObject {
     var hasBarRanges: Bool { get }
     /// The currency accounts are kept in (prices "in USD" are in this currency).
     var accountCurrency: AccountCurrency { get }
+    /// Why `symbol` cannot trade at `now` (resolution 19: feed or pair not online, book invalid, data stale), nil when
+    /// it can. The exchange rejects its orders with `market_unavailable` and its resting orders do not fill meanwhile.
+    func unavailability(_ symbol: Symbol, at now: Timestamp) -> MarketUnavailability?
+}
+
+extension MarketView {
+    public func unavailability(_ symbol: Symbol, at now: Timestamp) -> MarketUnavailability? { nil }
+}
+
+/// Why a market cannot trade now.
+public enum MarketUnavailability: Hashable, Sendable, CustomStringConvertible {
+    /// The whole feed is not online (disconnected, exchange maintenance, cancel-only…).
+    case feed(MarketStatus)
+    /// The pair's own trading status is not online.
+    case pair(MarketStatus)
+    /// The book failed its checksum (or was lost with the connection) and waits for a new snapshot.
+    case invalidBook
+    /// No market data newer than `lastData` (engine time) within `data.stale_after_s`.
+    case stale(lastData: Timestamp)
+
+    public var description: String {
+        switch self {
+        case .feed(let s): "feed \(s)"
+        case .pair(let s): "pair status \(s)"
+        case .invalidBook: "book invalid, waiting for a new snapshot"
+        case .stale(let t): "no market data since \(t.iso8601)"
+        }
+    }
 }
 
 /// What a strategy gets on each decision: the engine time and a view of the market.

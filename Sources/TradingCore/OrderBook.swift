@@ -83,13 +83,15 @@ public struct OrderBook: Hashable, Sendable {
 public struct Ticker: Hashable, Sendable {
     public var symbol: Symbol
     public var time: Timestamp
+    /// The exchange's timestamp (recorded; lag checks at the edge); `time` when the source has none.
+    public var exchangeTime: Timestamp
     public var bid: Price
     public var ask: Price
     public var last: Price
     /// 24-hour volume in base units.
     public var volume24h: Quantity
 
-    public init(symbol: Symbol, time: Timestamp, bid: Price, ask: Price, last: Price, volume24h: Quantity) {
-        self.symbol = symbol; self.time = time; self.bid = bid; self.ask = ask; self.last = last; self.volume24h = volume24h
+    public init(symbol: Symbol, time: Timestamp, exchangeTime: Timestamp? = nil, bid: Price, ask: Price, last: Price, volume24h: Quantity) {
+        self.symbol = symbol; self.time = time; self.exchangeTime = exchangeTime ?? time; self.bid = bid; self.ask = ask; self.last = last; self.volume24h = volume24h
     }
 }

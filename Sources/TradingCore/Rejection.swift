@@ -4,6 +4,8 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable, Comparable
     case invalidSize = "invalid_size"
     case unsupportedOrderType = "unsupported_order_type"
     case unknownSymbol = "unknown_symbol"
+    /// The pair cannot trade now: its book is invalid, it or the feed is not online, or its data is stale (resolution 19).
+    case marketUnavailable = "market_unavailable"
     case invalidProtectiveLevels = "invalid_protective_levels"
     case oppositePositionOpen = "opposite_position_open"
     case noHoldings = "no_holdings"

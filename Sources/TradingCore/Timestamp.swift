@@ -135,6 +135,8 @@ public struct Interval: Hashable, Comparable, Sendable {
     @inlinable public static func milliseconds(_ ms: Int64) -> Interval { Interval(nanoseconds: ms * 1_000_000) }
     @inlinable public static func minutes(_ m: Int64) -> Interval { Interval(nanoseconds: m * 60_000_000_000) }
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.nanoseconds < b.nanoseconds }
+    @inlinable public static func + (a: Self, b: Self) -> Self { Self(nanoseconds: a.nanoseconds &+ b.nanoseconds) }
+    public static let zero = Interval(nanoseconds: 0)
     @inlinable public var seconds: Double { Double(nanoseconds) / 1e9 }
 }
 

@@ -6,14 +6,18 @@ public enum TakerSide: String, Sendable, Codable {
 /// One print from the tape.
 public struct Trade: Hashable, Sendable {
     public var symbol: Symbol
+    /// Engine time: when the edge received the print (resolution 8); the tape and prices follow it.
     public var time: Timestamp
+    /// When the exchange says it traded: candles bucket on it. `time` where the source has no
+    /// separate clock (simulator, bars, older recordings).
+    public var exchangeTime: Timestamp
     public var price: Price
     public var size: Quantity
     public var side: TakerSide
     public var tradeId: UInt64?
 
-    public init(symbol: Symbol, time: Timestamp, price: Price, size: Quantity, side: TakerSide, tradeId: UInt64? = nil) {
-        self.symbol = symbol; self.time = time; self.price = price; self.size = size; self.side = side; self.tradeId = tradeId
+    public init(symbol: Symbol, time: Timestamp, exchangeTime: Timestamp? = nil, price: Price, size: Quantity, side: TakerSide, tradeId: UInt64? = nil) {
+        self.symbol = symbol; self.time = time; self.exchangeTime = exchangeTime ?? time; self.price = price; self.size = size; self.side = side; self.tradeId = tradeId
     }
 
     /// Quote units.

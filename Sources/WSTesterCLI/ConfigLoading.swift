@@ -45,6 +45,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Simulated speed: a multiple of real time, or 'max' (simulation.speed).") var speed: String?
     @Option(help: "Dashboard port, 0 = any free port (dashboard.port).") var dashboardPort: String?
     @Option(help: "Milliseconds from a decision to the matching engine (execution.latency_ms, default 0).") var latencyMs: String?
+    @Option(help: "Kraken WebSocket v2 URL to connect to, e.g. a local Kraken v2 server (data.ws_url).") var wsUrl: String?
 
     var flagEntries: [ConfigEntry] {
         var f = FlagEntries()
@@ -59,6 +60,7 @@ struct RunOptions: ParsableArguments {
         f.add("--speed", "simulation.speed", speed)
         f.add("--dashboard-port", "dashboard.port", dashboardPort)
         f.add("--latency-ms", "execution.latency_ms", latencyMs)
+        f.add("--ws-url", "data.ws_url", wsUrl)
         return f.entries
     }
 

@@ -27,12 +27,9 @@ struct RunCommand: ParsableCommand {
         let (resolved, names) = try options.resolve()
         let cfg = resolved.config
         let isSimulated = cfg.dataSource == "simulated"
-        guard isSimulated else {
-            throw fail("the live Kraken feed is not part of this build yet; run with --simulated (or data.source: simulated)", code: 2)
-        }
         let plan = try SessionPlanner.symbols(cli: nil, config: cfg, strategies: names)
         let sessionSymbols = plan.session
-        if let problem = SimulatedMarket.unsupported(sessionSymbols) { throw ConfigError(problem) }
+        if isSimulated, let problem = SimulatedMarket.unsupported(sessionSymbols) { throw ConfigError(problem) }
         var notes: [String] = []
         if !plan.dataOnly.isEmpty {
             notes.append("\(plan.dataOnly.map(\.text).joined(separator: ", ")) only value\(plan.dataOnly.count == 1 ? "s" : "") a quote currency (data only, not traded)")
@@ -51,6 +48,18 @@ struct RunCommand: ParsableCommand {
         // The detector reads the pairs in the order configured (`symbols`), else each strategy's own in name order.
         spec.regimeSymbols = SessionBuilder.regimeOrder(spec, preferred: cfg.symbols.isEmpty
             ? specs.flatMap { s in (StrategyRegistry.type(named: s.name)?.defaultSymbols ?? []) + s.symbols } : cfg.symbols)
+        if !isSimulated {
+            let live = LiveRun(spec: spec, cfg: cfg, notes: notes, record: record, summaryJson: summaryJson,
+                               banner: { spec, mode, notes in printBanner(spec: spec, cfg: cfg, mode: mode, notes: notes) })
+            switch try live.run() {
+            case .done: return
+            case .fallBack(let why):
+                if let problem = SimulatedMarket.unsupported(sessionSymbols) { throw fail("\(why); the simulator cannot stand in: \(problem)", code: 2) }
+                let bar = String(repeating: "!", count: 60)
+                FileHandle.standardError.write(Data("\(bar)\n!! LIVE FEED UNAVAILABLE: \(why)\n!! data.fallback_to_simulated is true: THIS SESSION RUNS ON THE SIMULATOR, NOT ON KRAKEN.\n\(bar)\n".utf8))
+                notes.append("FALLBACK: the live feed could not start (\(why)); this session is SIMULATED")
+            }
+        }
         let kernel: Kernel
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()
@@ -67,7 +76,7 @@ struct RunCommand: ParsableCommand {
             notes.append("regime detector on (read by \(kernel.runners.filter(\.readsRegime).map(\.name).joined(separator: ", "))); external sentiment is unknown in simulated sessions")
         }
         for w in cfg.regime.warnings where kernel.regimeActive { notes.append(w) }
-        printBanner(spec: spec, cfg: cfg, notes: notes)
+        printBanner(spec: spec, cfg: cfg, mode: "Simulated (seed \(spec.seed), speed \(cfg.speed.map { "\($0)x" } ?? "max"))", notes: notes)
         SignalTrap.install()
         let wall = ContinuousClock()
         let wallStart = wall.now
@@ -104,17 +113,17 @@ struct RunCommand: ParsableCommand {
         let eps = wallSeconds > 0 ? Double(kernel.eventsProcessed) / wallSeconds : 0
         print("Wall time \(String(format: "%.2f", wallSeconds)) s, \(String(format: "%.0f", eps)) events/s")
         if let path = summaryJson {
-            try report.writeJSON(to: path, extra: ["mode": "simulated", "seed": NSNumber(value: spec.seed), "wall_seconds": wallSeconds,
+            try report.writeJSON(to: path, extra: ["mode": isSimulated ? "simulated" : "simulated_fallback", "seed": NSNumber(value: spec.seed), "wall_seconds": wallSeconds,
                                                   "events_per_second": eps, "version": wsTesterVersion,
                                                   "recording": record ?? NSNull()])
         }
     }
 
-    private func printBanner(spec: SessionSpec, cfg: AppConfig, notes: [String]) {
+    private func printBanner(spec: SessionSpec, cfg: AppConfig, mode: String, notes: [String]) {
         let rule = String(repeating: "=", count: 60)
         print(rule)
         print("ws-tester \(wsTesterVersion) — WebSocket Paper Trading Tester")
-        print("Mode: Simulated (seed \(spec.seed), speed \(cfg.speed.map { "\($0)x" } ?? "max"))")
+        print("Mode: \(mode)")
         print("Symbols: \(spec.symbols.map(\.text).joined(separator: ", "))")
         print("Strategies: " + spec.strategies.map { "\($0.name) (\($0.symbols.map(\.text).joined(separator: ", ")))" }.joined(separator: ", "))
         print("Starting capital: \(spec.exchange.startingCapital.formatted(decimals: 2)) USD per strategy")

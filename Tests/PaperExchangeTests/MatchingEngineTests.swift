@@ -246,6 +246,7 @@ import MarketData
             let b = Bar(symbol: XRP, timeframe: .m1, candle: Candle(start: m.t, open: P(o), high: P(h), low: P(l), close: P(c), volume: Q(v)))
             var out: [OrderActivity] = []
             ex.match(bar: b, opening: true, for: p, market: m.state, now: m.t, into: &out)
+            m.state.applyBar(b)   // as the kernel does after matching: the market stays fresh bar by bar
             m.t = m.t + .minutes(1)
             return out
         }

@@ -101,7 +101,7 @@ import Backtest
         #expect((ja["fills"] as? Int ?? 0) > 0)
         // The header says what the session ran with.
         let header = try JSONSerialization.jsonObject(with: Data(try String(contentsOfFile: rec, encoding: .utf8).split(separator: "\n")[0].utf8)) as! [String: Any]
-        #expect(header["version"] as? Int == 3)
+        #expect(header["version"] as? Int == 4)
         let spec = header["spec"] as! [String: Any]
         let ex = spec["execution"] as! [String: Any]
         #expect(ex["latency_ms"] as? Int == 250 && ex["maker_fee_rate"] as? String == "0.0025" && ex["taker_fee_rate"] as? String == "0.004")
@@ -115,6 +115,6 @@ import Backtest
         #expect(WSTester.runMain(["backtest", "--events", rec, "--latency-ms", "0", "--maker-fee-rate", "0.001", "--summary-json", b]) == 0)
         let jd = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: b))) as! [String: Any]
         #expect(jd["fills_sha256"] as? String == jc["fills_sha256"] as? String)
-        #expect(try EventReplay(path: rec).version == 3)
+        #expect(try EventReplay(path: rec).version == 4)
     }
 }
