@@ -13,6 +13,8 @@ public final class EventBuffer: Sendable {
         var consumer: CheckedContinuation<Void, Never>?
         var producers: [CheckedContinuation<Void, Never>] = []
         var finished = false
+        /// The next producer sequence number allowed in (`push(_:sequence:)`).
+        var nextSequence: UInt64 = 0
         var highWater = 0
         var producerWaits = 0
         var retimed = 0
@@ -24,33 +26,48 @@ public final class EventBuffer: Sendable {
 
     public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
-    /// Appends `events` (all of them, together), first waiting while the buffer is full.
-    public func push(_ events: [MarketEvent]) async {
-        guard !events.isEmpty else { return }
+    /// Appends `events` (all of them, together), first waiting while the buffer is full. With a `sequence`, batches
+    /// enter in sequence order (0, 1, 2, …; every number must be pushed once, empty batches too): producers that made
+    /// their events in one order under a lock and push them after it keep that order.
+    public func push(_ events: [MarketEvent], sequence: UInt64? = nil) async {
+        if events.isEmpty && sequence == nil { return }
+        func blocked(_ s: State) -> Bool {
+            if s.finished { return false }
+            if let q = sequence, q != s.nextSequence { return true }
+            return !events.isEmpty && s.count >= capacity
+        }
         while true {
-            let full = state.withLock { $0.count >= capacity && !$0.finished }
-            if !full { break }
+            if !state.withLock({ blocked($0) }) { break }
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { s -> Bool in
-                    if s.count < capacity || s.finished { return true }
-                    s.producerWaits += 1
+                    if !blocked(s) { return true }
+                    if !events.isEmpty && s.count >= capacity { s.producerWaits += 1 }
                     s.producers.append(c)
                     return false
                 }
                 if resumeNow { c.resume() }
             }
         }
-        let consumer = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            guard !s.finished else { return nil }
+        let (consumer, others) = state.withLock { s -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
+            guard !s.finished else { return (nil, []) }
             for var e in events {
                 if e.time < s.last { e = e.retimed(s.last); s.retimed += 1 } else { s.last = e.time }
                 s.items.append(e)
             }
             s.highWater = max(s.highWater, s.count)
-            defer { s.consumer = nil }
-            return s.consumer
+            var woken: [CheckedContinuation<Void, Never>] = []
+            if sequence != nil {
+                s.nextSequence += 1
+                // The next in sequence may be waiting: let every waiter look again.
+                woken = s.producers
+                s.producers.removeAll()
+            }
+            let c = events.isEmpty ? nil : s.consumer
+            if c != nil { s.consumer = nil }
+            return (c, woken)
         }
         consumer?.resume()
+        for p in others { p.resume() }
     }
 
     /// Moves everything queued into `out` (waiting until there is something); false once finished and drained.

@@ -133,12 +133,22 @@ public struct KrakenBook: Sendable {
 
     /// CRC32 of the top 10 asks then the top 10 bids, each level as its price count's digits then its quantity count's.
     public var checksum: UInt32 {
-        // The table once per checksum, the bytes through an unchecked loop: this runs on every book message.
-        CRC32.table.withUnsafeBufferPointer { t in
+        // The tables once per checksum; each token's whole 8-byte words by slicing-by-8, the rest byte by byte (tokens
+        // are stored as little-endian words of ASCII digits): this runs on every book message.
+        CRC32.slices.withUnsafeBufferPointer { t in
             var c: UInt32 = 0xFFFF_FFFF
             @inline(__always) func feed(_ l: Level) {
-                withUnsafeBytes(of: l.token.bytes) { p in
-                    for i in 0..<Int(l.token.count) { c = t[Int((c ^ UInt32(p[i])) & 0xFF)] ^ (c >> 8) }
+                let n = Int(l.token.count)
+                let w = l.token.bytes
+                var done = 0
+                if n >= 8 { c = CRC32.update(c, word: UInt64(littleEndian: w.0), t); done = 8 }
+                if n >= 16 { c = CRC32.update(c, word: UInt64(littleEndian: w.1), t); done = 16 }
+                if n >= 24 { c = CRC32.update(c, word: UInt64(littleEndian: w.2), t); done = 24 }
+                if n >= 32 { c = CRC32.update(c, word: UInt64(littleEndian: w.3), t); done = 32 }
+                if done < n {
+                    withUnsafeBytes(of: l.token.bytes) { p in
+                        for i in done..<n { c = t[Int((c ^ UInt32(p[i])) & 0xFF)] ^ (c >> 8) }
+                    }
                 }
             }
             for k in 0..<Swift.min(10, asks.count) { feed(asks[k]) }

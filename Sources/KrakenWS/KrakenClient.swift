@@ -91,6 +91,7 @@ public final class KrakenClient {
     /// Precisions are taken from the first instrument snapshot, then fixed for the session.
     public private(set) var precisionsFixed = false
     private var feedOut: [KrakenFeed.Output] = []
+    private var reportedPrecision: [Symbol: BookPrecision] = [:]
 
     /// `precisions`: the built-in table (the instrument channel's first snapshot may correct it). `random` draws the
     /// jitter uniformly from [0, 1).
@@ -223,6 +224,14 @@ public final class KrakenClient {
         settleIfDone(now, &out)
     }
 
+    /// Frames are waiting behind a full buffer (the kernel is behind): the connection is alive, not silent.
+    public func noteAlive(now: Timestamp) {
+        if socketOpen && now > lastInbound { lastInbound = now }
+    }
+
+    /// The session built its kernel with the current precisions: from now on a change is warned about, not adopted.
+    public func fixPrecisions() { precisionsFixed = true }
+
     public func stop(now: Timestamp, into out: inout [Action]) {
         guard phase != .closed else { return }
         if socketOpen { out.append(.close(code: 1000)); socketOpen = false }
@@ -293,8 +302,10 @@ public final class KrakenClient {
             }
             let current = feed.precisions[p.symbol]
             guard current != p.precision else { continue }
+            if precisionsFixed && reportedPrecision[p.symbol] == p.precision { continue }   // already warned about this one
             counters.precisionChanges += 1
             if precisionsFixed {
+                reportedPrecision[p.symbol] = p.precision
                 out.append(.log(.warning, "\(p.symbol) precision changed to price \(p.precision.price) / quantity \(p.precision.quantity) decimals; the session keeps \(current.map { "\($0.price) / \($0.quantity)" } ?? "none")"))
             } else {
                 out.append(.log(.warning, "\(p.symbol): the instrument channel says price \(p.precision.price) / quantity \(p.precision.quantity) decimals, the built-in table \(current.map { "\($0.price) / \($0.quantity)" } ?? "none"): using the channel's"))

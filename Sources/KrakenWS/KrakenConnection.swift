@@ -24,6 +24,14 @@ public final class KrakenConnection: Sendable {
         var refused: [String] = []
         var counters = KrakenClient.Counters()
         var feedCounters = KrakenFeed.Counters()
+        /// Batches of actions in the order the client produced them (the buffer admits them in this order).
+        var sequence: UInt64 = 0
+        /// The current socket attempt; an abandoned attempt's late handshake or frames are ignored and it closes itself.
+        var generation = 0
+        /// The reader waits for room in the buffer (the kernel is behind): that is not silence.
+        var readerWaiting = false
+        /// The current socket's outgoing text frames (its writer task sends them in order).
+        var outgoing: AsyncStream<String>.Continuation?
     }
 
     private let shared: Mutex<Shared>
@@ -50,7 +58,12 @@ public final class KrakenConnection: Sendable {
             group.addTask { [self] in
                 // The clock: the client's timers, and the connects it asks for.
                 while !isStopped {
-                    let actions = withClient { c, now, out in c.tick(now: now, into: &out) }
+                    let waiting = shared.withLock { $0.readerWaiting }
+                    let actions = withClient { c, now, out in
+                        // Frames are queued behind a full buffer, not missing: the connection is alive.
+                        if waiting { c.noteAlive(now: now) }
+                        c.tick(now: now, into: &out)
+                    }
                     await perform(actions, connects: connectRequests.continuation)
                     try? await Task.sleep(for: tickEvery)
                 }
@@ -69,9 +82,10 @@ public final class KrakenConnection: Sendable {
 
     /// Stops: a clean close of the socket, no reconnect.
     public func stop() async {
-        let actions = withClient { c, now, out in c.stop(now: now, into: &out) }
+        var batch = withClient { c, now, out in c.stop(now: now, into: &out) }
         let writer = shared.withLock { s -> WebSocketOutboundWriter? in s.stopped = true; return s.writer }
-        await perform(actions.filter { if case .close = $0 { false } else { true } }, connects: nil)
+        batch.actions.removeAll { if case .close = $0 { true } else { false } }
+        await perform(batch, connects: nil)
         // Whatever socket is open (also one whose handshake finished as we stopped) is closed cleanly.
         if let writer { try? await writer.close(.normalClosure, reason: nil) }
     }
@@ -89,20 +103,32 @@ public final class KrakenConnection: Sendable {
 
     // MARK: Internals
 
-    /// Runs `body` with the client and a monotonic edge time, then records counters.
-    private func withClient(_ body: (KrakenClient, Timestamp, inout [KrakenClient.Action]) -> Void) -> [KrakenClient.Action] {
+    /// One batch of the client's actions with its place in the order they were made.
+    struct Batch: Sendable {
+        var actions: [KrakenClient.Action]
+        var sequence: UInt64
+    }
+
+    /// Runs `body` with the client and a monotonic edge time, then records counters. `generation`: only if that socket
+    /// attempt is still the current one (an empty batch otherwise).
+    private func withClient(generation: Int? = nil, _ body: (KrakenClient, Timestamp, inout [KrakenClient.Action]) -> Void) -> Batch {
         shared.withLock { s in
             var now = clock()
             if now < s.lastTime { now = s.lastTime } else { s.lastTime = now }
             var out: [KrakenClient.Action] = []
-            body(s.client, now, &out)
+            if generation == nil || generation == s.generation { body(s.client, now, &out) }
             s.counters = s.client.counters
             s.feedCounters = s.client.feed.counters
-            return out
+            defer { s.sequence += 1 }
+            return Batch(actions: out, sequence: s.sequence)
         }
     }
 
-    private func perform(_ actions: [KrakenClient.Action], connects: AsyncStream<String>.Continuation?) async {
+    /// Fixes the session's precisions now (start-up used them to build the kernel).
+    public func fixPrecisions() { shared.withLock { $0.client.fixPrecisions() } }
+
+    private func perform(_ batch: Batch, connects: AsyncStream<String>.Continuation?, reader: Bool = false) async {
+        let actions = batch.actions
         var events: [MarketEvent] = []
         for a in actions {
             switch a {
@@ -110,66 +136,102 @@ public final class KrakenConnection: Sendable {
             case .log(let level, let text): log(level, text)
             case .connect(let url): connects?.yield(url)
             case .send(let text):
-                if let w = shared.withLock({ $0.writer }) {
-                    do { try await w.write(.text(text)) } catch { log(.debug, "send failed: \(error)") }
-                }
+                // Queued to the socket's writer task, in order, without waiting here: a socket that stopped taking
+                // data must not hold up the clock or the events.
+                shared.withLock { _ = $0.outgoing?.yield(text) }
             case .close(let code):
                 let w = shared.withLock { s -> WebSocketOutboundWriter? in s.closeRequested = code; return s.writer }
-                if let w { try? await w.close(WebSocketErrorCode(codeNumber: Int(code)), reason: nil) }
+                if let w { Task { try? await w.close(WebSocketErrorCode(codeNumber: Int(code)), reason: nil) } }
             case .settled: shared.withLock { $0.settled = true }
             case .refused(let why): shared.withLock { $0.refused.append(why) }
             }
         }
-        await buffer.push(events)
+        if reader { shared.withLock { $0.readerWaiting = true } }
+        await buffer.push(events, sequence: batch.sequence)
+        if reader { shared.withLock { $0.readerWaiting = false } }
     }
 
+    /// One socket attempt. The connect runs in a task of its own that is abandoned, not awaited, when its handshake
+    /// takes longer than the connect timeout or a close we asked for does not finish (a dead peer): neither WSClient's
+    /// upgrade nor a silent socket answers cancellation, and the client must move on. An abandoned attempt that
+    /// completes later closes itself (its generation is no longer current).
     private func session(_ url: String, connects: AsyncStream<String>.Continuation) async {
-        var settings = WebSocketClientConfiguration(maxFrameSize: 4 << 20, autoPing: .enabled(timePeriod: .seconds(30)))
+        var settings = WebSocketClientConfiguration(maxFrameSize: 4 << 20, autoPing: .disabled)
+        // The client's own application pings judge liveness (WSClient's protocol ping would also fire while the reader
+        // waits for the kernel, which is backpressure, not a dead peer).
         settings.closeTimeout = .seconds(5)
         let configuration = settings
         let logger = Logger(label: "ws-tester.kraken")
         let opened = Flag()
-        do {
-            let close = try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
-                group.addTask { [self] in
-                    try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
-                        opened.set()
-                        let stopped = self.shared.withLock { s -> Bool in s.writer = outbound; s.closeRequested = nil; return s.stopped }
-                        if stopped { try? await outbound.close(.normalClosure, reason: nil); return }
-                        let hello = self.withClient { c, now, out in c.connected(now: now, into: &out) }
-                        await self.perform(hello, connects: connects)
-                        for try await message in inbound.messages(maxSize: 4 << 20) {
-                            guard case .text(var text) = message else { continue }
-                            let actions = text.withUTF8 { bytes in self.withClient { c, now, out in c.received(bytes, now: now, into: &out) } }
-                            await self.perform(actions, connects: connects)
-                            if self.shared.withLock({ $0.closeRequested != nil }) { break }
-                        }
+        let outcome = Outcome()
+        let generation = shared.withLock { s -> Int in s.generation += 1; return s.generation }
+        let attempt = Task { [self] in
+            do {
+                let close = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                    let current = self.shared.withLock { s -> Bool in
+                        guard s.generation == generation, !s.stopped else { return false }
+                        s.writer = outbound
+                        s.closeRequested = nil
+                        return true
+                    }
+                    guard current else { try? await outbound.close(.normalClosure, reason: nil); return }
+                    opened.set()
+                    let out = AsyncStream<String>.makeStream()
+                    self.shared.withLock { $0.outgoing = out.continuation }
+                    let writer = Task {
+                        for await text in out.stream { do { try await outbound.write(.text(text)) } catch { break } }
+                    }
+                    defer { out.continuation.finish(); writer.cancel() }
+                    let hello = self.withClient(generation: generation) { c, now, out in c.connected(now: now, into: &out) }
+                    await self.perform(hello, connects: connects)
+                    for try await message in inbound.messages(maxSize: 4 << 20) {
+                        guard case .text(var text) = message else { continue }
+                        let batch = text.withUTF8 { bytes in self.withClient(generation: generation) { c, now, out in c.received(bytes, now: now, into: &out) } }
+                        await self.perform(batch, connects: connects, reader: true)
+                        if self.shared.withLock({ $0.closeRequested != nil || $0.generation != generation }) { break }
                     }
                 }
-                group.addTask { [connectTimeout] in
-                    // Only the handshake is bounded: once open, the client's liveness rules take over.
-                    try await Task.sleep(for: connectTimeout)
-                    if !opened.value { throw ConnectTimeout() }
-                    try await Task.sleep(for: .seconds(1_000_000_000))
-                    return nil
-                }
-                let first = try await group.next()!
-                group.cancelAll()
-                return first
+                outcome.set(.closed(close.map { UInt16(webSocketErrorCode: $0.closeCode) }))
+            } catch {
+                outcome.set(.failed("\(error)"))
             }
-            shared.withLock { $0.writer = nil }
-            let code = close.map { UInt16(webSocketErrorCode: $0.closeCode) }
-            let actions = withClient { c, now, out in c.disconnected(now: now, code: code, into: &out) }
-            await perform(actions, connects: connects)
-        } catch {
-            shared.withLock { $0.writer = nil }
-            let wasOpen = opened.value
-            let actions = withClient { c, now, out in
-                if wasOpen { c.disconnected(now: now, code: nil, into: &out) }
-                else { c.connectFailed(now: now, reason: error is ConnectTimeout ? "no handshake within the connect timeout" : "\(error)", into: &out) }
-            }
-            await perform(actions, connects: connects)
         }
+        let started = ContinuousClock.now
+        var closeAskedAt: ContinuousClock.Instant?
+        var result: Outcome.Value
+        while true {
+            if let r = outcome.value { result = r; break }
+            let now = ContinuousClock.now
+            if !opened.value && now - started > connectTimeout { result = .abandoned("no handshake within the connect timeout"); break }
+            if shared.withLock({ $0.closeRequested != nil || $0.stopped }) {
+                closeAskedAt = closeAskedAt ?? now
+                if now - closeAskedAt! > .seconds(6) { result = .abandoned("the close did not complete"); break }
+            }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+        if case .abandoned = result { attempt.cancel() }
+        let wasOpen = opened.value
+        shared.withLock { s in
+            s.writer = nil
+            s.outgoing?.finish()
+            s.outgoing = nil
+            if s.generation == generation { s.generation += 1 }
+        }
+        let batch = withClient { c, now, out in
+            switch result {
+            case .closed(let code): if wasOpen { c.disconnected(now: now, code: code, into: &out) } else { c.connectFailed(now: now, reason: "closed before the handshake", into: &out) }
+            case .failed(let why), .abandoned(let why):
+                if wasOpen { c.disconnected(now: now, code: nil, into: &out) } else { c.connectFailed(now: now, reason: why, into: &out) }
+            }
+        }
+        await perform(batch, connects: connects)
+    }
+
+    private final class Outcome: Sendable {
+        enum Value: Sendable { case closed(UInt16?), failed(String), abandoned(String) }
+        private let m = Mutex<Value?>(nil)
+        func set(_ v: Value) { m.withLock { if $0 == nil { $0 = v } } }
+        var value: Value? { m.withLock { $0 } }
     }
 
     private struct ConnectTimeout: Error {}

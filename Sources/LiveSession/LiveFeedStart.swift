@@ -36,6 +36,7 @@ public struct LiveFeed: Sendable {
         while true {
             let refused = connection.refused
             if !refused.isEmpty {
+                buffer.finish()   // a reader waiting for room must not keep the stop waiting
                 await connection.stop()
                 await task.value
                 throw StartError.refused(refused)
@@ -45,6 +46,8 @@ public struct LiveFeed: Sendable {
                 let fixed = connection.inspect { $0.precisionsFixed }
                 // The instrument snapshot normally follows its ack at once; a server without it leaves the built-in table.
                 if fixed || ContinuousClock.now - settledAt! > .seconds(2) {
+                    // The kernel is built with these: a later instrument snapshot is warned about, not adopted.
+                    connection.fixPrecisions()
                     let p = connection.inspect { $0.precisions }
                     return LiveFeed(connection: connection, buffer: buffer, task: task, precisions: p, builtInPrecisions: !fixed)
                 }
@@ -52,8 +55,8 @@ public struct LiveFeed: Sendable {
             if ContinuousClock.now - started > timeout {
                 let counters = connection.counters
                 let phase = connection.phase
-                await connection.stop()
                 buffer.finish()
+                await connection.stop()
                 await task.value
                 let what = counters.connects == 0
                     ? "no connection to \(config.url) (\(counters.connectFailures) attempt\(counters.connectFailures == 1 ? "" : "s") failed)"

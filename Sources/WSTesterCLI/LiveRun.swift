@@ -48,7 +48,9 @@ struct LiveRun {
         let log: KrakenConnection.LogSink = { lv, text in
             let rank = ["debug": 0, "info": 1, "warning": 2, "error": 3][lv.rawValue] ?? 1
             guard rank >= level else { return }
-            let line = "[\(LiveRun.wallNow().iso8601)] feed \(lv.rawValue): \(text)\n"
+            // Text from the server (errors, statuses) is shown without control characters (no terminal escapes).
+            let clean = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+            let line = "[\(LiveRun.wallNow().iso8601)] feed \(lv.rawValue): \(clean)\n"
             if rank >= 2 { FileHandle.standardError.write(Data(line.utf8)) } else { FileHandle.standardOutput.write(Data(line.utf8)) }
         }
         let builtIn = Dictionary(uniqueKeysWithValues: spec.instruments.map { ($0.symbol, BookPrecision(price: $0.priceDecimals, quantity: $0.lotDecimals)) })
@@ -79,7 +81,7 @@ struct LiveRun {
         spec.start = LiveRun.wallNow()
         let kernel: Kernel
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError {
-            _ = try? blockingAwait { await feed.connection.stop(); await feed.task.value }
+            _ = try? blockingAwait { feed.buffer.finish(); await feed.connection.stop(); await feed.task.value }
             throw fail(e.description, code: e.exitCode)
         }
         let hasher = FillHasher()
@@ -137,6 +139,8 @@ struct LiveRun {
         let fc = feed.connection.feedCounters, cc = feed.connection.counters
         let p50 = session.latencyMicros(0.5), p99 = session.latencyMicros(0.99)
         print("Feed: \(fc.messages) messages, \(fc.parseErrors) parse errors, \(fc.checksumFailures) checksum failures, \(fc.tradeGaps) trade gaps (\(fc.missingTrades) prints missed), \(cc.connects) connection\(cc.connects == 1 ? "" : "s"), \(cc.checksumResyncs + cc.lagResyncs + cc.silenceAlarms) resyncs")
+        let bs = feed.buffer.stats
+        print("Buffer: high-water \(bs.highWater) of \(feed.buffer.capacity) events, the reader waited \(bs.producerWaits) time\(bs.producerWaits == 1 ? "" : "s") for the kernel")
         if let p50, let p99 { print("Arrival → applied: p50 \(String(format: "%.1f", p50)) µs, p99 \(String(format: "%.1f", p99)) µs over \(session.latencySamples) market events") }
         print("Wall time \(String(format: "%.2f", wallSeconds)) s")
         if let path = summaryJson {

@@ -238,16 +238,18 @@ import TradingCore
         _ = h.live(at: Self.at(0))
         var sent: [[String: Any]] = []
         var events: [MarketEvent] = []
-        for s in 1...61 {
+        for s in 1...63 {
             h.receive(#"{"channel":"heartbeat"}"#, Self.at(Double(s)))
             let out = h.run { c, o in c.tick(now: Self.at(Double(s) + 0.5), into: &o) }
             sent += h.sent(out).filter { $0["method"] as? String != "ping" }
             events += h.delivered(out)
         }
         #expect(h.client.counters.silenceAlarms == 1)
-        #expect(sent.count == 1 && sent[0]["method"] as? String == "unsubscribe")
+        // No ack for the unsubscribe: after 2 s the client subscribes again anyway.
+        #expect(sent.map { $0["method"] as! String } == ["unsubscribe", "subscribe"])
+        #expect(sent.allSatisfy { ($0["params"] as! [String: Any])["channel"] as? String == "book" })
         #expect(events == [.bookInvalidated(BookInvalidation(time: Self.at(60.5), symbol: BTCUSD))])
-        #expect(h.client.feed.counters.heartbeats == 61)
+        #expect(h.client.feed.counters.heartbeats == 63)
     }
 
     @Test func checksumMismatchResubscribesOnceAndRecovers() throws {

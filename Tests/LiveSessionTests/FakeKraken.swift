@@ -29,8 +29,11 @@ final class FakeKraken: Sendable {
     let tradesPerSecond: Int
     /// Close each connection after this many seconds (nil: keep it).
     let dropAfter: Double?
+    /// After the subscriptions and snapshots, send nothing more and ignore everything (a dead peer that keeps the socket).
+    let silentAfterStart: Bool
 
-    init(tradesPerSecond: Int = 0, dropAfter: Double? = nil) throws {
+    init(tradesPerSecond: Int = 0, dropAfter: Double? = nil, silentAfterStart: Bool = false) throws {
+        self.silentAfterStart = silentAfterStart
         bookLines = try fixture("book-btcusd.jsonl")
         instrument = try fixture("control.jsonl")[2]
         self.tradesPerSecond = tradesPerSecond
@@ -100,7 +103,10 @@ final class FakeKraken: Sendable {
     private func answer(_ r: [String: Any], _ out: WebSocketOutboundWriter) async throws {
         let id = r["req_id"] as? Int ?? 0
         let method = r["method"] as? String ?? ""
-        if method == "ping" { try await out.write(.text(#"{"method":"pong","req_id":\#(id)}"#)); return }
+        if method == "ping" {
+            if !silentAfterStart { try await out.write(.text(#"{"method":"pong","req_id":\#(id)}"#)) }
+            return
+        }
         let params = r["params"] as? [String: Any] ?? [:]
         let channel = params["channel"] as? String ?? ""
         let symbols = params["symbol"] as? [String] ?? []

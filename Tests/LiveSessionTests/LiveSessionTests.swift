@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import Backtest
 import KrakenWS
@@ -109,6 +112,50 @@ func wallNow() -> Timestamp {
         #expect(h2.hexDigest == hasher.hexDigest && h2.count == hasher.count)
     }
 
+    @Test func aHandshakeThatNeverCompletesIsAbandonedAtTheConnectTimeout() async throws {
+        // A TCP listener that never answers the HTTP upgrade: start-up fails after the connect timeout (exit 2 in
+        // the CLI), it does not hang.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = listen(fd, 16)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let started = ContinuousClock.now
+        await #expect(throws: LiveFeed.StartError.self) {
+            _ = try await LiveFeed.start(config: clientConfig("ws://127.0.0.1:\(port)/v2"), precisions: [:], timeout: .seconds(2),
+                                         bufferCapacity: 100, clock: wallNow, log: { _, _ in })
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
+    @Test func aSilentPeerIsClosedAndTheClientReconnects() async throws {
+        // The server stops sending after the start (no heartbeats, no pongs): the liveness timeout closes the socket
+        // locally and the client connects again.
+        let server = try FakeKraken(silentAfterStart: true)
+        let (url, serverTask) = try await server.start()
+        defer { serverTask.cancel() }
+        var c = clientConfig(url)
+        c.idlePingAfter = .milliseconds(300)
+        c.livenessTimeout = .milliseconds(800)
+        c.reconnectDelay = .milliseconds(100)
+        c.maintenanceMinDelay = .milliseconds(100)
+        let feed = try await LiveFeed.start(config: c, precisions: [BTCUSD: BookPrecision(price: 1, quantity: 8)],
+                                            timeout: .seconds(10), bufferCapacity: 1000, clock: wallNow, log: { _, _ in })
+        let deadline = ContinuousClock.now + .seconds(30)
+        while server.connections < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(server.connections >= 2)
+        #expect(feed.connection.counters.livenessTimeouts >= 1)
+        feed.buffer.finish()
+        await feed.connection.stop()
+        await feed.task.value   // and the stop does not hang on the silent peer
+    }
+
     @Test func aDroppedConnectionMakesTheMarketUnavailableUntilTheNewSnapshot() async throws {
         // The server drops every connection after 0.6 s; the client reconnects (unhealthy: 1 s backoff, but at least the
         // maintenance minimum would apply to a clean close; 1011 is not clean) and the book comes back.
@@ -124,15 +171,17 @@ func wallNow() -> Timestamp {
         var s = spec(strategy: try flow)
         s.start = wallNow()
         let kernel = try SessionBuilder.makeKernel(s)
-        var sawUnavailable = false
+        var sawUnavailable = false, availableAgain = false
         let session = LiveSession(kernel: kernel, buffer: feed.buffer, connection: feed.connection, end: s.start + .milliseconds(2500),
                                   intervalMs: s.intervalMs, wallClock: wallNow)
         session.onBatch = { now in
-            if case .feed(.disconnected)? = kernel.market.unavailability(BTCUSD, at: now) { sawUnavailable = true }
+            let why = kernel.market.unavailability(BTCUSD, at: now)
+            if case .feed(.disconnected)? = why { sawUnavailable = true }
+            if sawUnavailable && why == nil && kernel.market.book(BTCUSD) != nil { availableAgain = true }
         }
         try await session.run()
         await feed.task.value
-        #expect(sawUnavailable)
+        #expect(sawUnavailable && availableAgain)   // down with the connection, back with the new snapshot and status
         #expect(server.connections >= 2 && feed.connection.counters.connects >= 2)
         #expect(kernel.market.bookInvalidations >= 1)
     }

@@ -136,6 +136,14 @@ import TradingCore
             body.insert(["{\"k\":\"sentiment\",\"t\":1736899200000000000,\"upd\":-1,\"fg\":1e300,\"btcd\":\"nan\"}",
                          "{\"k\":\"sentiment\",\"t\":1736899200000000000,\"upd\":1736899200000000000,\"fg\":-5,\"fgc\":[1]}",
                          "{\"k\":\"sentiment\",\"t\":1736899200000000000,\"upd\":1736899200000000000,\"fg\":50,\"fgc\":\"\\\"\\u0000\",\"btcd\":\"101\"}"][i % 3], at: 4)
+            // The live feed's events (format 4) with hostile values: unknown statuses, foreign pairs, absurd counts and
+            // exchange times, and a book invalidation of a session pair (it then waits for a snapshot).
+            body.insert(["{\"k\":\"feed\",\"t\":1736899200000000000,\"status\":\"maintenance\"}",
+                         "{\"k\":\"feed\",\"t\":1736899200000000000,\"s\":\"DOGE/EUR\",\"status\":\"\\u0000\"}",
+                         "{\"k\":\"book_invalid\",\"t\":1736899200000000000,\"s\":\"XRP/USDT\"}",
+                         "{\"k\":\"trade_gap\",\"t\":1736899200000000000,\"s\":\"XRP/USDT\",\"missing\":18446744073709551615}",
+                         "{\"k\":\"trade_gap\",\"t\":1736899200000000000,\"s\":\"XRP/USDT\",\"missing\":1e400}",
+                         "{\"k\":\"trade\",\"s\":\"XRP/USDT\",\"t\":1736899200000000000,\"xt\":\"x\",\"p\":\"1\",\"q\":\"1\",\"side\":\"buy\"}"][i % 6], at: 5)
             let data = try JSONSerialization.data(withJSONObject: h, options: [.sortedKeys])
             let text = String(decoding: data, as: UTF8.self) + "\n" + body.joined(separator: "\n") + "\n"
             let path = try write("rec\(i).jsonl", Array(text.utf8))
