@@ -36,6 +36,12 @@ async def pump(ws):
         if delay > 0:
             await asyncio.sleep(delay)
         await ws.send(stamp.sub('"timestamp":"%s"' % now(), lines[1 + (i - 1) % (len(lines) - 1)], count=1))
+        if i % 50 == 0:
+            # A print every 50 messages (100/s at 5,000 msgs/s), mostly buyers, so the flow strategy trades.
+            tid = i // 50
+            side = "sell" if tid % 4 == 0 else "buy"
+            await ws.send(json.dumps({"channel": "trade", "type": "update", "data": [{"symbol": "BTC/USD", "side": side,
+                "price": 45000.0 + (tid % 7) * 0.1, "qty": 0.01, "ord_type": "market", "trade_id": tid, "timestamp": now()}]}))
         i += 1
         if i >= len(lines):
             return   # the stream ran out: keep the connection with heartbeats only

@@ -369,7 +369,7 @@ public final class KrakenClient {
         if minOffset == nil || offset < minOffset! { minOffset = offset }
         if offset - minOffset! > config.maxLag.nanoseconds {
             counters.lagResyncs += 1
-            out.append(.log(.warning, "\(b.symbol) book lags \(String(format: "%.1f", Double(offset - minOffset!) / 1e9)) s behind the exchange: resyncing"))
+            out.append(.log(.warning, "\(b.symbol) book lags \(tenths(Double(offset - minOffset!) / 1e9)) s behind the exchange: resyncing"))
             // A resync that cannot cure the lag (a server whose stamps stay behind) ends in a reconnect, which re-baselines.
             if tooManyFailures(b.symbol, now, &out) {
                 out.append(.deliver(.bookInvalidated(BookInvalidation(time: now, symbol: b.symbol))))
@@ -452,7 +452,7 @@ public final class KrakenClient {
         let d = policy.delay(after: ending, u: random())
         let start = policy.allowedStart(wanted: now + d)
         backoffUntil = start
-        transition(.backoff, now, &out, "reconnecting in \(String(format: "%.1f", (start - now).seconds)) s")
+        transition(.backoff, now, &out, "reconnecting in \(tenths((start - now).seconds)) s")
         if start <= now { attempt(now, &out) }
     }
 
@@ -490,6 +490,12 @@ public final class KrakenClient {
         case "ohlc": .subscribe(channel: channel, symbols: symbols, reqId: id, interval: config.ohlcInterval)
         default: .subscribe(channel: channel, symbols: symbols, reqId: id)
         }
+    }
+
+    /// Seconds to one decimal, without Foundation (this file is pure).
+    private func tenths(_ seconds: Double) -> String {
+        let t = Int64((max(0, seconds) * 10).rounded())
+        return "\(t / 10).\(t % 10)"
     }
 
     private func takeId() -> Int64 { defer { nextReqId += 1 }; return nextReqId }

@@ -64,6 +64,11 @@ public final class MarketState: MarketView {
     public private(set) var feedStatus: MarketStatus = .online
     /// Books the feed invalidated.
     public private(set) var bookInvalidations = 0
+    /// How far the engine clock (receive time) runs ahead of the exchange's stamps: the smallest receive − exchange
+    /// time of any trade that carried its own stamp (nil: none did; simulated and bar data). Candles bucket on the
+    /// exchange's time, so they close on the engine clock less this: a local clock a few seconds fast does not cut
+    /// each minute's last trades off as late.
+    public private(set) var exchangeOffset: Interval?
 
     /// Symbols with a bar range since the last tick.
     private var rangedSymbols = 0
@@ -159,6 +164,10 @@ public final class MarketState: MarketView {
         }
         states[i].trades.append(t)
         fresh(i, t.time)
+        if t.exchangeTime != t.time {
+            let o = t.time - t.exchangeTime
+            if exchangeOffset == nil || o < exchangeOffset! { exchangeOffset = o }
+        }
         if let lt = states[i].lastTrade, lt.time > t.time {
             // An older print does not replace the latest price.
         } else {
@@ -225,8 +234,9 @@ public final class MarketState: MarketView {
     }
 
     /// Closes candles whose bucket ended (plus grace) by `now` on the engine clock.
-    public func advance(to now: Timestamp) {
+    public func advance(to engineNow: Timestamp) {
         let grace = config.candleCloseGrace
+        let now = exchangeOffset.map { $0.nanoseconds > 0 ? engineNow - $0 : engineNow } ?? engineNow
         for i in states.indices {
             if let c = states[i].builders[0].closeIfDue(now: now, grace: grace) { propagate(c, symbol: i) }
             var k = 1

@@ -20,6 +20,17 @@ func makeExchange(fee: String = "0.001", slippage: String = "0.0005", longLev: S
     return PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: symbols)
 }
 
+/// The resting-order tests' exchange: maker 0.0025, taker 0.004, no slippage, book walk, capital 1000, XRP/USD only.
+func makeOrderExchange() -> PaperExchange {
+    var c = ExchangeConfig()
+    c.makerFeeRate = Rate("0.0025")!
+    c.takerFeeRate = Rate("0.004")!
+    c.slippageRate = .zero
+    c.fillModel = .bookWalk
+    c.startingCapital = Money(1000)
+    return PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
+}
+
 /// A market where XRP/USD has "the book at p": bids p−0.001 ×100, p−0.002 ×200; asks p+0.001 ×100, p+0.002 ×200.
 final class TestMarket {
     let state = MarketState(symbols: [XRP, Symbol("XRP/BTC")!, Symbol("BTC/USDT")!])

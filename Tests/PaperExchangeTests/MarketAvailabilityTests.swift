@@ -7,15 +7,7 @@ import MarketData
 /// its orders are rejected with `market_unavailable` (nothing changes) and its resting orders do not fill; the same
 /// rule in live sessions and backtests.
 @Suite struct MarketAvailabilityTests {
-    let ex: PaperExchange = {
-        var c = ExchangeConfig()
-        c.makerFeeRate = Rate("0.0025")!
-        c.takerFeeRate = Rate("0.004")!
-        c.slippageRate = .zero
-        c.fillModel = .bookWalk
-        c.startingCapital = Money(1000)
-        return PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-    }()
+    let ex = makeOrderExchange()
 
     func buy(_ m: TestMarket, _ p: Portfolio) -> Result<Fill, ExecutionRejection> {
         ex.execute(signal(.buy, "10", sizeUnit: .base), for: p, market: m.state, now: m.t)

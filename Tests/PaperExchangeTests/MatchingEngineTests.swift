@@ -6,15 +6,7 @@ import MarketData
 /// The resting-order model (issue "Orders that rest", docs/orders.md). Every expected figure is the hand product of
 /// quantity × price × rate (no code under test computes them): maker 0.0025, taker 0.004, no slippage, capital 1000.
 @Suite struct MatchingEngineTests {
-    let ex: PaperExchange = {
-        var c = ExchangeConfig()
-        c.makerFeeRate = Rate("0.0025")!
-        c.takerFeeRate = Rate("0.004")!
-        c.slippageRate = .zero
-        c.fillModel = .bookWalk
-        c.startingCapital = Money(1000)
-        return PaperExchange(config: c, instruments: InstrumentRegistry(), sessionSymbols: [XRP])
-    }()
+    let ex = makeOrderExchange()
 
     /// bookAt("2.35"): bids 2.349 ×100, 2.348 ×200; asks 2.351 ×100, 2.352 ×200.
     func market() -> TestMarket { TestMarket().bookAt("2.35") }
