@@ -32,8 +32,12 @@ final class FakeKraken: Sendable {
     /// After the subscriptions and snapshots, send nothing more and ignore everything (a dead peer that keeps the socket).
     let silentAfterStart: Bool
 
-    init(tradesPerSecond: Int = 0, dropAfter: Double? = nil, silentAfterStart: Bool = false) throws {
+    /// A pair this server does not support (its subscriptions get Kraken's error).
+    let refuse: String?
+
+    init(tradesPerSecond: Int = 0, dropAfter: Double? = nil, silentAfterStart: Bool = false, refuse: String? = nil) throws {
         self.silentAfterStart = silentAfterStart
+        self.refuse = refuse
         bookLines = try fixture("book-btcusd.jsonl")
         instrument = try fixture("control.jsonl")[2]
         self.tradesPerSecond = tradesPerSecond
@@ -116,6 +120,10 @@ final class FakeKraken: Sendable {
             return
         }
         for s in symbols {
+            if s == refuse {
+                try await out.write(.text(#"{"error":"Currency pair not supported \#(s)","method":"\#(method)","req_id":\#(id),"success":false,"symbol":"\#(s)"}"#))
+                continue
+            }
             try await out.write(.text(#"{"method":"\#(method)","req_id":\#(id),"result":{"channel":"\#(channel)","symbol":"\#(s)"},"success":true}"#))
         }
         guard channel == "book", method == "subscribe", symbols.contains("BTC/USD") else { return }
