@@ -29,11 +29,17 @@ public final class EventRecorder {
     }
 
     public func record(_ e: MarketEvent) {
+        guard !closed else { return }
         write(EventCodec.encode(e))
         events += 1
     }
 
+    private var closed = false
+
+    /// Flushes and closes the file; later calls do nothing (shutdown paths may each make sure).
     public func close() {
+        guard !closed else { return }
+        closed = true
         fflush(file)
         fclose(file)
     }

@@ -225,8 +225,15 @@ public final class KrakenClient {
     }
 
     /// Frames are waiting behind a full buffer (the kernel is behind): the connection is alive, not silent.
+    /// Every timer that measures silence or waiting moves on by the time spent waiting, so a stall of the kernel does
+    /// not fire ack timeouts or silence alarms either.
     public func noteAlive(now: Timestamp) {
-        if socketOpen && now > lastInbound { lastInbound = now }
+        guard socketOpen, now > lastInbound else { return }
+        let waited = now - lastInbound
+        lastInbound = now
+        for id in pending.keys { pending[id]!.sentAt = pending[id]!.sentAt + waited }
+        for s in lastBook.keys { lastBook[s] = lastBook[s]! + waited }
+        for (s, r) in resync { if case .unsubscribing(let id, let d) = r { resync[s] = .unsubscribing(reqId: id, deadline: d + waited) } }
     }
 
     /// The session built its kernel with the current precisions: from now on a change is warned about, not adopted.

@@ -17,7 +17,8 @@ public final class KrakenConnection: Sendable {
     private struct Shared {
         var client: KrakenClient
         var writer: WebSocketOutboundWriter?
-        var closeRequested: UInt16?
+        /// The generation of the socket we asked to close (a request belongs to its socket only).
+        var closeRequested: Int?
         var stopped = false
         var lastTime = Timestamp(nanoseconds: .min)
         var settled = false
@@ -82,12 +83,15 @@ public final class KrakenConnection: Sendable {
 
     /// Stops: a clean close of the socket, no reconnect.
     public func stop() async {
+        // No more events: nothing may wait for room, or for its turn, after this.
+        buffer.finish()
         var batch = withClient { c, now, out in c.stop(now: now, into: &out) }
         let writer = shared.withLock { s -> WebSocketOutboundWriter? in s.stopped = true; return s.writer }
         batch.actions.removeAll { if case .close = $0 { true } else { false } }
         await perform(batch, connects: nil)
-        // Whatever socket is open (also one whose handshake finished as we stopped) is closed cleanly.
-        if let writer { try? await writer.close(.normalClosure, reason: nil) }
+        // Whatever socket is open (also one whose handshake finished as we stopped) is closed cleanly, without waiting
+        // on it here: the session abandons a close that is not answered.
+        if let writer { Task { try? await writer.close(.normalClosure, reason: nil) } }
     }
 
     public var isStopped: Bool { shared.withLock { $0.stopped } }
@@ -107,6 +111,8 @@ public final class KrakenConnection: Sendable {
     struct Batch: Sendable {
         var actions: [KrakenClient.Action]
         var sequence: UInt64
+        /// The socket generation current when the client made these actions: sends and closes go to that socket only.
+        var generation: Int
     }
 
     /// Runs `body` with the client and a monotonic edge time, then records counters. `generation`: only if that socket
@@ -120,7 +126,7 @@ public final class KrakenConnection: Sendable {
             s.counters = s.client.counters
             s.feedCounters = s.client.feed.counters
             defer { s.sequence += 1 }
-            return Batch(actions: out, sequence: s.sequence)
+            return Batch(actions: out, sequence: s.sequence, generation: s.generation)
         }
     }
 
@@ -138,9 +144,13 @@ public final class KrakenConnection: Sendable {
             case .send(let text):
                 // Queued to the socket's writer task, in order, without waiting here: a socket that stopped taking
                 // data must not hold up the clock or the events.
-                shared.withLock { _ = $0.outgoing?.yield(text) }
+                shared.withLock { s in if s.generation == batch.generation { _ = s.outgoing?.yield(text) } }
             case .close(let code):
-                let w = shared.withLock { s -> WebSocketOutboundWriter? in s.closeRequested = code; return s.writer }
+                let w = shared.withLock { s -> WebSocketOutboundWriter? in
+                    guard s.generation == batch.generation else { return nil }
+                    s.closeRequested = s.generation
+                    return s.writer
+                }
                 if let w { Task { try? await w.close(WebSocketErrorCode(codeNumber: Int(code)), reason: nil) } }
             case .settled: shared.withLock { $0.settled = true }
             case .refused(let why): shared.withLock { $0.refused.append(why) }
@@ -168,16 +178,17 @@ public final class KrakenConnection: Sendable {
         let attempt = Task { [self] in
             do {
                 let close = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                    let out = AsyncStream<String>.makeStream()
+                    // One step under the lock: still the current attempt, so it is the open socket (the session decides
+                    // to abandon under the same lock).
                     let current = self.shared.withLock { s -> Bool in
                         guard s.generation == generation, !s.stopped else { return false }
                         s.writer = outbound
-                        s.closeRequested = nil
+                        s.outgoing = out.continuation
+                        opened.set()
                         return true
                     }
-                    guard current else { try? await outbound.close(.normalClosure, reason: nil); return }
-                    opened.set()
-                    let out = AsyncStream<String>.makeStream()
-                    self.shared.withLock { $0.outgoing = out.continuation }
+                    guard current else { out.continuation.finish(); try? await outbound.close(.normalClosure, reason: nil); return }
                     let writer = Task {
                         for await text in out.stream { do { try await outbound.write(.text(text)) } catch { break } }
                     }
@@ -188,7 +199,7 @@ public final class KrakenConnection: Sendable {
                         guard case .text(var text) = message else { continue }
                         let batch = text.withUTF8 { bytes in self.withClient(generation: generation) { c, now, out in c.received(bytes, now: now, into: &out) } }
                         await self.perform(batch, connects: connects, reader: true)
-                        if self.shared.withLock({ $0.closeRequested != nil || $0.generation != generation }) { break }
+                        if self.shared.withLock({ $0.closeRequested == generation || $0.generation != generation }) { break }
                     }
                 }
                 outcome.set(.closed(close.map { UInt16(webSocketErrorCode: $0.closeCode) }))
@@ -202,27 +213,37 @@ public final class KrakenConnection: Sendable {
         while true {
             if let r = outcome.value { result = r; break }
             let now = ContinuousClock.now
-            if !opened.value && now - started > connectTimeout { result = .abandoned("no handshake within the connect timeout"); break }
-            if shared.withLock({ $0.closeRequested != nil || $0.stopped }) {
+            // Decided under the lock the handshake also takes: either it is open already, or it will find itself stale.
+            let (open, closing) = shared.withLock { s -> (Bool, Bool) in
+                let open = opened.value
+                if !open && now - started > connectTimeout { s.generation += 1 }
+                return (open, s.closeRequested == generation || s.stopped)
+            }
+            if !open && now - started > connectTimeout { result = .abandoned("no handshake within the connect timeout"); break }
+            if closing {
                 closeAskedAt = closeAskedAt ?? now
                 if now - closeAskedAt! > .seconds(6) { result = .abandoned("the close did not complete"); break }
+            } else {
+                closeAskedAt = nil
             }
             try? await Task.sleep(for: .milliseconds(25))
         }
         if case .abandoned = result { attempt.cancel() }
-        let wasOpen = opened.value
         shared.withLock { s in
             s.writer = nil
             s.outgoing?.finish()
             s.outgoing = nil
             if s.generation == generation { s.generation += 1 }
+            if s.closeRequested == generation { s.closeRequested = nil }
         }
+        // By the client's own state: a handshake that never reached it is a failed connect, else the socket closed.
         let batch = withClient { c, now, out in
-            switch result {
-            case .closed(let code): if wasOpen { c.disconnected(now: now, code: code, into: &out) } else { c.connectFailed(now: now, reason: "closed before the handshake", into: &out) }
-            case .failed(let why), .abandoned(let why):
-                if wasOpen { c.disconnected(now: now, code: nil, into: &out) } else { c.connectFailed(now: now, reason: why, into: &out) }
+            let code: UInt16? = if case .closed(let k) = result { k } else { nil }
+            let why: String = switch result {
+            case .closed: "closed before the handshake"
+            case .failed(let w), .abandoned(let w): w
             }
+            if c.phase == .connecting { c.connectFailed(now: now, reason: why, into: &out) } else { c.disconnected(now: now, code: code, into: &out) }
         }
         await perform(batch, connects: connects)
     }

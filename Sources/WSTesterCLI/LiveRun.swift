@@ -91,7 +91,13 @@ struct LiveRun {
         let end: Timestamp? = cfg.durationMinutes == 0 ? nil : spec.start + .minutes(Int64(cfg.durationMinutes))
         let session = LiveSession(kernel: kernel, buffer: feed.buffer, connection: feed.connection, end: end, intervalMs: spec.intervalMs,
                                   wallClock: LiveRun.wallNow)
-        if let path = record { session.recorder = try EventRecorder(path: path, spec: spec) }
+        if let path = record {
+            do { session.recorder = try EventRecorder(path: path, spec: spec) } catch {
+                _ = try? blockingAwait { await feed.connection.stop(); await feed.task.value }
+                throw error
+            }
+        }
+        defer { session.recorder?.close() }
         banner(spec, "Live Kraken (\(cfg.wsURL))", notes)
         var nextStatus = spec.start + .seconds(Int64(cfg.statusIntervalSeconds))
         let statusEvery = Interval.seconds(Int64(cfg.statusIntervalSeconds))
@@ -126,7 +132,11 @@ struct LiveRun {
             let group = ServiceGroup(configuration: .init(
                 services: [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "ws-tester")))
-            try await group.run()
+            do { try await group.run() } catch {
+                await feed.connection.stop()
+                await feed.task.value
+                throw error
+            }
             await feed.task.value
         }
         kernel.stop()

@@ -465,6 +465,25 @@ import TradingCore
         #expect(h.client.counters.lagResyncs == 3 && closes == 1 && h.client.phase == .backoff)
     }
 
+    @Test func waitingBehindAFullBufferIsNotSilence() {
+        // The reader waits 40 s for the kernel (noteAlive every second): no liveness close, no ack timeout, no silence
+        // alarm; once it reads again, the timers run from where they were.
+        let h = Harness(symbols: [BTCUSD], configure: { $0.channelSilence = .seconds(20) })
+        h.run { c, o in c.start(now: Self.at(0), into: &o) }
+        let subs = h.sent(h.run { c, o in c.connected(now: Self.at(0), into: &o) })
+        for s in subs where (s["params"] as! [String: Any])["channel"] as? String != "book" { h.ackAll(s, Self.at(0.1)) }
+        var stalled: [KrakenClient.Action] = []
+        for s in 1...40 { stalled += h.run { c, o in c.noteAlive(now: Self.at(Double(s))); c.tick(now: Self.at(Double(s)), into: &o) } }
+        #expect(!stalled.contains { if case .close = $0 { true } else { false } })
+        #expect(h.sent(stalled).filter { $0["method"] as? String == "subscribe" }.isEmpty)
+        #expect(h.client.counters.livenessTimeouts == 0 && h.client.counters.silenceAlarms == 0 && h.client.phase == .subscribing)
+        // The book's request waited 0.1 s before the stall (acks arrived at 0.1 s), 39.9 s of stall do not count:
+        // its 10 s ack timeout ends at 49.9 s.
+        h.receive(#"{"channel":"heartbeat"}"#, Self.at(45))
+        #expect(h.sent(h.run { c, o in c.tick(now: Self.at(49.8), into: &o) }).filter { $0["method"] as? String == "subscribe" }.isEmpty)
+        #expect(h.sent(h.run { c, o in c.tick(now: Self.at(50), into: &o) }).filter { $0["method"] as? String == "subscribe" }.count == 1)
+    }
+
     @Test func stopClosesCleanlyAndNeverReconnects() {
         let h = Harness(symbols: [XRPUSDT])
         _ = h.live(at: Self.at(0))

@@ -92,11 +92,16 @@ final class FakeKraken: Sendable {
                 }
             }
             group.addTask { [self] in
+                var answered = 0
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     guard case .text(let text) = message,
                           let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { continue }
                     state.withLock { $0.requests.append(text) }
                     try await answer(obj, outbound)
+                    answered += 1
+                    // A dead peer that keeps the socket: after the five subscriptions it reads nothing more, so not even
+                    // the client's close frame gets an answer.
+                    if silentAfterStart && answered >= 5 { try await Task.sleep(for: .seconds(3600)) }
                 }
             }
             _ = try await group.next()
