@@ -4,6 +4,9 @@ import TradingCore
 /// checksum token of a value is then just the decimal digits of its count, and a level is keyed by its exact value, so
 /// `45284` and `45284.0` are one level.
 public struct BookPrecision: Hashable, Sendable {
+    /// 10^0 … 10^18.
+    static let powersOfTen: [UInt64] = (0...18).map { k in (0..<k).reduce(1) { v, _ in v * 10 } }
+
     public let price: Int
     public let quantity: Int
     public init(price: Int, quantity: Int) { self.price = price; self.quantity = quantity }
@@ -12,6 +15,25 @@ public struct BookPrecision: Hashable, Sendable {
     /// a whole count (rounded half-even, and counted as a precision violation by the caller).
     static func count<U>(_ value: FixedPoint<U>, _ decimals: Int) -> (count: Int64, exact: Bool)? {
         guard (0...18).contains(decimals) else { return nil }
+        // Fast path, every level of a real feed: a non-negative value whose count fits 64 bits is one 128-by-64-bit
+        // division (quotient and remainder together) instead of two Int128 library divisions.
+        let divisor64 = powersOfTen[18 - decimals]
+        if value.raw >= 0 {
+            let m = UInt128(value.raw)
+            let high = UInt64(truncatingIfNeeded: m >> 64), low = UInt64(truncatingIfNeeded: m)
+            if high < divisor64 {
+                var (q, r) = divisor64.dividingFullWidth((high, low))
+                // Beyond Int64 it does not fit either way (the slow path says so).
+                if q < UInt64(Int64.max) {
+                    let exact = r == 0
+                    if !exact {
+                        r &*= 2   // r < 10^18, so 2r fits
+                        if r > divisor64 || (r == divisor64 && q & 1 == 1) { q += 1 }
+                    }
+                    return (Int64(q), exact)
+                }
+            }
+        }
         var divisor: Int128 = 1
         for _ in 0..<(18 - decimals) { divisor *= 10 }
         let raw = value.raw
@@ -133,27 +155,31 @@ public struct KrakenBook: Sendable {
 
     /// CRC32 of the top 10 asks then the top 10 bids, each level as its price count's digits then its quantity count's.
     public var checksum: UInt32 {
-        // The tables once per checksum; each token's whole 8-byte words by slicing-by-8, the rest byte by byte (tokens
-        // are stored as little-endian words of ASCII digits): this runs on every book message.
-        CRC32.slices.withUnsafeBufferPointer { t in
-            var c: UInt32 = 0xFFFF_FFFF
-            @inline(__always) func feed(_ l: Level) {
-                let n = Int(l.token.count)
-                let w = l.token.bytes
-                var done = 0
-                if n >= 8 { c = CRC32.update(c, word: UInt64(littleEndian: w.0), t); done = 8 }
-                if n >= 16 { c = CRC32.update(c, word: UInt64(littleEndian: w.1), t); done = 16 }
-                if n >= 24 { c = CRC32.update(c, word: UInt64(littleEndian: w.2), t); done = 24 }
-                if n >= 32 { c = CRC32.update(c, word: UInt64(littleEndian: w.3), t); done = 32 }
-                if done < n {
-                    withUnsafeBytes(of: l.token.bytes) { p in
-                        for i in done..<n { c = t[Int((c ^ UInt32(p[i])) & 0xFF)] ^ (c >> 8) }
-                    }
-                }
+        // This runs on every book message. The 20 tokens are laid end to end in one stack buffer (each written as its
+        // five whole words; the next token overwrites the unused tail), so the CRC runs slicing-by-8 over one
+        // contiguous string, about 280 bytes, with only its last few bytes taken one by one.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 21 * 5) { words in
+            let buf = UnsafeMutableRawPointer(words.baseAddress!)
+            var n = 0
+            @inline(__always) func put(_ l: Level) {
+                buf.storeBytes(of: l.token.bytes, toByteOffset: n, as: (UInt64, UInt64, UInt64, UInt64, UInt64).self)
+                n += Int(l.token.count)
             }
-            for k in 0..<Swift.min(10, asks.count) { feed(asks[k]) }
-            for k in 0..<Swift.min(10, bids.count) { feed(bids[k]) }
-            return c ^ 0xFFFF_FFFF
+            for k in 0..<Swift.min(10, asks.count) { put(asks[k]) }
+            for k in 0..<Swift.min(10, bids.count) { put(bids[k]) }
+            return CRC32.slices.withUnsafeBufferPointer { t in
+                var c: UInt32 = 0xFFFF_FFFF
+                var i = 0
+                while i + 8 <= n {
+                    c = CRC32.update(c, word: UInt64(littleEndian: buf.loadUnaligned(fromByteOffset: i, as: UInt64.self)), t)
+                    i += 8
+                }
+                while i < n {
+                    c = t[Int((c ^ UInt32(buf.load(fromByteOffset: i, as: UInt8.self))) & 0xFF)] ^ (c >> 8)
+                    i += 1
+                }
+                return c ^ 0xFFFF_FFFF
+            }
         }
     }
 

@@ -87,15 +87,52 @@ enum KrakenBookScanner {
             return true
         }
 
-        /// A JSON number (the exact grammar), as its byte range.
-        mutating func number() -> Range<Int>? {
+        /// A JSON number as fixed point. The plain form Kraken sends (at most 19 digits, at most 18 of them decimals, no
+        /// exponent) is converted as it is scanned, one multiplication at the end; anything else (exponents, long
+        /// mantissas) goes through the grammar check and `FixedPoint(utf8:)`, which give the same value.
+        mutating func fixed<U>() -> FixedPoint<U>? {
             skipSpace()
-            guard let end = KrakenJSON.numberEnd(b, from: i) else { return nil }
-            defer { i = end }
-            return i..<end
+            let start = i, n = b.count
+            var j = i
+            var negative = false
+            if j < n, b[j] == UInt8(ascii: "-") { negative = true; j += 1 }
+            var m: UInt64 = 0
+            let intStart = j
+            while j < n, b[j] &- 48 < 10 { m = m &* 10 &+ UInt64(b[j] &- 48); j += 1 }
+            let intDigits = j - intStart
+            // JSON: at least one integer digit, no leading zero.
+            guard intDigits > 0, intDigits == 1 || b[intStart] != UInt8(ascii: "0") else { return nil }
+            var fraction = 0
+            if j < n, b[j] == UInt8(ascii: ".") {
+                j += 1
+                let fs = j
+                while j < n, b[j] &- 48 < 10 { m = m &* 10 &+ UInt64(b[j] &- 48); j += 1 }
+                fraction = j - fs
+                guard fraction > 0 else { return nil }
+            }
+            if intDigits + fraction > 19 || fraction > 18 || (j < n && (b[j] == UInt8(ascii: "e") || b[j] == UInt8(ascii: "E"))) {
+                guard let end = KrakenJSON.numberEnd(b, from: start) else { return nil }
+                i = end
+                return FixedPoint<U>(utf8: UnsafeBufferPointer(rebasing: b[start..<end]))
+            }
+            i = j
+            // m < 10^19 and the scale factor ≤ 10^18: below maxMagnitude (10^38), no overflow.
+            let raw = Int128(m) * Int128(BookPrecision.powersOfTen[18 - fraction])
+            return FixedPoint<U>(raw: negative ? -raw : raw)
         }
 
-        func fixed<U>(_ r: Range<Int>) -> FixedPoint<U>? { FixedPoint<U>(utf8: UnsafeBufferPointer(rebasing: b[r])) }
+        /// A JSON number that is a plain unsigned integer of at most 19 digits (the checksum).
+        mutating func unsigned() -> UInt64? {
+            skipSpace()
+            let start = i
+            var j = i, v: UInt64 = 0
+            while j < b.count, b[j] &- 48 < 10 { v = v &* 10 &+ UInt64(b[j] &- 48); j += 1 }
+            guard j > start, j - start <= 19, j - start == 1 || b[start] != UInt8(ascii: "0") else { return nil }
+            // A fraction or exponent is not an integer here: the full parser decides.
+            if j < b.count, b[j] == UInt8(ascii: ".") || b[j] == UInt8(ascii: "e") || b[j] == UInt8(ascii: "E") { return nil }
+            i = j
+            return v
+        }
 
         mutating func levels() -> [BookLevel]? {
             guard byte(UInt8(ascii: "[")) else { return nil }
@@ -106,12 +143,12 @@ enum KrakenBookScanner {
                 guard byte(UInt8(ascii: "{")) else { return nil }
                 var price: Price?, qty: Quantity?
                 repeat {
-                    guard let k = keyBytes(), let n = number() else { return nil }
+                    guard let k = keyBytes() else { return nil }
                     if equals(k, "price") {
-                        guard price == nil, let p: Price = fixed(n), p.isPositive else { return nil }
+                        guard price == nil, let p: Price = fixed(), p.isPositive else { return nil }
                         price = p
                     } else if equals(k, "qty") {
-                        guard qty == nil, let q: Quantity = fixed(n), !q.isNegative else { return nil }
+                        guard qty == nil, let q: Quantity = fixed(), !q.isNegative else { return nil }
                         qty = q
                     } else {
                         return nil
@@ -131,7 +168,7 @@ enum KrakenBookScanner {
             repeat {
                 guard let k = keyBytes() else { return nil }
                 if equals(k, "symbol") {
-                    guard symbol == nil, let r = rawString(), let s = Symbol(String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)) else { return nil }
+                    guard symbol == nil, let r = rawString(), let s = Symbol(utf8: UnsafeBufferPointer(rebasing: b[r])) else { return nil }
                     symbol = s
                 } else if equals(k, "bids") {
                     guard bids == nil, let l = levels() else { return nil }
@@ -140,11 +177,10 @@ enum KrakenBookScanner {
                     guard asks == nil, let l = levels() else { return nil }
                     asks = l
                 } else if equals(k, "checksum") {
-                    guard checksum == nil, let n = number(), let v = UInt64(String(decoding: UnsafeBufferPointer(rebasing: b[n]), as: UTF8.self)),
-                          let c = UInt32(exactly: v) else { return nil }
+                    guard checksum == nil, let v = unsigned(), let c = UInt32(exactly: v) else { return nil }
                     checksum = c
                 } else if equals(k, "timestamp") {
-                    guard !sawTimestamp, let r = rawString(), let t = Timestamp(iso8601: String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)),
+                    guard !sawTimestamp, let r = rawString(), let t = Timestamp(iso8601: UnsafeBufferPointer(rebasing: b[r])),
                           Timestamp.supportedRange.contains(t) else { return nil }
                     sawTimestamp = true
                     timestamp = t

@@ -317,7 +317,7 @@ public final class KrakenClient {
             } else {
                 out.append(.log(.warning, "\(p.symbol): the instrument channel says price \(p.precision.price) / quantity \(p.precision.quantity) decimals, the built-in table \(current.map { "\($0.price) / \($0.quantity)" } ?? "none"): using the channel's"))
                 feed.setPrecision(p.precision, for: p.symbol)
-                if feed.books[p.symbol] != nil { startResync(p.symbol, now, &out) }
+                if feed.book(for: p.symbol) != nil { startResync(p.symbol, now, &out) }
             }
         }
         if !pairs.isEmpty { precisionsFixed = true }

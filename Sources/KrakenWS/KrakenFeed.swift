@@ -39,10 +39,48 @@ public final class KrakenFeed {
     public let depth: Int
     public private(set) var counters = Counters()
     public private(set) var precisions: [Symbol: BookPrecision]
-    public private(set) var books: [Symbol: KrakenBook] = [:]
+    /// The books by pair.
+    public var books: [Symbol: KrakenBook] {
+        var d: [Symbol: KrakenBook] = [:]
+        for s in slots { if let b = s.book { d[s.symbol] = b } }
+        return d
+    }
     /// Pairs whose book failed its checksum and waits for a snapshot.
-    public private(set) var invalid: Set<Symbol> = []
+    public var invalid: Set<Symbol> { Set(slots.lazy.filter(\.invalid).map(\.symbol)) }
+
+    /// One pair's state. Book messages find theirs by comparing the symbol with the previous message's (almost always
+    /// the same pair) before any hashing: a symbol is a small string, so that is two words compared.
+    private struct Slot {
+        let symbol: Symbol
+        var precision: BookPrecision?
+        var book: KrakenBook?
+        var invalid = false
+    }
+    private var slots: [Slot] = []
+    private var slotIndex: [Symbol: Int] = [:]
+    private var lastSlot = 0
     private var lastTradeId: [Symbol: UInt64] = [:]
+
+    /// The pair's slot, made on first use (pairs with a precision, or that the client invalidated: both bounded by
+    /// the subscription).
+    private func slot(_ s: Symbol) -> Int {
+        if lastSlot < slots.count, slots[lastSlot].symbol == s { return lastSlot }
+        if let k = slotIndex[s] { lastSlot = k; return k }
+        slots.append(Slot(symbol: s, precision: precisions[s]))
+        slotIndex[s] = slots.count - 1
+        lastSlot = slots.count - 1
+        return lastSlot
+    }
+
+    private func existingSlot(_ s: Symbol) -> Int? {
+        if lastSlot < slots.count, slots[lastSlot].symbol == s { return lastSlot }
+        if let k = slotIndex[s] { lastSlot = k; return k }
+        return nil
+    }
+
+    /// The pair's book, if it has one.
+    public func book(for s: Symbol) -> KrakenBook? { existingSlot(s).flatMap { slots[$0].book } }
+
     /// `kraken verify`: a capture cannot be resubscribed, so keep applying after a mismatch and count each failure
     /// (decision 33). The live client waits for the new snapshot instead.
     public var keepApplyingAfterMismatch = false
@@ -56,6 +94,12 @@ public final class KrakenFeed {
     public init(depth: Int = 10, precisions: [Symbol: BookPrecision] = [:]) {
         self.depth = depth
         self.precisions = precisions
+    }
+
+    /// A slot made from `precisions` when it is made; kept in step here.
+    private func record(_ p: BookPrecision, for s: Symbol) {
+        precisions[s] = p
+        if let k = slotIndex[s] { slots[k].precision = p }
     }
 
     /// Parses and handles one message received at `receivedAt` (the engine time of its events, resolution 8).
@@ -74,7 +118,7 @@ public final class KrakenFeed {
             if !r.success { counters.errorResponses += 1 }
             out.append(.response(r))
         case .instrument(_, let pairs):
-            if adoptInstrumentPrecisions { for p in pairs { precisions[p.symbol] = p.precision } }
+            if adoptInstrumentPrecisions { for p in pairs { record(p.precision, for: p.symbol) } }
             out.append(.instruments(pairs))
         case .book(let m): book(m, receivedAt, &out)
         case .trades(_, let list):
@@ -90,49 +134,58 @@ public final class KrakenFeed {
 
     /// Sets a pair's precision (its book, if any, waits for a new snapshot).
     public func setPrecision(_ p: BookPrecision, for symbol: Symbol) {
-        precisions[symbol] = p
+        record(p, for: symbol)
         invalidate(symbol)
     }
 
     /// Marks a book invalid: its updates are ignored until a snapshot (a resync the client started).
     public func invalidate(_ symbol: Symbol) {
-        if books[symbol] != nil || !invalid.contains(symbol) { invalid.insert(symbol) }
+        slots[slot(symbol)].invalid = true
     }
 
     /// The connection ended: every book is dropped (the next connection starts from snapshots). Returns their pairs.
     public func dropBooks() -> [Symbol] {
-        let had = books.keys.sorted()
-        books.removeAll()
-        invalid.removeAll()
-        return had
+        var had: [Symbol] = []
+        for k in slots.indices {
+            if slots[k].book != nil { had.append(slots[k].symbol) }
+            slots[k].book = nil
+            slots[k].invalid = false
+        }
+        return had.sorted()
     }
 
     private func book(_ m: KrakenBookMessage, _ receivedAt: Timestamp, _ out: inout [Output]) {
         counters.bookMessages += 1
-        guard let precision = precisions[m.symbol] else { counters.unknownPrecision += 1; return }
-        if !m.isSnapshot && invalid.contains(m.symbol) && !keepApplyingAfterMismatch { counters.ignoredWhileInvalid += 1; return }
-        if m.isSnapshot || books[m.symbol] == nil || books[m.symbol]!.precision != precision {
-            if !m.isSnapshot && books[m.symbol] == nil { counters.ignoredWhileInvalid += 1; return }   // an update before any snapshot
-            books[m.symbol] = KrakenBook(symbol: m.symbol, depth: depth, precision: precision)
+        guard let k = existingSlot(m.symbol) ?? (precisions[m.symbol] == nil ? nil : slot(m.symbol)), let precision = slots[k].precision else {
+            counters.unknownPrecision += 1
+            return
         }
+        if !m.isSnapshot && slots[k].invalid && !keepApplyingAfterMismatch { counters.ignoredWhileInvalid += 1; return }
+        // The book is moved out of its slot while it changes, so its arrays are uniquely held and change in place.
+        let previous = slots[k].book.take()
+        if !m.isSnapshot && previous == nil { counters.ignoredWhileInvalid += 1; return }   // an update before any snapshot
+        var book: KrakenBook
+        if let b = previous, !m.isSnapshot, b.precision == precision { book = b } else { book = KrakenBook(symbol: m.symbol, depth: depth, precision: precision) }
         let t0 = stopwatch?() ?? 0
         let violations: Int
-        do { violations = try books[m.symbol]!.apply(snapshot: m.isSnapshot, bids: m.bids, asks: m.asks) }
+        do { violations = try book.apply(snapshot: m.isSnapshot, bids: m.bids, asks: m.asks) }
         catch {
+            slots[k].book = book
             counters.parseErrors += 1
             return
         }
         counters.precisionViolations += violations
         let t1 = stopwatch?() ?? 0
-        let computed = books[m.symbol]!.checksum
+        let computed = book.checksum
+        slots[k].book = book
         if let w = stopwatch { let t2 = w(); applyNanoseconds &+= t1 &- t0; checksumNanoseconds &+= t2 &- t1 }
         guard computed == m.checksum else {
             counters.checksumFailures += 1
-            invalid.insert(m.symbol)
+            slots[k].invalid = true
             out.append(.bookInvalid(m.symbol, expected: m.checksum, computed: computed))
             return
         }
-        if invalid.remove(m.symbol) != nil { out.append(.bookValid(m.symbol)) }
+        if slots[k].invalid { slots[k].invalid = false; out.append(.bookValid(m.symbol)) }
         out.append(.event(.book(BookUpdate(symbol: m.symbol, time: receivedAt, exchangeTime: m.timestamp, isSnapshot: m.isSnapshot, bids: m.bids, asks: m.asks))))
     }
 

@@ -28,6 +28,24 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible, C
         self.quoteIsCash = Symbol.isCash(String(parts[1]))
     }
 
+    /// The same rule from UTF-8 bytes, without trimming (the feed's hot path: one small string, no splitting).
+    public init?(utf8 b: UnsafeBufferPointer<UInt8>) {
+        var slash = -1
+        for (i, c) in b.enumerated() {
+            if c == 47 {
+                guard slash < 0 else { return nil }
+                slash = i
+            } else if !((c >= 65 && c <= 90) || (c >= 48 && c <= 57)) {
+                return nil
+            }
+        }
+        guard slash > 0, slash < b.count - 1 else { return nil }
+        let q = UnsafeBufferPointer(rebasing: b[(slash + 1)...])
+        self.text = String(decoding: b, as: UTF8.self)
+        self.slash = slash
+        self.quoteIsCash = q.elementsEqual("USD".utf8) || q.elementsEqual("USDT".utf8)
+    }
+
     public var description: String { text }
     public static func < (a: Symbol, b: Symbol) -> Bool { a.text < b.text }
     public static func == (a: Symbol, b: Symbol) -> Bool { a.text == b.text }

@@ -42,7 +42,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// space, and no zone (UTC), `Z`, or an offset `±HH:MM` / `±HHMM`. Nil on anything else, on impossible dates,
     /// and outside the years 1900–2199 (so no arithmetic below can overflow).
     public init?(iso8601 text: String) {
-        let b = Array(text.utf8)
+        var t = text
+        guard let v = t.withUTF8({ Timestamp(iso8601: $0) }) else { return nil }
+        self = v
+    }
+
+    /// The same, from UTF-8 bytes without a string (the feed's hot path).
+    public init?(iso8601 b: UnsafeBufferPointer<UInt8>) {
         func num(_ from: Int, _ len: Int) -> Int64? {
             guard from + len <= b.count else { return nil }
             var v: Int64 = 0
