@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // The embedded history store (issue 9): SQLite through GRDB; Kraken's ZIP archives read as streams.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         // Tests only: the in-process Kraken v2 server the live client is tested against.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
@@ -51,6 +54,11 @@ let package = Package(
             "TradingCore", .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
         ], swiftSettings: kernelSettings),
+        // Market history (issue 9): the HistoryStore port, SQLite (GRDB) store, rollups, gaps, Kraken CSV import.
+        .target(name: "History", dependencies: [
+            "TradingCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The live driver (issue 8): owns the kernel, feeds it from the bounded buffer, shuts down through service-lifecycle.
         .target(name: "LiveSession", dependencies: [
             "TradingCore", "TradingEngine", "KrakenWS", "Backtest", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,7 +71,7 @@ let package = Package(
         // The command line: the only composition root. A library so tests can drive it.
         .target(name: "WSTesterCLI", dependencies: [
             "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest", "AppConfiguration", "ExternalData",
-            "Indicators", "Regime", "KrakenWS", "LiveSession",
+            "Indicators", "Regime", "KrakenWS", "LiveSession", "History",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -75,7 +83,12 @@ let package = Package(
         // Benchmarks/README.md: matching cost per market event with 1, 10, 100 resting orders (not run by tests).
         .executableTarget(name: "matching-bench", dependencies: ["TradingCore", "MarketData", "PaperExchange", "TradingEngine"],
                           path: "Benchmarks/MatchingBench", swiftSettings: kernelSettings),
+        // Benchmarks/bench_history_import.py: SQLite insert loops (the ceiling the import is measured against).
+        .executableTarget(name: "history-bench", dependencies: [
+            "History", "TradingCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ], path: "Benchmarks/HistoryBench"),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "TradingCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "KrakenWSTests", dependencies: ["KrakenWS", "TradingCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LiveSessionTests", dependencies: [
             "LiveSession", "KrakenWS", "TradingCore", "TradingEngine", "Backtest", "MarketData", "PaperExchange", "Strategies",

@@ -22,6 +22,7 @@ public struct AppConfig: Sendable {
     public var fallbackToSimulated = false
     public var live = LiveFeedSettings()
     public var market = MarketDataConfig()
+    public var history = HistorySettings()
     // simulation
     public var seed: UInt64 = 42
     public var simulationStart = SimulatedMarket.defaultStart
@@ -50,6 +51,15 @@ public struct AppConfig: Sendable {
     /// Keys a later capability reads: their effective text.
     public var reserved: [String: String] = [:]
 
+    public init() {}
+}
+
+/// Where history is stored (`history.*`, resolution 49).
+public struct HistorySettings: Sendable, Equatable {
+    public var databaseURL = ""
+    public var sqlitePath = "data/history.sqlite"
+    public var minGapMinutes = 2
+    public var initialBackfillDays = 30
     public init() {}
 }
 

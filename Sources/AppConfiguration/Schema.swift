@@ -15,6 +15,7 @@ public enum Schema {
     public static let sections: [(name: String, doc: String)] = [
         ("general", "Session basics."),
         ("data", "Market data: feed, retention, candles."),
+        ("history", "Stored market history (`ws-tester data …`): SQLite by default, PostgreSQL as the server."),
         ("simulation", "The seeded simulator (--simulated)."),
         ("execution", "The paper exchange (engine §2)."),
         ("dashboard", "Web dashboard (arrives with its own issue; keys are validated now)."),
@@ -122,6 +123,15 @@ public enum Schema {
         Setting("data.candle_close_grace_s", .double(0...3600), "2.0", "a candle closes on the engine clock at bucket end + grace",
                 apply: { c, v in c.market.candleCloseGrace = .milliseconds(Int64((double(v) * 1000).rounded())) },
                 read: { num(Double($0.market.candleCloseGrace.nanoseconds) / 1e9) }),
+        // history
+        Setting("history.database_url", .string, "", "postgres://user[:password]@host[:port]/db, or sqlite:///path; empty = the SQLite file below (DATABASE_URL also sets it)",
+                flags: ["--database-url"], apply: { c, v in c.history.databaseURL = string(v) }, read: { $0.history.databaseURL }),
+        Setting("history.sqlite_path", .string, "data/history.sqlite", "the embedded store, created on first use",
+                apply: { c, v in c.history.sqlitePath = string(v) }, read: { $0.history.sqlitePath }),
+        Setting("history.min_gap_minutes", .int(0...10_080), "2", "a tail gap counts once the last stored minute is older than this",
+                apply: { c, v in c.history.minGapMinutes = int(v) }, read: { "\($0.history.minGapMinutes)" }),
+        Setting("history.initial_backfill_days", .int(1...3650), "30", "the gap reported for a symbol with no data",
+                apply: { c, v in c.history.initialBackfillDays = int(v) }, read: { "\($0.history.initialBackfillDays)" }),
         // simulation
         Setting("simulation.seed", .seed, "42", "same seed + same config = same fills, bit for bit", flags: ["--seed"],
                 apply: { c, v in if case .seed(let s) = v { c.seed = s } }, read: { "\($0.seed)" }),

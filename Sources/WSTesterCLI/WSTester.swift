@@ -15,7 +15,7 @@ public struct WSTester: ParsableCommand {
         3 strategy selection error, 130 forced stop (second Ctrl+C).
         """,
         version: wsTesterVersion,
-        subcommands: [RunCommand.self, BacktestCommand.self, StrategiesCommand.self, IndicatorCommand.self, ConfigCommand.self, KrakenCommand.self],
+        subcommands: [RunCommand.self, BacktestCommand.self, StrategiesCommand.self, IndicatorCommand.self, ConfigCommand.self, KrakenCommand.self, DataCommand.self],
         defaultSubcommand: RunCommand.self)
 
     public init() {}

@@ -1,0 +1,111 @@
+import TradingCore
+
+/// The read API strategies' warm-up and backtests use (history.md §8.2). Connects lazily through `open`; every query
+/// before `connect()` fails with `notConnected`. Pending rollup work is settled before a rollup is read, so a read
+/// never sees a stale bucket. Ranges are half-open, results ascending.
+public final class HistoryProvider: @unchecked Sendable {
+    let open: @Sendable () async throws -> any HistoryStore
+    let clock: @Sendable () -> Timestamp
+    private(set) var store: (any HistoryStore)?
+
+    public init(clock: @escaping @Sendable () -> Timestamp, open: @escaping @Sendable () async throws -> any HistoryStore) {
+        self.clock = clock; self.open = open
+    }
+
+    public func connect() async throws { if store == nil { store = try await open() } }
+    public func close() async throws { try await store?.close(); store = nil }
+
+    func connected() throws -> any HistoryStore {
+        guard let s = store else { throw HistoryError.notConnected }
+        return s
+    }
+
+    static func check(_ interval: Int) throws {
+        guard (1...10_080).contains(interval) else { throw HistoryError.invalidInterval(interval) }
+    }
+
+    /// Candles at any interval 1…10080: standard ones from their table, others aggregated from 1m on the fly (6.5
+    /// bucketing). Only complete buckets unless `includeIncomplete`.
+    public func candles(_ symbol: Symbol, interval: Int, range: TimeSpan, limit: Int? = nil, includeIncomplete: Bool = false) async throws -> [HistoryCandle] {
+        try Self.check(interval)
+        let s = try connected()
+        var out: [HistoryCandle]
+        if let tf = Timeframe(rawValue: interval) {
+            if tf != .m1 { try await RollupRefresher(store: s, now: clock()).refreshPending(only: symbol) }
+            out = try await s.rollupCandles(tf, symbol, in: range, limit: includeIncomplete ? limit : nil, descending: false)
+        } else {
+            let wide = Buckets.widen(range, minutes: interval)
+            let base = try await s.baseCandles(symbol, in: wide, limit: nil, descending: false)
+            let cover = MinuteCoverage(span: wide, candleTimes: base.map(\.start),
+                                       coverage: try await s.coverage(symbol, dataType: "candles_1m", overlapping: wide))
+            out = CandleAggregator.aggregate(base, symbol: symbol, minutes: interval, now: clock(), coverage: cover)
+                .filter { range.contains($0.start) }
+        }
+        if !includeIncomplete { out = out.filter(\.isComplete) }
+        if let l = limit, l > 0, out.count > l { out = Array(out.prefix(l)) }
+        return out
+    }
+
+    /// The last `count` candles whose bucket has closed by `asOf` (end ≤ asOf): the warm-up and backtest primitive,
+    /// so no in-progress bucket is ever seen (§8.1's look-ahead weakness).
+    public func closedCandles(_ symbol: Symbol, interval: Int, asOf: Timestamp, count: Int) async throws -> [HistoryCandle] {
+        try Self.check(interval)
+        let s = try connected()
+        let lastStart = asOf - .minutes(Int64(interval))
+        if let tf = Timeframe(rawValue: interval) {
+            if tf != .m1 { try await RollupRefresher(store: s, now: clock()).refreshPending(only: symbol) }
+            return try await s.rollupCandles(tf, symbol, in: TimeSpan(Timestamp(nanoseconds: .min / 2), lastStart + Interval(nanoseconds: 1)),
+                                             limit: count, descending: true)
+        }
+        let from = lastStart - .minutes(Int64(interval) * Int64(count + 1))
+        let all = try await candles(symbol, interval: interval, range: TimeSpan(from, lastStart + Interval(nanoseconds: 1)), includeIncomplete: true)
+        return Array(all.suffix(count))
+    }
+
+    public func trades(_ symbol: Symbol, range: TimeSpan, limit: Int? = nil) async throws -> [HistoricalTrade] {
+        try await connected().trades(symbol, in: range, limit: limit)
+    }
+
+    public func gaps(_ symbol: Symbol, interval: Int = 1, range: TimeSpan? = nil) async throws -> [DataGap] {
+        try Self.check(interval)
+        return try await GapDetector(store: try connected(), now: clock()).gaps(symbol, timeframe: Timeframe(rawValue: interval) ?? .m1, within: range)
+    }
+
+    /// Multi-timeframe lookback (§8.1): each interval from `end − interval × lookback` to `end`.
+    public func multiTimeframe(_ symbol: Symbol, end: Timestamp, intervals: [Int] = [1, 5, 15, 60, 240], lookback: Int = 100) async throws -> [Int: [HistoryCandle]] {
+        var out: [Int: [HistoryCandle]] = [:]
+        for i in intervals {
+            out[i] = try await candles(symbol, interval: i, range: TimeSpan(end - .minutes(Int64(i * lookback)), end))
+        }
+        return out
+    }
+
+    /// Streams candles page by page (10,000 per read); `speed` > 0 waits `(next − this) / speed` between candles
+    /// through `sleep` (the caller's clock), 0 (the default) replays as fast as possible.
+    public func replay(_ symbol: Symbol, interval: Int, range: TimeSpan, speed: Double = 0,
+                       sleep: @escaping @Sendable (Interval) async throws -> Void = { _ in }) -> AsyncThrowingStream<HistoryCandle, Error> {
+        AsyncThrowingStream { c in
+            let task = Task {
+                do {
+                    var from = range.start
+                    var previous: HistoryCandle?
+                    while from < range.end {
+                        let page = try await candles(symbol, interval: interval, range: TimeSpan(from, range.end), limit: 10_000)
+                        guard let last = page.last else { break }
+                        for candle in page {
+                            if let p = previous, speed > 0 {
+                                try await sleep(Interval(nanoseconds: Int64(Double((candle.start - p.start).nanoseconds) / speed)))
+                            }
+                            c.yield(candle)
+                            previous = candle
+                        }
+                        // Buckets are aligned: the next page starts where the last candle ends.
+                        from = last.end
+                    }
+                    c.finish()
+                } catch { c.finish(throwing: error) }
+            }
+            c.onTermination = { _ in task.cancel() }
+        }
+    }
+}

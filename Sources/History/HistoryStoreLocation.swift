@@ -1,0 +1,43 @@
+import Foundation
+import TradingCore
+
+/// Which store a URL names (issue 9, resolution 49): empty → the SQLite file at `sqlitePath`; `sqlite:///path` → that
+/// file; `postgres://` / `postgresql://` → the server store. The URL is never printed whole (it may hold a password).
+public enum HistoryStoreLocation: Equatable, Sendable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public static func parse(_ url: String, sqlitePath: String) throws -> HistoryStoreLocation {
+        let u = url.trimmingCharacters(in: .whitespaces)
+        if u.isEmpty { return .sqlite(path: sqlitePath) }
+        if u.hasPrefix("sqlite://") {
+            let p = String(u.dropFirst("sqlite://".count))
+            guard !p.isEmpty else { throw HistoryError.badURL(redacted(u)) }
+            return .sqlite(path: p)
+        }
+        if u.hasPrefix("postgres://") || u.hasPrefix("postgresql://") { return .postgres(url: u) }
+        throw HistoryError.badURL(redacted(u))
+    }
+
+    /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+    public static func redacted(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"), scheme.upperBound < at else { return url }
+        let userinfo = url[scheme.upperBound..<at]
+        guard let colon = userinfo.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+
+    public var display: String {
+        switch self {
+        case .sqlite(let p): "sqlite:\(p)"
+        case .postgres(let u): Self.redacted(u)
+        }
+    }
+
+    public func open(clock: @escaping @Sendable () -> Timestamp) async throws -> any HistoryStore {
+        switch self {
+        case .sqlite(let p): return try SQLiteHistoryStore(path: p, clock: clock)
+        case .postgres: throw HistoryError.storage("the PostgreSQL store is not available in this build yet; use the SQLite store (history.database_url empty)")
+        }
+    }
+}

@@ -1,0 +1,348 @@
+import Foundation
+import Crypto
+import TradingCore
+
+/// `ws-tester data import`: Kraken's downloadable OHLCVT files and trade-history files, plain or inside Kraken's
+/// ZIP archives (history.md §13, §15). Files are streamed; rows go to the store in transactions of at most
+/// `batchSize`, each carrying its coverage and rollup invalidation, so a killed import leaves a consistent store and
+/// a re-run completes it (trades are keyed deterministically, candles replace). A file whose SHA-256 is in
+/// `import_log` is skipped unless `force`. Bad rows are counted by reason with file and line; a file with more than
+/// 1 % bad rows is aborted (§15.1) before its pending batch is written.
+public final class KrakenCSVImporter {
+    public struct Options: Sendable {
+        public var all = false
+        public var force = false
+        public var batchSize = 10_000
+        public var maxProblems = 20
+        public var instruments = InstrumentRegistry()
+        public init() {}
+    }
+
+    let store: any HistoryStore
+    let options: Options
+    let pairs: PairRegistry
+    let clock: @Sendable () -> Timestamp
+    let progress: (@Sendable (ImportProgress) -> Void)?
+    /// Rows read in earlier files (the progress line counts across files).
+    var rowsBefore = 0
+    /// The batch being written while the next one is parsed (two cores: parsing and SQLite overlap). At most one is
+    /// in flight, so batches still commit in file order.
+    var inFlight: Task<WriteOutcome, Error>?
+
+    public init(store: any HistoryStore, options: Options, clock: @escaping @Sendable () -> Timestamp,
+                progress: (@Sendable (ImportProgress) -> Void)? = nil) {
+        self.store = store; self.options = options; self.clock = clock; self.progress = progress
+        self.pairs = PairRegistry(options.instruments)
+    }
+
+    /// Imports every input, then refreshes the rollups where the writes landed.
+    public func run(_ inputs: [ImportInput]) async throws -> ImportReport {
+        var report = ImportReport()
+        let total = inputs.reduce(UInt64(0)) { $0 + $1.size }
+        var done: UInt64 = 0
+        rowsBefore = 0
+        for (i, input) in inputs.enumerated() {
+            var r = FileImportReport(file: input.displayName)
+            do {
+                try await importOne(input, into: &r, index: i, count: inputs.count, bytesBefore: done, bytesTotal: total)
+            } catch let e as HistoryError {
+                r.status = .failed(e.description)
+            } catch {
+                r.status = .failed("\(error)")
+            }
+            done += input.size
+            rowsBefore += r.rowsRead
+            report.files.append(r)
+        }
+        report.refresh = try await RollupRefresher(store: store, now: clock()).refreshPending()
+        return report
+    }
+
+    func sha256(_ input: ImportInput) async throws -> String {
+        var h = SHA256()
+        let pipe = input.chunks()
+        while let d = try await pipe.next() { h.update(data: d) }
+        return h.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    func importOne(_ input: ImportInput, into r: inout FileImportReport, index: Int, count: Int, bytesBefore: UInt64, bytesTotal: UInt64) async throws {
+        let named = KrakenFileName.classify(input.name, pairs: pairs)
+        let symbol: Symbol, interval: Int?
+        switch named {
+        case .skip(let why): r.status = .skipped(why); return
+        case .trades(let s): symbol = s; interval = nil; r.kind = "trades"
+        case .ohlcvt(let s, let i): symbol = s; interval = i; r.kind = "ohlcvt"
+        }
+        r.symbol = symbol; r.intervalMinutes = interval
+        if let i = interval, i != 1, !options.all { r.status = .skipped("\(i)-minute candles: imported only with --all (into candles_native)"); return }
+        let proposed: StorageScale
+        if let stored = try await store.scale(of: symbol) { proposed = stored } else {
+            guard let inst = options.instruments[symbol] else { throw HistoryError.unknownPrecision(symbol) }
+            proposed = StorageScale(inst)
+        }
+        let digest = try await sha256(input)
+        if !options.force, try await store.importLogged(sha256: digest) { r.status = .skipped("already imported (same SHA-256; --force imports again)"); return }
+        let scale = try await store.fixScale(symbol, proposed: proposed)
+        var parser = FileParser(symbol: symbol, scale: scale, interval: interval, now: clock(), file: input.displayName, maxProblems: options.maxProblems)
+        let logEntry = ImportLogEntry(fileName: input.name, sha256: digest, kind: r.kind, symbol: symbol, intervalMinutes: interval, rows: 0)
+
+        let pipe = input.chunks()
+        var carry: [UInt8] = []
+        var bytes: UInt64 = 0
+        do {
+            while let chunk = try await pipe.next() {
+                bytes += UInt64(chunk.count)
+                var work = carry
+                work.append(contentsOf: chunk)
+                var pos = 0
+                while true {
+                    let (next, full) = try work.withUnsafeBufferPointer { try parser.consume($0, from: pos, stopAt: options.batchSize) }
+                    pos = next
+                    if !full { break }
+                    try await flush(&parser, &r, final: false, log: nil)
+                }
+                carry = Array(work[pos...])
+                progress?(ImportProgress(file: input.displayName, fileIndex: index, fileCount: count, bytesDone: bytesBefore + bytes, bytesTotal: bytesTotal,
+                                         rows: rowsBefore + parser.read))
+            }
+            if !carry.isEmpty {
+                carry.append(10)
+                _ = try carry.withUnsafeBufferPointer { try parser.consume($0, from: 0, stopAt: .max) }
+            }
+        } catch {
+            pipe.cancel()
+            _ = try? await settle(&r)
+            parser.copyCounts(into: &r)
+            throw error
+        }
+        var entry = logEntry
+        entry.rows = parser.kept
+        if parser.kind == .trades {
+            try await flush(&parser, &r, final: true, log: nil)
+            // The file's first minute may continue one an earlier file began: rebuild it from every stored trade (§7).
+            if let first = parser.firstMinute, let open = parser.builder.openMinute, first < open {
+                let span = TimeSpan(first, first + .minutes(1))
+                var b = MinuteCandleBuilder(symbol: symbol, source: .trades)
+                for t in try await store.trades(symbol, in: span, limit: nil) { _ = b.add(time: t.time, price: t.price, volume: t.volume) }
+                var batch = HistoryBatch(symbol: symbol)
+                if let c = b.pending() { batch.candles = [c]; batch.invalidation = span }
+                batch.importLog = entry
+                _ = try await store.write(batch)
+            } else {
+                var batch = HistoryBatch(symbol: symbol)
+                batch.importLog = entry
+                _ = try await store.write(batch)
+            }
+        } else {
+            try await flush(&parser, &r, final: true, log: entry)
+        }
+        parser.copyCounts(into: &r)
+    }
+
+    func flush(_ p: inout FileParser, _ r: inout FileImportReport, final: Bool, log: ImportLogEntry?) async throws {
+        if p.rejectedTotal * 100 > p.read, final || p.read >= 100 {
+            p.copyCounts(into: &r)
+            throw HistoryError.importFailed("\(p.rejectedTotal) of \(p.read) rows rejected (over 1 %): file aborted; "
+                                            + "batches already stored are valid and kept (re-importing a fixed file completes it)")
+        }
+        var batch = p.takeBatch(final: final)
+        batch.importLog = log
+        try await settle(&r)
+        guard !batch.isEmpty else { return }
+        let store = self.store
+        let task = Task { try await store.write(batch) }
+        if final { inFlight = task; try await settle(&r) } else { inFlight = task }
+    }
+
+    /// Waits for the batch in flight and counts what it did.
+    func settle(_ r: inout FileImportReport) async throws {
+        guard let t = inFlight else { return }
+        inFlight = nil
+        let out = try await t.value
+        r.tradesInserted += out.tradesInserted
+        r.tradesDuplicate += out.tradesDuplicate
+        r.candlesWritten += out.candlesWritten
+    }
+}
+
+/// The per-file row state machine: lines in, validated rows and finished candles out. No I/O.
+struct FileParser {
+    enum Kind { case unknown, trades, ohlcvt }
+    let symbol: Symbol
+    let scale: StorageScale
+    let interval: Int?
+    let now: Timestamp
+    let file: String
+    let maxProblems: Int
+    /// Synthetic keys for id-less CSV trades (history.md §6.1 says −k): k − 2^32 keeps them negative (never a Kraken
+    /// trade_id) but ascending in file order, so (ts, trade_key), the order every reader uses, is the file's order
+    /// (−k would reverse same-timestamp trades and make their candle's open and close wrong).
+    static let syntheticKeyBase: Int64 = -(1 << 32)
+
+    var kind: Kind = .unknown
+    var lineNo = 0
+    var read = 0
+    var kept = 0
+    var rejected: [RowRejection: Int] = [:]
+    var rejectedTotal = 0
+    var problems: [String] = []
+    // trades
+    var rows = TradeRows(source: .csv)
+    var builder: ScaledMinuteBuilder
+    var lastParsed: Int64 = .min
+    var ordinal: Int64 = 0
+    var lastKept: Int64 = .min
+    var firstMinute: Timestamp?
+    // candles (built from trades, or OHLCVT rows)
+    var candles: [HistoryCandle] = []
+    var firstCandle: Timestamp?
+    var lastCandle: Timestamp?
+
+    let earliestMicros: Int64
+    let latestMicros: Int64
+
+    init(symbol: Symbol, scale: StorageScale, interval: Int?, now: Timestamp, file: String, maxProblems: Int) {
+        earliestMicros = HistoryValidation.earliest.nanoseconds / 1000
+        latestMicros = (now + .seconds(60)).nanoseconds / 1000
+        self.symbol = symbol; self.scale = scale; self.interval = interval; self.now = now; self.file = file; self.maxProblems = maxProblems
+        builder = ScaledMinuteBuilder(symbol: symbol, scale: scale)
+    }
+
+    func copyCounts(into r: inout FileImportReport) {
+        r.rowsRead = read; r.rowsKept = kept; r.rejected = rejected; r.problems = problems
+    }
+
+    mutating func reject(_ why: RowRejection, _ detail: String = "") {
+        rejected[why, default: 0] += 1
+        rejectedTotal += 1
+        if problems.count < maxProblems { problems.append("\(file):\(lineNo): \(why.rawValue)\(detail.isEmpty ? "" : " (\(detail))")") }
+    }
+
+    var pending: Int { kind == .trades ? rows.count : candles.count }
+
+    /// Lines from `pos` until `stopAt` rows are pending; returns where it stopped and whether the batch is full.
+    /// A trailing partial line is left for the next chunk.
+    mutating func consume(_ b: UnsafeBufferPointer<UInt8>, from pos: Int, stopAt: Int) throws -> (Int, Bool) {
+        guard let base = b.baseAddress else { return (pos, false) }
+        var start = pos
+        while start < b.count {
+            guard let nl = memchr(base + start, 10, b.count - start) else { break }
+            let end = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
+            var len = end - start
+            if len > 0, base[start + len - 1] == 13 { len -= 1 }
+            lineNo += 1
+            try line(base + start, len)
+            start = end + 1
+            if pending >= stopAt { return (start, true) }
+        }
+        return (start, false)
+    }
+
+    /// End offsets of the first 8 fields of the current line (allocated once).
+    var ends = [Int](repeating: 0, count: 8)
+
+    /// Splits on commas; returns the field count (which tells the format).
+    mutating func split(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var count = 0
+        var i = 0
+        while i <= n {
+            if i == n || p[i] == 44 {
+                if count < 8 { ends[count] = i }
+                count += 1
+            }
+            i += 1
+        }
+        return count
+    }
+
+    mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
+        if n == 0 { return }
+        let count = split(p, n)
+        if kind == .unknown {
+            // One header line is allowed (§13.1: Swift skips it rather than failing the file).
+            if read == 0, lineNo == 1, !(p[0] &- 48 < 10) { return }
+            switch count {
+            case 3: kind = .trades
+            case 7: kind = .ohlcvt
+            default: throw HistoryError.importFailed("\(file):\(lineNo): \(count) columns; Kraken trade files have 3, OHLCVT files 7")
+            }
+            if (kind == .trades) != (interval == nil) {
+                throw HistoryError.importFailed("\(file):\(lineNo): \(count) columns, but the name says "
+                                                + (interval == nil ? "a trade file (3 columns)" : "an OHLCVT file (7 columns)"))
+            }
+        }
+        read += 1
+        let want = kind == .trades ? 3 : 7
+        guard count == want else { return reject(.wrongColumnCount, "\(count) columns, expected \(want)") }
+        let e = ends
+        func field(_ k: Int, _ decimals: Int) -> CSVNumber.Outcome {
+            let s = k == 0 ? 0 : e[k - 1] + 1
+            return CSVNumber.scaled(p + s, e[k] - s, decimals: decimals)
+        }
+        func value(_ o: CSVNumber.Outcome) -> Int64? { if case .value(let v) = o { v } else { nil } }
+        func why(_ o: CSVNumber.Outcome) -> RowRejection { o == .finer ? .finerThanScale : .unparseable }
+        if kind == .trades {
+            let t = field(0, 6), pr = field(1, scale.priceDecimals), v = field(2, scale.quantityDecimals)
+            guard let micros = value(t) else { return reject(why(t), "timestamp") }
+            if micros == lastParsed { ordinal += 1 } else { lastParsed = micros; ordinal = 1 }
+            guard let price = value(pr) else { return reject(why(pr), "price") }
+            guard let volume = value(v) else { return reject(why(v), "volume") }
+            // §15.2 on the stored integers (the same rules as HistoryValidation.check(trade:)).
+            if price <= 0 { return reject(.nonPositivePrice) }
+            if volume <= 0 { return reject(.nonPositiveVolume) }
+            if micros < earliestMicros || micros > latestMicros { return reject(.timeOutOfRange) }
+            if micros < lastKept { return reject(.outOfOrder, "earlier than the row before") }
+            lastKept = micros
+            kept += 1
+            if firstMinute == nil { firstMinute = Buckets.floor(Timestamp(nanoseconds: micros * 1000), minutes: 1) }
+            rows.append(micros: micros, key: ordinal + FileParser.syntheticKeyBase, price: price, volume: volume)
+            if let c = builder.add(micros: micros, price: price, volume: volume) { candles.append(c) }
+        } else {
+            let minutes = interval ?? 1
+            let t = field(0, 0)
+            guard let secs = value(t), secs > 0, secs < 7_000_000_000 else { return reject(.unparseable, "timestamp") }
+            let fo = field(1, scale.priceDecimals), fh = field(2, scale.priceDecimals), fl = field(3, scale.priceDecimals), fc = field(4, scale.priceDecimals)
+            guard let o = value(fo) else { return reject(why(fo), "open") }
+            guard let h = value(fh) else { return reject(why(fh), "high") }
+            guard let l = value(fl) else { return reject(why(fl), "low") }
+            guard let cl = value(fc) else { return reject(why(fc), "close") }
+            let vo = field(5, scale.quantityDecimals)
+            guard let vol = value(vo) else { return reject(why(vo), "volume") }
+            let no = field(6, 0)
+            guard let n = value(no), n <= Int64(Int32.max) else { return reject(why(no), "trades") }
+            var c = HistoryCandle(symbol: symbol, intervalMinutes: minutes, start: Timestamp(seconds: secs),
+                                  open: scale.price(o), high: scale.price(h), low: scale.price(l), close: scale.price(cl),
+                                  volume: scale.quantity(vol), tradeCount: Int(n), vwap: nil, isComplete: true, source: .csv)
+            if let bad = HistoryValidation.check(candle: &c, tick: scale.price(1), now: now) { return reject(bad) }
+            if let last = lastCandle, c.start <= last { return reject(.outOfOrder, "not after the row before") }
+            lastCandle = c.start
+            if firstCandle == nil { firstCandle = c.start }
+            kept += 1
+            candles.append(c)
+        }
+    }
+
+    /// The pending rows as one batch, with the coverage they prove and the rollup span they invalidate.
+    mutating func takeBatch(final: Bool) -> HistoryBatch {
+        var batch = HistoryBatch(symbol: symbol)
+        if kind == .trades {
+            batch.trades = rows
+            batch.candles = candles
+            // Complete history from the first trade's minute up to the minute still open (§13.2).
+            if let f = firstMinute, let open = builder.openMinute, open > f {
+                for type in ["trades", "candles_1m"] { batch.coverage.append(CoverageRecord(dataType: type, span: TimeSpan(f, open), source: "csv")) }
+            }
+        } else if interval == 1 {
+            batch.candles = candles
+            if let f = firstCandle, let l = lastCandle {
+                batch.coverage.append(CoverageRecord(dataType: "candles_1m", span: TimeSpan(f, l + .minutes(1)), source: "csv"))
+            }
+        } else {
+            batch.nativeCandles = candles
+        }
+        if let a = batch.candles.first, let b = batch.candles.last { batch.invalidation = TimeSpan(a.start, b.end) }
+        rows.removeAll()
+        candles.removeAll(keepingCapacity: true)
+        return batch
+    }
+}
