@@ -36,7 +36,9 @@ public struct CandleAccumulator: Sendable {
         trades += c.tradeCount
         if let v = c.vwap {
             vwapSeen = true
-            vwapNumerator += c.volume * v
+            // A row built from trades carries its exact Σ price × volume: use it, so a rollup of trade-built minutes is
+            // the true VWAP of its trades, not a sum of rounded per-minute VWAPs.
+            vwapNumerator += c.quoteVolume ?? c.volume * v
             vwapVolume += c.volume
         }
         rows += 1

@@ -7,7 +7,7 @@ public enum TradeSource: String, Sendable, CaseIterable { case rest, ws, csv }
 public enum TakerOrderType: String, Sendable { case market, limit }
 
 /// One stored print (history.md §3.1). `tradeKey` is Kraken's `trade_id` where the source has one, else the
-/// synthetic `k − 2^32` (§6.1 says −k; see `FileParser.syntheticKeyBase`): the k-th row with this symbol and timestamp in file
+/// synthetic `k − 2^32` (§6.1 says −k; see `FileParser.syntheticKeyBase`): the k-th kept row with this symbol and timestamp in file
 /// order, so re-ingest is idempotent.
 public struct HistoricalTrade: Hashable, Sendable {
     public var symbol: Symbol

@@ -189,7 +189,6 @@ struct FileParser {
     // trades
     var rows = TradeRows(source: .csv)
     var builder: ScaledMinuteBuilder
-    var lastParsed: Int64 = .min
     var ordinal: Int64 = 0
     var lastKept: Int64 = .min
     var firstMinute: Timestamp?
@@ -284,7 +283,6 @@ struct FileParser {
         if kind == .trades {
             let t = field(0, 6), pr = field(1, scale.priceDecimals), v = field(2, scale.quantityDecimals)
             guard let micros = value(t) else { return reject(why(t), "timestamp") }
-            if micros == lastParsed { ordinal += 1 } else { lastParsed = micros; ordinal = 1 }
             guard let price = value(pr) else { return reject(why(pr), "price") }
             guard let volume = value(v) else { return reject(why(v), "volume") }
             // §15.2 on the stored integers (the same rules as HistoryValidation.check(trade:)).
@@ -292,6 +290,9 @@ struct FileParser {
             if volume <= 0 { return reject(.nonPositiveVolume) }
             if micros < earliestMicros || micros > latestMicros { return reject(.timeOutOfRange) }
             if micros < lastKept { return reject(.outOfOrder, "earlier than the row before") }
+            // The ordinal counts kept rows of this timestamp: a rejected row between two rows of one second cannot
+            // make their keys collide.
+            if micros == lastKept { ordinal += 1 } else { ordinal = 1 }
             lastKept = micros
             kept += 1
             if firstMinute == nil { firstMinute = Buckets.floor(Timestamp(nanoseconds: micros * 1000), minutes: 1) }

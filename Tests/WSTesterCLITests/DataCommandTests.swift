@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// `ws-tester data …` end to end through the real binary: the import's 1h candles equal pandas' resample of the same
+/// rows (Tests/HistoryTests/Fixtures/make_import_fixture.py wrote the expected files), the JSON shapes scripts rely
+/// on, and clear errors (exit 1) for bad input.
+@Suite(.serialized) struct DataCommandTests {
+    static let fixtures = CommandLineTests.root + "/Tests/HistoryTests/Fixtures/"
+
+    struct Run { var code: Int32; var out: String; var err: String }
+
+    func data(_ args: [String], env: [String: String] = [:]) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        p.arguments = ["data"] + args
+        var e = ProcessInfo.processInfo.environment
+        e.removeValue(forKey: "DATABASE_URL")
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        p.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), er = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: er, as: UTF8.self))
+    }
+
+    func tempDB() -> String {
+        let d = NSTemporaryDirectory() + "ws-data-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return "sqlite://" + d + "/h.sqlite"
+    }
+
+    func json(_ s: String) throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(s.utf8)) as! [String: Any] }
+
+    @Test func importedCandlesEqualPandasResample() throws {
+        let db = tempDB()
+        let imp = try data(["import", Self.fixtures + "XBTUSD_1.csv", Self.fixtures + "XRPUSDT.csv", "--database-url", db])
+        #expect(imp.code == 0, "\(imp.err)")
+        #expect(imp.out.contains("XBTUSD_1.csv:") && imp.out.contains(": misaligned") && imp.out.contains("24000 rows kept, 14 rejected"))
+        for (sym, file) in [("BTC/USD", "expected_1h_btc.csv"), ("XRP/USDT", "expected_1h_xrp.csv")] {
+            let r = try data(["candles", sym, "--timeframe", "1h", "--from", "2024-01-01", "--to", "2024-02-01", "--include-incomplete", "--database-url", db])
+            #expect(r.code == 0, "\(r.err)")
+            let want = try String(contentsOfFile: Self.fixtures + file, encoding: .utf8)
+            #expect(r.out == want, "\(sym)")
+        }
+        // Without --include-incomplete only fully covered hours: the trade file's last hour (10:00, covered to 10:15) is not.
+        let complete = try data(["candles", "XRP/USDT", "--timeframe", "1h", "--from", "2024-01-01", "--to", "2024-02-01", "--database-url", db])
+        #expect(complete.out.split(separator: "\n").count == 1 + 10)
+        // A second import adds nothing.
+        let again = try data(["import", Self.fixtures, "--database-url", db, "--json"])
+        let aj = try json(again.out)
+        #expect(again.code == 0 && aj["rows_kept"] as? Int == 0)
+    }
+
+    @Test func statsGapsAndSchemaJSON() throws {
+        let db = tempDB()
+        _ = try data(["import", Self.fixtures + "XBTUSD_1.csv", "--database-url", db])
+        let s = try json(try data(["stats", "--json", "--database-url", db]).out)
+        let btc = try #require((s["symbols"] as? [String: Any])?["BTC/USD"] as? [String: Any])
+        #expect(btc["trades"] as? Int == 0 && btc["first"] as? String == "2024-01-01T00:00:00.000000Z")
+        let candles = try #require(btc["candles"] as? [String: Int])
+        #expect(candles["1m"] == 4000 && Set(candles.keys) == ["1m", "5m", "15m", "30m", "1h", "4h", "12h", "1d", "1w"])
+        // The file covers its whole span (Kraken omits empty minutes): the only gap is the tail, up to now.
+        let g = try json(try data(["gaps", "BTC/USD", "--json", "--database-url", db]).out)
+        let gaps = try #require(g["gaps"] as? [[String: Any]])
+        #expect(gaps.count == 1 && (gaps[0]["start"] as? String)?.hasPrefix("2024-01-0") == true)
+        let schema = try data(["schema", "--database-url", db])
+        #expect(schema.out.contains("schema version: 1") && schema.out.contains("fill_journal") && schema.out.contains("candles_1w"))
+    }
+
+    @Test func badInputExitsOneWithAMessage() throws {
+        let db = tempDB()
+        for (args, message) in [
+            (["schema", "--database-url", "mysql://x"], "bad database URL"),
+            (["candles", "BTC/USD", "--timeframe", "2h", "--from", "2024-01-01", "--to", "2024-01-02", "--database-url", db], "--timeframe"),
+            (["candles", "BTCUSD", "--from", "2024-01-01", "--to", "2024-01-02", "--database-url", db], "not a symbol"),
+            (["candles", "BTC/USD", "--from", "yesterday", "--to", "2024-01-02", "--database-url", db], "--from"),
+            (["import", "/nonexistent/file.csv", "--database-url", db], "no such file"),
+            (["import", Self.fixtures, "--batch-size", "0", "--database-url", db], "--batch-size"),
+        ] {
+            let r = try data(args)
+            #expect(r.code == 1 && r.err.contains(message), "\(args): \(r.code) \(r.err)")
+        }
+        // The password never reaches the output.
+        let pg = try data(["schema"], env: ["DATABASE_URL": "mysql://user:secret@host/db"])
+        #expect(pg.code == 1 && !pg.err.contains("secret"))
+    }
+}
