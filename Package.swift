@@ -88,7 +88,9 @@ let package = Package(
             "History", "TradingCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], path: "Benchmarks/HistoryBench"),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "TradingCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "HistoryTests", dependencies: [
+            "History", "TradingCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "GRDB", package: "GRDB.swift"),
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "KrakenWSTests", dependencies: ["KrakenWS", "TradingCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LiveSessionTests", dependencies: [
             "LiveSession", "KrakenWS", "TradingCore", "TradingEngine", "Backtest", "MarketData", "PaperExchange", "Strategies",

@@ -73,7 +73,7 @@ struct DataImportCommand: ParsableCommand {
             print(String(format: "%d rows kept, %d rejected, in %.2f s (%.0f rows/s); rollups: %d rows rebuilt", r.rowsKept, r.rejected, seconds,
                          Double(r.rowsKept) / seconds, r.refresh.rollupRows))
         }
-        if r.failed > 0 { throw ExitCode(1) }
+        if r.failed > 0 { throw fail("\(r.failed) of \(r.files.count) files failed to import", code: 1) }
     }
 }
 

@@ -226,4 +226,38 @@ import TradingCore
             try expectClean(["kraken", "verify", path] + flags, "verify \(flags)")
         }
     }
+
+    /// Kraken CSV imports: mutated OHLCVT and trade rows, binary junk, absurd numbers and names, a fake ZIP.
+    @Test func hostileHistoryImports() throws {
+        let fixtures = CommandLineTests.root + "/Tests/HistoryTests/Fixtures/"
+        var rng = SplitMix64(seed: 4242)
+        let db = "sqlite://" + Self.dir + "/hostile-\(getpid()).sqlite"
+        for name in ["XBTUSD_1.csv", "XRPUSDT.csv"] {
+            let src = try String(contentsOfFile: fixtures + name, encoding: .utf8)
+            var lines = Array(src.split(separator: "\n").prefix(3000).map { Array($0.utf8) })
+            for _ in 0..<30 {
+                let k = Int(rng.next() % UInt64(lines.count))
+                var b = lines[k]
+                switch rng.next() % 4 {
+                case 0: b = Array(b.prefix(Int(rng.next() % UInt64(b.count))))
+                case 1: b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next())
+                case 2: b = Array("99999999999999999999999,1e400,-0,\u{0},nan,inf,\(Int64.max)".utf8)
+                default: b = (0..<Int(rng.next() % 200)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                }
+                lines[k] = b
+            }
+            let path = try write(name, Array(lines.joined(separator: [10])))
+            try expectClean(["data", "import", path, "--database-url", db, "--force"], "mutated \(name)")
+        }
+        for (name, bytes) in [("XRPUSDT_1.csv", [UInt8](repeating: 44, count: 100_000)), ("XBTUSD.csv", [0xEF, 0xBB, 0xBF, 10, 10, 13, 10]),
+                              ("fake.zip", Array("PK\u{3}\u{4}not really".utf8)), ("XBTUSD_1.csv", Array("1,2,3,4,5,6,7,8,9,10,11\n".utf8))] {
+            let path = try write(name, bytes)
+            try expectClean(["data", "import", path, "--database-url", db], "hostile \(name)")
+        }
+        for args in [["data", "candles", "BTC/USD", "--from", "1900-01-01", "--to", "2199-12-31", "--timeframe", "1w"],
+                     ["data", "gaps", "--timeframe", "1w"], ["data", "stats", "--json"], ["data", "prune", "--before", "1900-01-01"],
+                     ["data", "rollups", "refresh", "BTC/USD", "--from", "1900-01-01"]] {
+            try expectClean(args + ["--database-url", db], "\(args)")
+        }
+    }
 }
