@@ -1,11 +1,17 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import History
+import TradingCore
 
-// Schema experiments: rows/s of prepared-statement insert loops, 10,000 rows per transaction.
+// history-bench raw            a GRDB insert loop of three integers (the ceiling the import is measured against)
+// history-bench schema         the trades-table layouts tried for the import (why the store looks as it does)
+// history-bench read DB SYMBOL one year of 1m candles and of its 1h rollup read through the store
+
+// Rows/s of prepared-statement insert loops, 10,000 rows per transaction.
 func wall() -> Double { var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t); return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
 let n = 1_000_000
-let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+nonisolated(unsafe) let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 func run(_ name: String, _ ddl: String, _ sql: String, perStatement: Int = 1, pragmas: [String] = [], _ bind: (OpaquePointer, Int, Int32) -> Void) throws {
     let path = "/tmp/hb-\(name).sqlite"
@@ -30,9 +36,13 @@ func run(_ name: String, _ ddl: String, _ sql: String, perStatement: Int = 1, pr
     print(String(format: "%-28@ %9.0f rows/s", name as NSString, Double(n) / dt))
 }
 
+func raw() throws {
 try run("three-integers", "CREATE TABLE t (a INTEGER, b INTEGER, c INTEGER)", "INSERT INTO t VALUES (?, ?, ?)") { s, i, _ in
     sqlite3_bind_int64(s, 1, Int64(i)); sqlite3_bind_int64(s, 2, Int64(i) * 3); sqlite3_bind_int64(s, 3, 7)
 }
+}
+
+func schema() throws {
 try run("trades-text-symbol", """
     CREATE TABLE trades (symbol TEXT NOT NULL, ts INTEGER NOT NULL, trade_key INTEGER NOT NULL, price INTEGER NOT NULL, volume INTEGER NOT NULL,
     side TEXT, order_type TEXT, misc TEXT NOT NULL DEFAULT '', source TEXT NOT NULL, PRIMARY KEY (symbol, ts, trade_key)) WITHOUT ROWID
@@ -94,4 +104,28 @@ try run("text-multirow-checks", """
     sqlite3_bind_text(s, o + 1, "BTC/USD", 7, nil); sqlite3_bind_int64(s, o + 2, 1_704_067_200_000_000 + Int64(i) * 500_000); sqlite3_bind_int64(s, o + 3, -1)
     sqlite3_bind_int64(s, o + 4, 420_000 + Int64(i % 1000)); sqlite3_bind_int64(s, o + 5, Int64(i % 100_000) + 1); sqlite3_bind_null(s, o + 6)
     sqlite3_bind_null(s, o + 7); sqlite3_bind_text(s, o + 8, "csv", 3, nil)
+}
+}
+
+func read(_ db: String, _ symbol: Symbol) async throws {
+    let store = try SQLiteHistoryStore(path: db, clock: { Timestamp(seconds: 2_000_000_000) })
+    try await RollupRefresher(store: store, now: Timestamp(seconds: 2_000_000_000)).refreshPending()
+    let year = TimeSpan(Timestamp(seconds: 1_704_067_200), Timestamp(seconds: 1_704_067_200 + 366 * 86_400))
+    for (tf, label) in [(Timeframe.m1, "1m"), (.h1, "1h")] {
+        var best = Double.infinity, n = 0
+        for _ in 0..<3 {
+            let t0 = wall()
+            n = try await store.rollupCandles(tf, symbol, in: year, limit: nil, descending: false).count
+            best = min(best, wall() - t0)
+        }
+        print(String(format: "read one year of %@ candles: %d rows in %.3f s (best of 3)", label, n, best))
+    }
+}
+
+let args = CommandLine.arguments
+switch args.count > 1 ? args[1] : "raw" {
+case "raw": try raw()
+case "schema": try schema()
+case "read" where args.count == 4: try await read(args[2], Symbol(args[3])!)
+default: print("usage: history-bench raw | schema | read DB SYMBOL"); exit(1)
 }
