@@ -24,6 +24,8 @@ let package = Package(
         // The embedded history store (issue 9): SQLite through GRDB; Kraken's ZIP archives read as streams.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        // The server history store (issue 9): PostgreSQL, COPY for bulk writes.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
         // Tests only: the in-process Kraken v2 server the live client is tested against.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
@@ -58,6 +60,7 @@ let package = Package(
         .target(name: "History", dependencies: [
             "TradingCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         // The live driver (issue 8): owns the kernel, feeds it from the bounded buffer, shuts down through service-lifecycle.
         .target(name: "LiveSession", dependencies: [

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command with a throwaway PostgreSQL server on 127.0.0.1 and its URL in WS_TESTER_TEST_POSTGRES_URL.
+# Runs a command with a throwaway PostgreSQL server on 127.0.0.1 and its URL in WSTEST_POSTGRES_URL.
 # The cluster lives in a temporary directory, owned by the `postgres` user (the server refuses to run as root),
 # on a free port; it is stopped and removed when the command ends, however it ends. Installs Debian's
 # `postgresql` package when initdb is missing.
@@ -28,9 +28,9 @@ trap cleanup EXIT INT TERM
 
 as_pg "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" start >/dev/null
 as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres ws_tester_test
-export WS_TESTER_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/ws_tester_test"
+export WSTEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/ws_tester_test"
 echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (throwaway, $DIR)" >&2
 set +e
 "$@"

@@ -37,7 +37,7 @@ public enum HistoryStoreLocation: Equatable, Sendable {
     public func open(clock: @escaping @Sendable () -> Timestamp) async throws -> any HistoryStore {
         switch self {
         case .sqlite(let p): return try SQLiteHistoryStore(path: p, clock: clock)
-        case .postgres: throw HistoryError.storage("the PostgreSQL store is not available in this build yet; use the SQLite store (history.database_url empty)")
+        case .postgres(let u): return try await PostgresHistoryStore(url: u, clock: clock)
         }
     }
 }

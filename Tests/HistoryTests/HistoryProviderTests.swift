@@ -17,8 +17,8 @@ import TradingCore
         }
     }
 
-    @Test func contracts() async throws {
-        let store = try H.sqlite()
+    @Test(arguments: StoreKind.allCases) func contracts(_ kind: StoreKind) async throws {
+        let store = try await H.store(kind)
         try await H.write(store, H.xrp, minutes(H.xrp, from: "2024-01-01T10:00Z", count: 30))
         let p = provider(store, now: H.t("2030-01-01"))
         // Before connect: notConnected.
@@ -40,9 +40,9 @@ import TradingCore
         #expect(try await p.candles(H.xrp, interval: 60, range: TimeSpan(H.t("2024-01-01"), H.t("2024-01-02")), includeIncomplete: true).count == 1)
     }
 
-    @Test func closedCandlesNeverShowTheBucketInProgress() async throws {
+    @Test(arguments: StoreKind.allCases) func closedCandlesNeverShowTheBucketInProgress(_ kind: StoreKind) async throws {
         // Scenario 25: hourly data 08:00, 09:00, 10:00; asOf 10:30 → [08:00, 09:00].
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         var rows: [HistoryCandle] = []
         for h in ["08", "09", "10"] { rows += minutes(H.xrp, from: "2024-01-15T\(h):00Z", count: 60) }
         try await H.write(store, H.xrp, rows)
@@ -54,12 +54,12 @@ import TradingCore
         #expect(c3.allSatisfy { $0.end <= H.t("2024-01-15T10:30Z") } && c3.count == 2)
     }
 
-    @Test func multiTimeframeLookback() async throws {
+    @Test(arguments: StoreKind.allCases) func multiTimeframeLookback(_ kind: StoreKind) async throws {
         // Scenario 24: the range starts are end − interval × lookback.
         let end = H.t("2024-01-20T12:00Z")
         let expected: [Int: String] = [1: "2024-01-20T10:20Z", 5: "2024-01-20T03:40Z", 15: "2024-01-19T11:00Z", 60: "2024-01-16T08:00Z", 240: "2024-01-03T20:00Z"]
         for (i, s) in expected { #expect(end - .minutes(Int64(i * 100)) == H.t(s)) }
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         try await H.write(store, H.xrp, minutes(H.xrp, from: "2024-01-20T10:00Z", count: 120))
         let p = provider(store, now: H.t("2030-01-01"))
         try await p.connect()
@@ -68,9 +68,9 @@ import TradingCore
         #expect(m[5]?.count == 24)
     }
 
-    @Test func replayTiming() async throws {
+    @Test(arguments: StoreKind.allCases) func replayTiming(_ kind: StoreKind) async throws {
         // Scenario 26: three 1m candles at speed 60 → two waits of 1 s; speed 0 → none.
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         try await H.write(store, H.xrp, minutes(H.xrp, from: "2024-01-01T10:00Z", count: 3))
         let p = provider(store, now: H.t("2030-01-01"))
         try await p.connect()
@@ -82,9 +82,9 @@ import TradingCore
         }
     }
 
-    @Test func tailGapThresholdAndEmptySymbol() async throws {
+    @Test(arguments: StoreKind.allCases) func tailGapThresholdAndEmptySymbol(_ kind: StoreKind) async throws {
         // Scenario 4: newest candle 10:00, min gap 2 minutes.
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         try await H.write(store, H.xrp, minutes(H.xrp, from: "2024-01-01T09:00Z", count: 61))
         for (now, gap) in [("2024-01-01T10:01:59Z", nil), ("2024-01-01T10:02:00Z", nil), ("2024-01-01T10:02:01Z", "2024-01-01T10:00:00Z")] {
             let g = try await GapDetector(store: store, now: H.t(now)).gaps(H.xrp)
@@ -100,9 +100,9 @@ import TradingCore
         #expect(g[0].duration == .minutes(30 * 1440) && g[0].fillPath(now: H.t("2024-03-31T00:00Z")) == .trades)
     }
 
-    @Test func internalGapsRespectCoverage() async throws {
+    @Test(arguments: StoreKind.allCases) func internalGapsRespectCoverage(_ kind: StoreKind) async throws {
         // Holes in the middle; a covered span without candles (no trades) is not a gap.
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         var rows = minutes(H.xrp, from: "2024-01-01T10:00Z", count: 10)          // 10:00–10:09
         rows += minutes(H.xrp, from: "2024-01-01T10:20Z", count: 10)             // 10:20–10:29
         rows += minutes(H.xrp, from: "2024-01-01T11:00Z", count: 5)              // 11:00–11:04
@@ -114,9 +114,9 @@ import TradingCore
         #expect(h.map(\.span) == [TimeSpan(H.t("2024-01-01T10:00Z"), H.t("2024-01-01T11:00Z"))])
     }
 
-    @Test func pruneNeverErasesRollupHistory() async throws {
+    @Test(arguments: StoreKind.allCases) func pruneNeverErasesRollupHistory(_ kind: StoreKind) async throws {
         // Scenario 27: 1m rows older than the cut are pruned; a later refresh leaves the old daily rows alone.
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         var rows: [HistoryCandle] = []
         for day in ["2024-01-01", "2024-01-02", "2024-01-20"] { rows += minutes(H.xrp, from: "\(day)T00:00Z", count: 30) }
         try await H.write(store, H.xrp, rows)

@@ -50,9 +50,9 @@ import TradingCore
         #expect(Buckets.floor(x, minutes: 10080) == Timeframe.w1.bucket(x))
     }
 
-    @Test func fiveMinuteRollup() async throws {
+    @Test(arguments: StoreKind.allCases) func fiveMinuteRollup(_ kind: StoreKind) async throws {
         // Scenario 7.
-        let store = try H.sqlite(now: H.t("2024-01-01T10:06Z"))
+        let store = try await H.store(kind, now: H.t("2024-01-01T10:06Z"))
         let rows = [
             H.m1(H.xrp, "2024-01-01T10:00Z", "1.00", "1.05", "0.99", "1.02", "100", 10, "1.01"),
             H.m1(H.xrp, "2024-01-01T10:01Z", "1.02", "1.08", "1.01", "1.07", "200", 20, "1.05"),
@@ -74,8 +74,8 @@ import TradingCore
         #expect(try await store.pendingInvalidations().count == 1)  // the 1h/1d/1w buckets are still in progress: carried over
     }
 
-    @Test func fiveMinuteRollupIsIncompleteWhileInProgress() async throws {
-        let store = try H.sqlite()
+    @Test(arguments: StoreKind.allCases) func fiveMinuteRollupIsIncompleteWhileInProgress(_ kind: StoreKind) async throws {
+        let store = try await H.store(kind)
         try await H.write(store, H.xrp, [H.m1(H.xrp, "2024-01-01T10:00Z", "1", "1", "1", "1", "1", 1, "1")])
         try await RollupRefresher(store: store, now: H.t("2024-01-01T10:04Z")).refreshPending()
         var r = try await store.rollupCandles(.m5, H.xrp, in: TimeSpan(H.t("2024-01-01"), H.t("2024-01-02")), limit: nil, descending: false)
@@ -89,9 +89,9 @@ import TradingCore
         #expect(r.count == 1 && r[0].isComplete)
     }
 
-    @Test func mixedVWAPUsesOnlyRowsThatHaveOne() async throws {
+    @Test(arguments: StoreKind.allCases) func mixedVWAPUsesOnlyRowsThatHaveOne(_ kind: StoreKind) async throws {
         // §5.2's weakness: a CSV row (no VWAP) must not bias the bucket's VWAP low.
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         try await H.write(store, H.xrp, [
             H.m1(H.xrp, "2024-01-01T10:00Z", "1.00", "1.00", "1.00", "1.00", "100", 1, "1.00"),
             H.m1(H.xrp, "2024-01-01T10:01Z", "2.00", "2.00", "2.00", "2.00", "300", 1, nil, source: .csv),
@@ -127,9 +127,9 @@ import TradingCore
         }
     }
 
-    @Test func idempotentTradeIngestAcrossPages() async throws {
+    @Test(arguments: StoreKind.allCases) func idempotentTradeIngestAcrossPages(_ kind: StoreKind) async throws {
         // Scenarios 10 and 11: ids 101…104 written twice, and in two pages: 4 rows, the 10:00 candle unchanged.
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         _ = try await store.fixScale(H.xrp, proposed: StorageScale(priceDecimals: 5, quantityDecimals: 8))
         let trades = [("2024-01-01T10:00:05Z", "2.00", "10"), ("2024-01-01T10:00:30Z", "2.10", "5"),
                       ("2024-01-01T10:00:59.9Z", "1.95", "5"), ("2024-01-01T10:01:00Z", "2.05", "1")].enumerated().map { i, x in

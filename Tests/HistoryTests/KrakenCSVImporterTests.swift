@@ -17,8 +17,8 @@ import ZIPFoundation
 
     func inputs(_ names: [String], dir: String = fixtures) throws -> [ImportInput] { try ImportInput.expand(names.map { dir + "/" + $0 }) }
 
-    @Test func countsMatchTheGenerator() async throws {
-        let store = try H.sqlite()
+    @Test(arguments: StoreKind.allCases) func countsMatchTheGenerator(_ kind: StoreKind) async throws {
+        let store = try await H.store(kind)
         let r = try await importer(store, batch: 1000).run(try inputs(["XBTUSD_1.csv", "XRPUSDT.csv"]))
         for f in r.files {
             let name = (f.file as NSString).lastPathComponent
@@ -41,11 +41,11 @@ import ZIPFoundation
         #expect(try await store.trades(H.xrp, in: TimeSpan(H.t("2024-01-01"), H.t("2024-02-01")), limit: nil) == trades)
     }
 
-    @Test func scenario17And18() async throws {
+    @Test(arguments: StoreKind.allCases) func scenario17And18(_ kind: StoreKind) async throws {
         let dir = H.tempDir()
         try "1704067200,0.6150,0.6160,0.6140,0.6155,12345.6,42\n".write(toFile: dir + "/XRPUSDT_1.csv", atomically: true, encoding: .utf8)
         try "1704067200,42000.1,0.5\n1704067200,42000.2,0.1\n".write(toFile: dir + "/XBTUSDT.csv", atomically: true, encoding: .utf8)
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         let r = try await importer(store).run(try ImportInput.expand([dir]))
         #expect(r.files.map(\.status) == [.imported, .imported])
         let c = try await store.baseCandles(H.xrp, in: TimeSpan(H.t("2024-01-01"), H.t("2024-01-02")), limit: nil, descending: false)
@@ -60,12 +60,12 @@ import ZIPFoundation
         #expect(try await store.trades(Symbol("BTC/USDT")!, in: TimeSpan(H.t("2024-01-01"), H.t("2024-01-02")), limit: nil).count == 2)
     }
 
-    @Test func namingRulesAndAll() async throws {
+    @Test(arguments: StoreKind.allCases) func namingRulesAndAll(_ kind: StoreKind) async throws {
         // Scenario 16 through the importer: a 60m file is skipped without --all and goes to candles_native with it.
         let dir = H.tempDir()
         let row = "1704067200,42000.0,42010.0,41990.0,42005.0,1.5,3\n"
         for n in ["XBTUSDT_60.csv", "XRPUSDT_1_old.csv", "DOGEUSDT_1.csv", "XRPUSDT_2.csv"] { try row.write(toFile: dir + "/" + n, atomically: true, encoding: .utf8) }
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         let r = try await importer(store).run(try ImportInput.expand([dir]))
         #expect(r.files.count == 4 && r.files.allSatisfy { if case .skipped = $0.status { true } else { false } })
         let r2 = try await importer(store, all: true).run(try ImportInput.expand([dir + "/XBTUSDT_60.csv"]))
@@ -76,7 +76,7 @@ import ZIPFoundation
         #expect(try await store.rollupCandles(.h1, Symbol("BTC/USDT")!, in: TimeSpan(H.t("2024-01-01"), H.t("2024-01-02")), limit: nil, descending: false).isEmpty)
     }
 
-    @Test func badFilesFailClearlyAndChangeNothing() async throws {
+    @Test(arguments: StoreKind.allCases) func badFilesFailClearlyAndChangeNothing(_ kind: StoreKind) async throws {
         let dir = H.tempDir()
         try "1704067200,1,2,3,4\n".write(toFile: dir + "/XRPUSDT.csv", atomically: true, encoding: .utf8)           // 5 columns
         try "1704067200,0.5,0.1\n".write(toFile: dir + "/XBTUSD_1.csv", atomically: true, encoding: .utf8)          // trades in an OHLCVT name
@@ -85,7 +85,7 @@ import ZIPFoundation
         try many.write(toFile: dir + "/XRPUSD.csv", atomically: true, encoding: .utf8)
         try Data([0xFF, 0xFE, 0x00, 0x01, 0x0A, 0x2C, 0x2C]).write(to: URL(fileURLWithPath: dir + "/ETHUSD.csv"))   // binary junk
         try "timestamp,price,volume\n1704067200,2000.5,1\n".write(toFile: dir + "/ETHUSDT.csv", atomically: true, encoding: .utf8)  // a header is skipped
-        let store = try H.sqlite()
+        let store = try await H.store(kind)
         let r = try await importer(store).run(try ImportInput.expand([dir]))
         let byName = Dictionary(uniqueKeysWithValues: r.files.map { (($0.file as NSString).lastPathComponent, $0) })
         guard case .failed(let a) = byName["XRPUSDT.csv"]!.status, case .failed(let b) = byName["XBTUSD_1.csv"]!.status,
@@ -98,13 +98,14 @@ import ZIPFoundation
         #expect(!(try await store.importLogged(sha256: "")))
     }
 
-    @Test func zipArchivesReadAsStreams() async throws {
+    @Test(arguments: StoreKind.allCases) func zipArchivesReadAsStreams(_ kind: StoreKind) async throws {
         let dir = H.tempDir()
         let zip = URL(fileURLWithPath: dir + "/kraken.zip")
         let archive = try Archive(url: zip, accessMode: .create)
         try archive.addEntry(with: "Kraken_Trading_History/XRPUSDT.csv", fileURL: URL(fileURLWithPath: Self.fixtures + "/XRPUSDT.csv"), compressionMethod: .deflate)
         try archive.addEntry(with: "Kraken_OHLCVT/XBTUSD_1.csv", fileURL: URL(fileURLWithPath: Self.fixtures + "/XBTUSD_1.csv"), compressionMethod: .deflate)
-        let zipped = try H.sqlite(), plain = try H.sqlite()
+        let zipped = try await H.store(kind)
+        let plain = try await H.store(kind)
         let rz = try await importer(zipped).run(try ImportInput.expand([zip.path]))
         let rp = try await importer(plain).run(try inputs(["XBTUSD_1.csv", "XRPUSDT.csv"]))
         #expect(rz.files.map(\.rowsKept) == rp.files.map(\.rowsKept) && rz.rowsKept == 24_000)

@@ -36,11 +36,11 @@ import TradingCore
                              source: .trades)
     }
 
-    @Test(arguments: [1, 2, 3]) func rollupsEqualNaiveRecomputation(seed: UInt64) async throws {
+    @Test(arguments: StoreKind.allCases, [1, 2, 3] as [UInt64]) func rollupsEqualNaiveRecomputation(_ kind: StoreKind, seed: UInt64) async throws {
         var g = SeededGenerator(seed: seed)
         let start: Int64 = 1_704_067_200 / 60  // 2024-01-01 (a Monday)
         let now = Timestamp(seconds: (start + 20 * 1440 + 37) * 60)
-        let store = try H.sqlite(now: now)
+        let store = try await H.store(kind, now: now)
         var truth: [Int64: Row] = [:]
         // Three writes: the middle, a later overlapping range (replacing minutes), then an earlier one; refresh each time.
         for (from, len) in [(start + 4 * 1440, 8 * 1440), (start + 9 * 1440, 11 * 1440 + 37), (start, 5 * 1440 + 11)] as [(Int64, Int64)] {

@@ -1,0 +1,486 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import TradingCore
+
+/// The server store (history.md §6.2–6.3) through PostgresNIO: a pooled `PostgresClient`, migrations in one
+/// transaction, trades and candles range-partitioned by time (day / ISO week) with BRIN indexes, bulk rows sent with
+/// COPY into a per-transaction staging table and merged with `ON CONFLICT` (COPY alone cannot ignore duplicates).
+/// Everything above the `HistoryStore` protocol is shared with the SQLite store.
+public final class PostgresHistoryStore: HistoryStore {
+    let client: PostgresClient
+    let runTask: Task<Void, Never>
+    let clock: @Sendable () -> Timestamp
+    let logger: Logger
+    let display: String
+    private let partitions = PartitionCache()
+    public let timescaleAvailable: Bool
+
+    public var kind: String {
+        "postgres (\(display))" + (timescaleAvailable ? "; timescaledb is installed but not used yet: plain partitions and app-maintained rollups" : "")
+    }
+
+    /// `postgres://user[:password]@host[:port]/db[?sslmode=disable|prefer|require]`.
+    public init(url: String, clock: @escaping @Sendable () -> Timestamp) async throws {
+        guard let c = URLComponents(string: url), let host = c.host, !host.isEmpty, let user = c.user, !user.isEmpty else {
+            throw HistoryError.badURL(HistoryStoreLocation.redacted(url))
+        }
+        let db = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
+        let mode = c.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw HistoryError.badURL(HistoryStoreLocation.redacted(url) + " (sslmode \(mode))")
+        }
+        var config = PostgresClient.Configuration(host: host, port: c.port ?? 5432, username: user, password: c.password,
+                                                  database: db.isEmpty ? user : db, tls: tls)
+        config.options.minimumConnections = 0
+        config.options.maximumConnections = 10
+        var log = Logger(label: "ws-tester.history.postgres")
+        log.logLevel = .critical
+        logger = log
+        client = PostgresClient(configuration: config, backgroundLogger: log)
+        let client = self.client
+        runTask = Task { await client.run() }
+        self.clock = clock
+        display = HistoryStoreLocation.redacted(url)
+        do {
+            try await client.withConnection { conn in
+                _ = try await conn.query("SELECT 1", logger: log)
+            }
+            timescaleAvailable = try await client.withConnection { conn in
+                let rows = try await conn.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'", logger: log)
+                for try await n in rows.decode(Int64.self) { return n > 0 }
+                return false
+            }
+            try await migrate()
+        } catch {
+            runTask.cancel()
+            throw HistoryError.storage("\(display): \(Self.describe(error))")
+        }
+    }
+
+    static func describe(_ e: Error) -> String {
+        if let t = e as? PostgresTransactionError, let inner = t.closureError ?? t.beginError ?? t.commitError { return describe(inner) }
+        if let p = e as? PSQLError {
+            if let m = p.serverInfo?[.message] { return m }
+            return "\(p.code)"
+        }
+        return "\(e)"
+    }
+
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let e as HistoryError { throw e } catch { throw HistoryError.storage(Self.describe(error)) }
+    }
+
+    func migrate() async throws {
+        let now = clock().nanoseconds / 1000
+        let log = logger
+        try await client.withTransaction(logger: log) { conn in
+            _ = try await conn.query("SELECT pg_advisory_xact_lock(72616001)", logger: log)
+            _ = try await conn.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)", logger: log)
+            var applied = Set<Int>()
+            for try await v in try await conn.query("SELECT version FROM schema_migrations", logger: log).decode(Int.self) { applied.insert(v) }
+            if !applied.contains(1) {
+                for s in PostgresSchema.v1() { _ = try await conn.query(PostgresQuery(unsafeSQL: s), logger: log) }
+                _ = try await conn.query("INSERT INTO schema_migrations (version, applied_at) VALUES (1, ws_ts(\(now)))", logger: log)
+            }
+        }
+    }
+
+    // MARK: simple queries
+
+    func all<each T: PostgresDecodable>(_ q: PostgresQuery, _ types: repeat (each T).Type) async throws -> [(repeat each T)] {
+        let log = logger
+        return try await guarded {
+            var out: [(repeat each T)] = []
+            for try await r in try await client.query(q, logger: log).decode((repeat each T).self) { out.append(r) }
+            return out
+        }
+    }
+
+    func run(_ q: PostgresQuery) async throws {
+        let log = logger
+        try await guarded { try await client.withConnection { conn in _ = try await conn.query(q, logger: log) } }
+    }
+
+    public func schemaVersion() async throws -> Int {
+        try await all("SELECT coalesce(max(version), 0) FROM schema_migrations", Int.self).first ?? 0
+    }
+
+    public func tableNames() async throws -> [String] {
+        try await all("""
+            SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1
+            """, String.self)
+    }
+
+    public func fixScale(_ symbol: Symbol, proposed: StorageScale) async throws -> StorageScale {
+        let now = clock().nanoseconds / 1000
+        try await run("""
+            INSERT INTO symbols (symbol, price_decimals, quantity_decimals, first_write_at) VALUES (\(symbol.text), \(proposed.priceDecimals),
+            \(proposed.quantityDecimals), ws_ts(\(now))) ON CONFLICT (symbol) DO NOTHING
+            """)
+        guard let stored = try await scale(of: symbol) else { throw HistoryError.unknownPrecision(symbol) }
+        guard stored == proposed else { throw HistoryError.scaleMismatch(symbol, stored: stored, asked: proposed) }
+        return stored
+    }
+
+    public func scale(of symbol: Symbol) async throws -> StorageScale? {
+        try await all("SELECT price_decimals, quantity_decimals FROM symbols WHERE symbol = \(symbol.text)", Int.self, Int.self)
+            .first.map { StorageScale(priceDecimals: $0.0, quantityDecimals: $0.1) }
+    }
+
+    public func symbols() async throws -> [Symbol] {
+        try await all("SELECT symbol FROM symbols ORDER BY symbol", String.self).compactMap { Symbol($0) }
+    }
+
+    public func importLogged(sha256: String) async throws -> Bool {
+        try await !all("SELECT 1 FROM import_log WHERE sha256 = \(sha256)", Int.self).isEmpty
+    }
+
+    // MARK: writing
+
+    static func esc(_ s: String) -> String {
+        guard s.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+    }
+
+    /// Partitions for every day (trades) or week (candles) the rows touch, created before the rows arrive.
+    func ensurePartitions(_ conn: PostgresConnection, table: String, minutes: Int, micros: [Int64]) async throws {
+        guard let lo = micros.min(), let hi = micros.max() else { return }
+        var b = Buckets.floor(Timestamp(nanoseconds: lo * 1000), minutes: minutes)
+        let last = Timestamp(nanoseconds: hi * 1000)
+        while b <= last {
+            let e = b + .minutes(Int64(minutes))
+            let name = "\(table)_\(b.iso8601.prefix(10).replacingOccurrences(of: "-", with: ""))"
+            if partitions.insert(name) {
+                _ = try await conn.query(PostgresQuery(unsafeSQL: """
+                    CREATE TABLE IF NOT EXISTS \(name) PARTITION OF \(table) FOR VALUES FROM ('\(b.iso8601)') TO ('\(e.iso8601)')
+                    """), logger: logger)
+            }
+            b = e
+        }
+    }
+
+    /// COPY of tab-separated lines into a staging table that lives until the transaction ends.
+    func copy(_ conn: PostgresConnection, stage: String, like columns: String, lines: [String]) async throws {
+        _ = try await conn.query(PostgresQuery(unsafeSQL: "CREATE TEMP TABLE IF NOT EXISTS \(stage) (\(columns)) ON COMMIT DELETE ROWS"), logger: logger)
+        try await conn.copyFrom(table: stage, logger: logger) { writer in
+            var buf = ByteBuffer()
+            for l in lines {
+                buf.writeString(l)
+                buf.writeInteger(UInt8(10))
+                if buf.readableBytes > 1 << 20 { try await writer.write(buf); buf.clear() }
+            }
+            if buf.readableBytes > 0 { try await writer.write(buf) }
+        }
+    }
+
+    static func candleLines(_ candles: [HistoryCandle], _ scale: StorageScale) throws -> [String] {
+        try candles.map { c in
+            guard let o = scale.storedPrice(c.open), let h = scale.storedPrice(c.high), let l = scale.storedPrice(c.low),
+                  let cl = scale.storedPrice(c.close), let v = scale.storedQuantity(c.volume) else {
+                throw HistoryError.storage("candle \(c.symbol) \(c.start.iso8601) is finer than the stored scale \(scale)")
+            }
+            return "\(esc(c.symbol.text))\t\(c.intervalMinutes)\t\(c.start.nanoseconds / 1000)\t\(o)\t\(h)\t\(l)\t\(cl)\t\(v)\t"
+                + "\(c.quoteVolume?.description ?? "\\N")\t\(c.tradeCount)\t\(c.vwap?.description ?? "\\N")\t\(c.isComplete ? "t" : "f")\t\((c.source ?? .csv).rawValue)"
+        }
+    }
+
+    static let candleStage = "symbol text, interval_minutes smallint, ts_us bigint, open bigint, high bigint, low bigint, close bigint, volume bigint, "
+        + "quote_volume numeric, trade_count int, vwap numeric, is_complete boolean, source text"
+
+    func upsertCandles(_ conn: PostgresConnection, table: String, _ candles: [HistoryCandle], _ scale: StorageScale) async throws {
+        if table == "candles" { try await ensurePartitions(conn, table: "candles", minutes: 10_080, micros: candles.map { $0.start.nanoseconds / 1000 }) }
+        try await copy(conn, stage: "candles_stage", like: Self.candleStage, lines: try Self.candleLines(candles, scale))
+        _ = try await conn.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO \(table) (symbol, interval_minutes, ts, open, high, low, close, volume, quote_volume, trade_count, vwap, is_complete, source)
+            SELECT symbol, interval_minutes, ws_ts(ts_us), open, high, low, close, volume, quote_volume, trade_count, vwap, is_complete, source FROM candles_stage
+            ON CONFLICT (symbol, interval_minutes, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+              close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trade_count = excluded.trade_count,
+              vwap = excluded.vwap, is_complete = excluded.is_complete, source = excluded.source
+            """), logger: logger)
+        _ = try await conn.query("TRUNCATE candles_stage", logger: logger)
+    }
+
+    func status(_ conn: PostgresConnection, _ symbol: Symbol, _ type: String, _ oldest: Int64, _ newest: Int64, added: Int, now: Int64) async throws {
+        // PostgreSQL's LEAST/GREATEST ignore NULLs: monotonic and null-safe as they stand (§4.4).
+        _ = try await conn.query("""
+            INSERT INTO data_sync_status (symbol, data_type, oldest_timestamp, newest_timestamp, last_sync_at, total_records)
+            VALUES (\(symbol.text), \(type), ws_ts(\(oldest)), ws_ts(\(newest)), ws_ts(\(now)), \(added))
+            ON CONFLICT (symbol, data_type) DO UPDATE SET
+              oldest_timestamp = LEAST(data_sync_status.oldest_timestamp, excluded.oldest_timestamp),
+              newest_timestamp = GREATEST(data_sync_status.newest_timestamp, excluded.newest_timestamp),
+              last_sync_at = excluded.last_sync_at, total_records = data_sync_status.total_records + excluded.total_records
+            """, logger: logger)
+    }
+
+    func addCoverage(_ conn: PostgresConnection, _ symbol: Symbol, _ c: CoverageRecord, now: Int64) async throws {
+        var s = c.span.start.nanoseconds / 1000, e = c.span.end.nanoseconds / 1000
+        guard e > s else { return }
+        var source = c.source
+        let (s0, e0) = (s, e)
+        for try await (a, b, src) in try await conn.query("""
+            SELECT ws_us(range_start), ws_us(range_end), source FROM data_coverage
+            WHERE symbol = \(symbol.text) AND data_type = \(c.dataType) AND range_start <= ws_ts(\(e0)) AND range_end >= ws_ts(\(s0))
+            """, logger: logger).decode((Int64, Int64, String).self) {
+            s = min(s, a); e = max(e, b)
+            if src != source { source = "mixed" }
+        }
+        _ = try await conn.query("""
+            DELETE FROM data_coverage WHERE symbol = \(symbol.text) AND data_type = \(c.dataType) AND range_start <= ws_ts(\(e0)) AND range_end >= ws_ts(\(s0))
+            """, logger: logger)
+        _ = try await conn.query("""
+            INSERT INTO data_coverage (symbol, data_type, range_start, range_end, source, verified_at)
+            VALUES (\(symbol.text), \(c.dataType), ws_ts(\(s)), ws_ts(\(e)), \(source), ws_ts(\(now)))
+            """, logger: logger)
+    }
+
+    public func write(_ batch: HistoryBatch) async throws -> WriteOutcome {
+        let now = clock().nanoseconds / 1000
+        guard let scale = try await scale(of: batch.symbol) else { throw HistoryError.unknownPrecision(batch.symbol) }
+        let log = logger
+        return try await guarded {
+            try await client.withTransaction(logger: log) { conn in
+                var out = WriteOutcome()
+                let sym = batch.symbol
+                if !batch.trades.isEmpty {
+                    let t = batch.trades
+                    try await ensurePartitions(conn, table: "trades", minutes: 1440, micros: t.micros)
+                    let symText = Self.esc(sym.text), src = t.source.rawValue
+                    var lines: [String] = []
+                    lines.reserveCapacity(t.count)
+                    for i in 0..<t.count {
+                        let side = t.sides[i] == 1 ? "buy" : t.sides[i] == 2 ? "sell" : "\\N"
+                        let ot = t.orderTypes[i] == 1 ? "market" : t.orderTypes[i] == 2 ? "limit" : "\\N"
+                        lines.append("\(symText)\t\(t.micros[i])\t\(t.keys[i])\t\(t.prices[i])\t\(t.volumes[i])\t\(side)\t\(ot)\t\(src)")
+                    }
+                    try await copy(conn, stage: "trades_stage", like: "symbol text, ts_us bigint, trade_key bigint, price bigint, volume bigint, side text, order_type text, source text",
+                                   lines: lines)
+                    for try await n in try await conn.query("""
+                        WITH ins AS (INSERT INTO trades (symbol, ts, trade_key, price, volume, side, order_type, source)
+                          SELECT symbol, ws_ts(ts_us), trade_key, price, volume, side, order_type, source FROM trades_stage
+                          ON CONFLICT DO NOTHING RETURNING 1)
+                        SELECT count(*) FROM ins
+                        """, logger: log).decode(Int64.self) { out.tradesInserted = Int(n) }
+                    _ = try await conn.query("TRUNCATE trades_stage", logger: log)
+                    out.tradesDuplicate = t.count - out.tradesInserted
+                    try await status(conn, sym, "trades", t.micros.min()!, t.micros.max()!, added: out.tradesInserted, now: now)
+                }
+                if !batch.candles.isEmpty {
+                    try await upsertCandles(conn, table: "candles", batch.candles, scale)
+                    out.candlesWritten += batch.candles.count
+                    try await status(conn, sym, "candles_1m", batch.candles.map(\.start).min()!.nanoseconds / 1000,
+                                     batch.candles.map(\.start).max()!.nanoseconds / 1000, added: 0, now: now)
+                }
+                if !batch.nativeCandles.isEmpty {
+                    try await upsertCandles(conn, table: "candles_native", batch.nativeCandles, scale)
+                    out.candlesWritten += batch.nativeCandles.count
+                }
+                for c in batch.coverage { try await addCoverage(conn, sym, c, now: now) }
+                if let inv = batch.invalidation {
+                    _ = try await conn.query("""
+                        INSERT INTO rollup_invalidation (rollup, symbol, range_start, range_end)
+                        VALUES ('all', \(sym.text), ws_ts(\(inv.start.nanoseconds / 1000)), ws_ts(\(inv.end.nanoseconds / 1000)))
+                        """, logger: log)
+                }
+                if let l = batch.importLog {
+                    _ = try await conn.query("""
+                        INSERT INTO import_log (sha256, file_name, kind, symbol, interval_minutes, rows, imported_at)
+                        VALUES (\(l.sha256), \(l.fileName), \(l.kind), \(l.symbol.text), \(l.intervalMinutes), \(Int64(l.rows)), ws_ts(\(now)))
+                        ON CONFLICT (sha256) DO UPDATE SET imported_at = excluded.imported_at, rows = excluded.rows
+                        """, logger: log)
+                }
+                return out
+            }
+        }
+    }
+
+    // MARK: reading
+
+    static func us(_ t: Timestamp) -> Int64 { SQLiteHistoryStore.us(t) }
+    static func ts(_ micros: Int64) -> Timestamp { Timestamp(nanoseconds: micros * 1000) }
+    /// Keeps query bounds inside what TIMESTAMPTZ holds (years 1900–2199 are plenty; ws_ts would overflow far beyond).
+    static func bound(_ t: Timestamp) -> Int64 { min(max(us(t), -2_208_988_800_000_000), 7_258_118_400_000_000) }
+
+    public func trades(_ symbol: Symbol, in span: TimeSpan, limit: Int?) async throws -> [HistoricalTrade] {
+        guard let scale = try await scale(of: symbol) else { return [] }
+        let rows = try await all("""
+            SELECT ws_us(ts), trade_key, price, volume, side, order_type, misc, source FROM trades
+            WHERE symbol = \(symbol.text) AND ts >= ws_ts(\(Self.bound(span.start))) AND ts < ws_ts(\(Self.bound(span.end)))
+            ORDER BY ts, trade_key LIMIT \(Int64(limit ?? Int(Int32.max)))
+            """, Int64.self, Int64.self, Int64.self, Int64.self, String?.self, String?.self, String.self, String.self)
+        return rows.map { r in
+            HistoricalTrade(symbol: symbol, time: Self.ts(r.0), tradeKey: r.1, price: scale.price(r.2), volume: scale.quantity(r.3),
+                            side: r.4.flatMap(TakerSide.init(rawValue:)), orderType: r.5.flatMap(TakerOrderType.init(rawValue:)),
+                            misc: r.6, source: TradeSource(rawValue: r.7) ?? .csv)
+        }
+    }
+
+    func readCandles(table: String, _ symbol: Symbol, interval: Int, rollup: Bool, extraWhere: String, span: TimeSpan, descending: Bool, limit: Int?) async throws -> [HistoryCandle] {
+        guard let scale = try await scale(of: symbol) else { return [] }
+        let extra = rollup ? "source_rows::text" : "source"
+        let q = PostgresQuery(unsafeSQL: """
+            SELECT ws_us(ts), open, high, low, close, volume::text, quote_volume::text, trade_count::bigint, vwap::text, is_complete, \(extra) FROM \(table)
+            WHERE symbol = $1 \(extraWhere) AND ts >= ws_ts($2) AND ts < ws_ts($3) ORDER BY ts \(descending ? "DESC" : "ASC") LIMIT $4
+            """, binds: try {
+                var b = PostgresBindings()
+                try b.append(symbol.text); try b.append(Self.bound(span.start)); try b.append(Self.bound(span.end)); try b.append(Int64(limit ?? Int(Int32.max)))
+                return b
+            }())
+        let rows = try await all(q, Int64.self, Int64.self, Int64.self, Int64.self, Int64.self, String.self, String?.self, Int64.self, String?.self, Bool.self, String.self)
+        let out = rows.map { r in
+            HistoryCandle(symbol: symbol, intervalMinutes: interval, start: Self.ts(r.0), open: scale.price(r.1), high: scale.price(r.2),
+                          low: scale.price(r.3), close: scale.price(r.4),
+                          volume: rollup ? (Quantity(r.5) ?? .zero) : scale.quantity(Int64(r.5) ?? 0),
+                          quoteVolume: r.6.flatMap { Money($0) }, tradeCount: Int(r.7), vwap: r.8.flatMap { Price($0) }, isComplete: r.9,
+                          source: rollup ? nil : CandleSource(rawValue: r.10), sourceRows: rollup ? Int(r.10) : nil)
+        }
+        return descending ? out.reversed() : out
+    }
+
+    public func baseCandles(_ symbol: Symbol, in span: TimeSpan, limit: Int?, descending: Bool) async throws -> [HistoryCandle] {
+        try await readCandles(table: "candles", symbol, interval: 1, rollup: false, extraWhere: "AND interval_minutes = 1", span: span, descending: descending, limit: limit)
+    }
+
+    public func rollupCandles(_ tf: Timeframe, _ symbol: Symbol, in span: TimeSpan, limit: Int?, descending: Bool) async throws -> [HistoryCandle] {
+        if tf == .m1 { return try await baseCandles(symbol, in: span, limit: limit, descending: descending) }
+        return try await readCandles(table: HistorySchema.table(tf), symbol, interval: tf.minutes, rollup: true, extraWhere: "", span: span,
+                                     descending: descending, limit: limit)
+    }
+
+    public func nativeCandles(_ symbol: Symbol, interval: Int, in span: TimeSpan) async throws -> [HistoryCandle] {
+        try await readCandles(table: "candles_native", symbol, interval: interval, rollup: false, extraWhere: "AND interval_minutes = \(interval)",
+                              span: span, descending: false, limit: nil)
+    }
+
+    public func baseCandleTimes(_ symbol: Symbol, in span: TimeSpan) async throws -> [Timestamp] {
+        try await all("""
+            SELECT ws_us(ts) FROM candles WHERE symbol = \(symbol.text) AND interval_minutes = 1
+            AND ts >= ws_ts(\(Self.bound(span.start))) AND ts < ws_ts(\(Self.bound(span.end))) ORDER BY ts
+            """, Int64.self).map(Self.ts)
+    }
+
+    public func coverage(_ symbol: Symbol, dataType: String, overlapping span: TimeSpan) async throws -> [TimeSpan] {
+        TimeSpan.union(try await all("""
+            SELECT ws_us(range_start), ws_us(range_end) FROM data_coverage WHERE symbol = \(symbol.text) AND data_type = \(dataType)
+            AND range_start < ws_ts(\(Self.bound(span.end))) AND range_end > ws_ts(\(Self.bound(span.start))) ORDER BY range_start
+            """, Int64.self, Int64.self).map { TimeSpan(Self.ts($0.0), Self.ts($0.1)) })
+    }
+
+    public func extent(_ symbol: Symbol) async throws -> (firstCandle: Timestamp?, lastCandle: Timestamp?, firstTrade: Timestamp?, lastTrade: Timestamp?) {
+        let c = try await all("SELECT ws_us(min(ts)), ws_us(max(ts)) FROM candles WHERE symbol = \(symbol.text) AND interval_minutes = 1", Int64?.self, Int64?.self).first
+        let t = try await all("SELECT ws_us(min(ts)), ws_us(max(ts)) FROM trades WHERE symbol = \(symbol.text)", Int64?.self, Int64?.self).first
+        return (c?.0.map(Self.ts), c?.1.map(Self.ts), t?.0.map(Self.ts), t?.1.map(Self.ts))
+    }
+
+    public func stats(_ symbol: Symbol) async throws -> SymbolStats {
+        let t = try await all("SELECT count(*), ws_us(min(ts)), ws_us(max(ts)) FROM trades WHERE symbol = \(symbol.text)", Int64.self, Int64?.self, Int64?.self).first!
+        let c = try await all("""
+            SELECT count(*), count(*) FILTER (WHERE is_complete), ws_us(min(ts)), ws_us(max(ts)) FROM candles WHERE symbol = \(symbol.text) AND interval_minutes = 1
+            """, Int64.self, Int64.self, Int64?.self, Int64?.self).first!
+        var candles: [Timeframe: Int] = [.m1: Int(c.0)], complete: [Timeframe: Int] = [.m1: Int(c.1)]
+        for tf in HistorySchema.rollups {
+            let r = try await all(PostgresQuery(unsafeSQL: "SELECT count(*), count(*) FILTER (WHERE is_complete) FROM \(HistorySchema.table(tf)) WHERE symbol = $1",
+                                                binds: try { var b = PostgresBindings(); try b.append(symbol.text); return b }()), Int64.self, Int64.self).first!
+            candles[tf] = Int(r.0); complete[tf] = Int(r.1)
+        }
+        let firsts = [t.1, c.2].compactMap { $0 }
+        let lasts = [t.2, c.3.map { $0 + 60_000_000 - 1 }].compactMap { $0 }
+        let csv = try await all("SELECT ws_us(min(ts)), ws_us(max(ts)) FROM trades WHERE symbol = \(symbol.text) AND source = 'csv'", Int64?.self, Int64?.self).first
+        let csvSpan: TimeSpan? = csv.flatMap { r in r.0.flatMap { a in r.1.map { TimeSpan(Self.ts(a), Self.ts($0 + 1)) } } }
+        return SymbolStats(symbol: symbol, trades: Int(t.0), first: firsts.min().map(Self.ts), last: lasts.max().map(Self.ts),
+                           candles: candles, completeCandles: complete, csvTradeSpan: csvSpan)
+    }
+
+    // MARK: rollups and retention
+
+    public func pendingInvalidations() async throws -> [Invalidation] {
+        try await all("SELECT id, symbol, ws_us(range_start), ws_us(range_end) FROM rollup_invalidation ORDER BY id", Int64.self, String.self, Int64.self, Int64.self)
+            .compactMap { r in Symbol(r.1).map { Invalidation(id: r.0, symbol: $0, span: TimeSpan(Self.ts(r.2), Self.ts(r.3))) } }
+    }
+
+    public func replaceRollups(_ symbol: Symbol, span: TimeSpan, rows: [Timeframe: [HistoryCandle]], processed: [Int64], carryOver: TimeSpan?) async throws {
+        guard let scale = try await scale(of: symbol) else { throw HistoryError.unknownPrecision(symbol) }
+        let log = logger
+        let (a, b) = (Self.bound(span.start), Self.bound(span.end))
+        try await guarded {
+            try await client.withTransaction(logger: log) { conn in
+                for tf in HistorySchema.rollups {
+                    let table = HistorySchema.table(tf)
+                    var del = PostgresBindings()
+                    try del.append(symbol.text); try del.append(a); try del.append(b)
+                    _ = try await conn.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE symbol = $1 AND ts >= ws_ts($2) AND ts < ws_ts($3)", binds: del), logger: log)
+                    let list = rows[tf] ?? []
+                    if !list.isEmpty {
+                        let lines = try list.map { c -> String in
+                            guard let o = scale.storedPrice(c.open), let h = scale.storedPrice(c.high), let l = scale.storedPrice(c.low),
+                                  let cl = scale.storedPrice(c.close) else { throw HistoryError.storage("rollup price finer than the scale") }
+                            return "\(Self.esc(symbol.text))\t\(c.start.nanoseconds / 1000)\t\(o)\t\(h)\t\(l)\t\(cl)\t\(c.volume)\t\(c.quoteVolume?.description ?? "\\N")\t"
+                                + "\(c.tradeCount)\t\(c.vwap?.description ?? "\\N")\t\(c.sourceRows ?? 0)\t\(c.isComplete ? "t" : "f")"
+                        }
+                        try await copy(conn, stage: "rollup_stage", like: "symbol text, ts_us bigint, open bigint, high bigint, low bigint, close bigint, "
+                                       + "volume numeric, quote_volume numeric, trade_count bigint, vwap numeric, source_rows int, is_complete boolean", lines: lines)
+                        _ = try await conn.query(PostgresQuery(unsafeSQL: """
+                            INSERT INTO \(table) (symbol, ts, open, high, low, close, volume, quote_volume, trade_count, vwap, source_rows, is_complete)
+                            SELECT symbol, ws_ts(ts_us), open, high, low, close, volume, quote_volume, trade_count, vwap, source_rows, is_complete FROM rollup_stage
+                            """), logger: log)
+                        _ = try await conn.query("TRUNCATE rollup_stage", logger: log)
+                    }
+                    _ = try await conn.query("""
+                        INSERT INTO rollup_watermark (rollup, symbol, materialized_until) VALUES (\(table), \(symbol.text), ws_ts(\(b)))
+                        ON CONFLICT (rollup, symbol) DO UPDATE SET materialized_until = GREATEST(rollup_watermark.materialized_until, excluded.materialized_until)
+                        """, logger: log)
+                }
+                for id in processed { _ = try await conn.query("DELETE FROM rollup_invalidation WHERE id = \(id)", logger: log) }
+                if let c = carryOver {
+                    _ = try await conn.query("""
+                        INSERT INTO rollup_invalidation (rollup, symbol, range_start, range_end)
+                        VALUES ('all', \(symbol.text), ws_ts(\(Self.bound(c.start))), ws_ts(\(Self.bound(c.end))))
+                        """, logger: log)
+                }
+            }
+        }
+    }
+
+    public func retainedFrom(_ symbol: Symbol) async throws -> Timestamp? {
+        let rows: [Int64?] = try await all("SELECT ws_us(retained_from) FROM symbols WHERE symbol = \(symbol.text)", Int64?.self)
+        guard let first = rows.first, let us = first else { return nil }
+        return Self.ts(us)
+    }
+
+    /// Batches of at most 50,000 rows, each its own transaction (§6.3).
+    public func prune(before cutoff: Timestamp) async throws -> (trades: Int, candles: Int) {
+        let c = Self.bound(cutoff)
+        try await run("UPDATE symbols SET retained_from = GREATEST(retained_from, ws_ts(\(c)))")
+        var counts = [0, 0]
+        for (i, (table, key)) in [("trades", "symbol, ts, trade_key"), ("candles", "symbol, interval_minutes, ts")].enumerated() {
+            while true {
+                let q = PostgresQuery(unsafeSQL: """
+                    WITH d AS (DELETE FROM \(table) WHERE (\(key)) IN (SELECT \(key) FROM \(table) WHERE ts < ws_ts($1) LIMIT 50000) RETURNING 1)
+                    SELECT count(*) FROM d
+                    """, binds: try { var b = PostgresBindings(); try b.append(c); return b }())
+                let got: [Int64] = try await all(q, Int64.self)
+                let n = got.first ?? 0
+                counts[i] += Int(n)
+                if n < 50_000 { break }
+            }
+        }
+        return (counts[0], counts[1])
+    }
+
+    public func close() async throws { runTask.cancel(); _ = await runTask.value }
+}
+
+/// Partitions already known to exist (DDL is only sent once per name per process).
+final class PartitionCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names = Set<String>()
+    /// True when `name` was not known yet.
+    func insert(_ name: String) -> Bool { lock.withLock { names.insert(name).inserted } }
+}
