@@ -56,6 +56,9 @@ public struct Invalidation: Hashable, Sendable {
 public protocol HistoryStore: AnyObject, Sendable {
     /// `sqlite` or `postgres` (plus mode details), for `data schema`.
     var kind: String { get }
+    /// How many batches a bulk writer may have in flight (each its own transaction; pieces of coverage commit with
+    /// their own rows, so any commit order is consistent). SQLite has one writer; PostgreSQL takes three.
+    var maxBatchesInFlight: Int { get }
     func schemaVersion() async throws -> Int
     func tableNames() async throws -> [String]
 

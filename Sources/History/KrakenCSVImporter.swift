@@ -25,9 +25,10 @@ public final class KrakenCSVImporter {
     let progress: (@Sendable (ImportProgress) -> Void)?
     /// Rows read in earlier files (the progress line counts across files).
     var rowsBefore = 0
-    /// The batch being written while the next one is parsed (two cores: parsing and SQLite overlap). At most one is
-    /// in flight, so batches still commit in file order.
-    var inFlight: Task<WriteOutcome, Error>?
+    /// Batches being written while the next one is parsed (parsing and the store overlap), at most
+    /// `store.maxBatchesInFlight`. Each carries only its own piece of coverage, so a crash between commits in any
+    /// order leaves coverage that its stored rows prove.
+    var inFlight: [Task<WriteOutcome, Error>] = []
 
     public init(store: any HistoryStore, options: Options, clock: @escaping @Sendable () -> Timestamp,
                 progress: (@Sendable (ImportProgress) -> Void)? = nil) {
@@ -111,7 +112,7 @@ public final class KrakenCSVImporter {
             }
         } catch {
             pipe.cancel()
-            _ = try? await settle(&r)
+            _ = try? await settle(&r, all: true)
             parser.copyCounts(into: &r)
             throw error
         }
@@ -147,21 +148,30 @@ public final class KrakenCSVImporter {
         }
         var batch = p.takeBatch(final: final)
         batch.importLog = log
-        try await settle(&r)
-        guard !batch.isEmpty else { return }
-        let store = self.store
-        let task = Task { try await store.write(batch) }
-        if final { inFlight = task; try await settle(&r) } else { inFlight = task }
+        while inFlight.count >= max(1, store.maxBatchesInFlight) { try await settleOldest(&r) }
+        if !batch.isEmpty {
+            let store = self.store
+            inFlight.append(Task { try await store.write(batch) })
+        }
+        if final { try await settle(&r, all: true) }
     }
 
-    /// Waits for the batch in flight and counts what it did.
-    func settle(_ r: inout FileImportReport) async throws {
-        guard let t = inFlight else { return }
-        inFlight = nil
+    /// Waits for the oldest batch in flight and counts what it did.
+    func settleOldest(_ r: inout FileImportReport) async throws {
+        guard !inFlight.isEmpty else { return }
+        let t = inFlight.removeFirst()
         let out = try await t.value
         r.tradesInserted += out.tradesInserted
         r.tradesDuplicate += out.tradesDuplicate
         r.candlesWritten += out.candlesWritten
+    }
+
+    func settle(_ r: inout FileImportReport, all: Bool) async throws {
+        var firstError: Error?
+        while !inFlight.isEmpty {
+            do { try await settleOldest(&r) } catch { if firstError == nil { firstError = error } }
+        }
+        if let e = firstError { throw e }
     }
 }
 
@@ -196,6 +206,8 @@ struct FileParser {
     var candles: [HistoryCandle] = []
     var firstCandle: Timestamp?
     var lastCandle: Timestamp?
+    /// Where the coverage already handed to a batch ends: each batch proves only its own piece.
+    var coveredUntil: Timestamp?
 
     let earliestMicros: Int64
     let latestMicros: Int64
@@ -329,14 +341,16 @@ struct FileParser {
         if kind == .trades {
             batch.trades = rows
             batch.candles = candles
-            // Complete history from the first trade's minute up to the minute still open (§13.2).
-            if let f = firstMinute, let open = builder.openMinute, open > f {
+            // Complete history from the first trade's minute up to the minute still open (§13.2), in pieces.
+            if let f = coveredUntil ?? firstMinute, let open = builder.openMinute, open > f {
                 for type in ["trades", "candles_1m"] { batch.coverage.append(CoverageRecord(dataType: type, span: TimeSpan(f, open), source: "csv")) }
+                coveredUntil = open
             }
         } else if interval == 1 {
             batch.candles = candles
-            if let f = firstCandle, let l = lastCandle {
+            if let f = coveredUntil ?? firstCandle, let l = lastCandle, l + .minutes(1) > f {
                 batch.coverage.append(CoverageRecord(dataType: "candles_1m", span: TimeSpan(f, l + .minutes(1)), source: "csv"))
+                coveredUntil = l + .minutes(1)
             }
         } else {
             batch.nativeCandles = candles

@@ -14,8 +14,10 @@ public final class PostgresHistoryStore: HistoryStore {
     let clock: @Sendable () -> Timestamp
     let logger: Logger
     let display: String
-    private let partitions = PartitionCache()
+    private let partitions = PartitionMaker()
     public let timescaleAvailable: Bool
+    /// Three transactions at once: the server's insert work is the bound, and it runs one backend per connection.
+    public var maxBatchesInFlight: Int { 3 }
 
     public var kind: String {
         "postgres (\(display))" + (timescaleAvailable ? "; timescaledb is installed but not used yet: plain partitions and app-maintained rollups" : "")
@@ -150,19 +152,18 @@ public final class PostgresHistoryStore: HistoryStore {
             .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
     }
 
-    /// Partitions for every day (trades) or week (candles) the rows touch, created before the rows arrive.
-    func ensurePartitions(_ conn: PostgresConnection, table: String, minutes: Int, micros: [Int64]) async throws {
+    /// Partitions for every day (trades) or week (candles) the rows touch, created (and committed) before the rows'
+    /// transaction starts: a row must never land in the DEFAULT partition while its partition is being made.
+    func ensurePartitions(table: String, minutes: Int, micros: [Int64]) async throws {
         guard let lo = micros.min(), let hi = micros.max() else { return }
         var b = Buckets.floor(Timestamp(nanoseconds: lo * 1000), minutes: minutes)
         let last = Timestamp(nanoseconds: hi * 1000)
+        let client = self.client, log = logger
         while b <= last {
             let e = b + .minutes(Int64(minutes))
             let name = "\(table)_\(b.iso8601.prefix(10).replacingOccurrences(of: "-", with: ""))"
-            if partitions.insert(name) {
-                _ = try await conn.query(PostgresQuery(unsafeSQL: """
-                    CREATE TABLE IF NOT EXISTS \(name) PARTITION OF \(table) FOR VALUES FROM ('\(b.iso8601)') TO ('\(e.iso8601)')
-                    """), logger: logger)
-            }
+            let sql = "CREATE TABLE IF NOT EXISTS \(name) PARTITION OF \(table) FOR VALUES FROM ('\(b.iso8601)') TO ('\(e.iso8601)')"
+            try await partitions.ensure(name) { _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: log) }
             b = e
         }
     }
@@ -170,15 +171,17 @@ public final class PostgresHistoryStore: HistoryStore {
     /// COPY of tab-separated lines into a staging table that lives until the transaction ends.
     func copy(_ conn: PostgresConnection, stage: String, like columns: String, lines: [String]) async throws {
         _ = try await conn.query(PostgresQuery(unsafeSQL: "CREATE TEMP TABLE IF NOT EXISTS \(stage) (\(columns)) ON COMMIT DELETE ROWS"), logger: logger)
-        try await conn.copyFrom(table: stage, logger: logger) { writer in
-            var buf = ByteBuffer()
-            for l in lines {
-                buf.writeString(l)
-                buf.writeInteger(UInt8(10))
-                if buf.readableBytes > 1 << 20 { try await writer.write(buf); buf.clear() }
-            }
-            if buf.readableBytes > 0 { try await writer.write(buf) }
+        try await conn.copyFrom(table: stage, logger: logger) { writer in try await Self.send(lines, writer) }
+    }
+
+    static func send(_ lines: [String], _ writer: PostgresCopyFromWriter) async throws {
+        var buf = ByteBuffer()
+        for l in lines {
+            buf.writeString(l)
+            buf.writeInteger(UInt8(10))
+            if buf.readableBytes > 1 << 20 { try await writer.write(buf); buf.clear() }
         }
+        if buf.readableBytes > 0 { try await writer.write(buf) }
     }
 
     static func candleLines(_ candles: [HistoryCandle], _ scale: StorageScale) throws -> [String] {
@@ -196,7 +199,6 @@ public final class PostgresHistoryStore: HistoryStore {
         + "quote_volume numeric, trade_count int, vwap numeric, is_complete boolean, source text"
 
     func upsertCandles(_ conn: PostgresConnection, table: String, _ candles: [HistoryCandle], _ scale: StorageScale) async throws {
-        if table == "candles" { try await ensurePartitions(conn, table: "candles", minutes: 10_080, micros: candles.map { $0.start.nanoseconds / 1000 }) }
         try await copy(conn, stage: "candles_stage", like: Self.candleStage, lines: try Self.candleLines(candles, scale))
         _ = try await conn.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(table) (symbol, interval_minutes, ts, open, high, low, close, volume, quote_volume, trade_count, vwap, is_complete, source)
@@ -205,7 +207,7 @@ public final class PostgresHistoryStore: HistoryStore {
               close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trade_count = excluded.trade_count,
               vwap = excluded.vwap, is_complete = excluded.is_complete, source = excluded.source
             """), logger: logger)
-        _ = try await conn.query("TRUNCATE candles_stage", logger: logger)
+        _ = try await conn.query("DELETE FROM candles_stage", logger: logger)
     }
 
     func status(_ conn: PostgresConnection, _ symbol: Symbol, _ type: String, _ oldest: Int64, _ newest: Int64, added: Int, now: Int64) async throws {
@@ -245,32 +247,67 @@ public final class PostgresHistoryStore: HistoryStore {
         let now = clock().nanoseconds / 1000
         guard let scale = try await scale(of: batch.symbol) else { throw HistoryError.unknownPrecision(batch.symbol) }
         let log = logger
+        try await guarded {
+            try await ensurePartitions(table: "trades", minutes: 1440, micros: batch.trades.micros)
+            try await ensurePartitions(table: "candles", minutes: 10_080, micros: batch.candles.map { $0.start.nanoseconds / 1000 })
+        }
+        do { return try await write(batch, scale, now: now, direct: true) } catch HistoryError.storage(let m) where m.contains("duplicate key") {
+            // A concurrent writer stored some of these rows after the check: merge through the staging table instead.
+            return try await write(batch, scale, now: now, direct: false)
+        }
+    }
+
+    /// `direct`: when no stored trade of the symbol falls in the batch's time range, COPY straight into `trades`
+    /// (about 40 % less server work than staging + ON CONFLICT); otherwise stage and merge.
+    func write(_ batch: HistoryBatch, _ scale: StorageScale, now: Int64, direct: Bool) async throws -> WriteOutcome {
+        let log = logger
         return try await guarded {
             try await client.withTransaction(logger: log) { conn in
                 var out = WriteOutcome()
                 let sym = batch.symbol
                 if !batch.trades.isEmpty {
                     let t = batch.trades
-                    try await ensurePartitions(conn, table: "trades", minutes: 1440, micros: t.micros)
                     let symText = Self.esc(sym.text), src = t.source.rawValue
+                    let lo = t.micros.min()!, hi = t.micros.max()!
+                    // The earliest key at the earliest time: a batch that continues the previous one's last second
+                    // (same time, later keys) is still conflict-free.
+                    let firstKey = zip(t.micros, t.keys).filter { $0.0 == lo }.map(\.1).min()!
+                    var empty = false
+                    if direct {
+                        for try await n in try await conn.query("""
+                            SELECT count(*) FROM (SELECT 1 FROM trades WHERE symbol = \(sym.text)
+                              AND ((ts > ws_ts(\(lo)) AND ts <= ws_ts(\(hi))) OR (ts = ws_ts(\(lo)) AND trade_key >= \(firstKey))) LIMIT 1) x
+                            """, logger: log).decode(Int64.self) { empty = n == 0 }
+                    }
                     var lines: [String] = []
                     lines.reserveCapacity(t.count)
                     for i in 0..<t.count {
                         let side = t.sides[i] == 1 ? "buy" : t.sides[i] == 2 ? "sell" : "\\N"
                         let ot = t.orderTypes[i] == 1 ? "market" : t.orderTypes[i] == 2 ? "limit" : "\\N"
-                        lines.append("\(symText)\t\(t.micros[i])\t\(t.keys[i])\t\(t.prices[i])\t\(t.volumes[i])\t\(side)\t\(ot)\t\(src)")
+                        let ts = empty ? PGText.timestamp(t.micros[i]) : String(t.micros[i])
+                        lines.append("\(symText)\t\(ts)\t\(t.keys[i])\t\(t.prices[i])\t\(t.volumes[i])\t\(side)\t\(ot)\t\(src)")
                     }
-                    try await copy(conn, stage: "trades_stage", like: "symbol text, ts_us bigint, trade_key bigint, price bigint, volume bigint, side text, order_type text, source text",
-                                   lines: lines)
-                    for try await n in try await conn.query("""
-                        WITH ins AS (INSERT INTO trades (symbol, ts, trade_key, price, volume, side, order_type, source)
-                          SELECT symbol, ws_ts(ts_us), trade_key, price, volume, side, order_type, source FROM trades_stage
-                          ON CONFLICT DO NOTHING RETURNING 1)
-                        SELECT count(*) FROM ins
-                        """, logger: log).decode(Int64.self) { out.tradesInserted = Int(n) }
-                    _ = try await conn.query("TRUNCATE trades_stage", logger: log)
+                    if empty {
+                        try await conn.copyFrom(table: "trades", columns: ["symbol", "ts", "trade_key", "price", "volume", "side", "order_type", "source"],
+                                                logger: log) { w in try await Self.send(lines, w) }
+                        out.tradesInserted = t.count
+                    } else {
+                        try await copy(conn, stage: "trades_stage", like: "symbol text, ts_us bigint, trade_key bigint, price bigint, volume bigint, side text, order_type text, source text",
+                                       lines: lines)
+                        for try await n in try await conn.query("""
+                            WITH ins AS (INSERT INTO trades (symbol, ts, trade_key, price, volume, side, order_type, source)
+                              SELECT symbol, ws_ts(ts_us), trade_key, price, volume, side, order_type, source FROM trades_stage
+                              ON CONFLICT DO NOTHING RETURNING 1)
+                            SELECT count(*) FROM ins
+                            """, logger: log).decode(Int64.self) { out.tradesInserted = Int(n) }
+                        _ = try await conn.query("DELETE FROM trades_stage", logger: log)
+                    }
                     out.tradesDuplicate = t.count - out.tradesInserted
-                    try await status(conn, sym, "trades", t.micros.min()!, t.micros.max()!, added: out.tradesInserted, now: now)
+                }
+                // Bookkeeping rows are read-modify-write: one transaction per symbol at a time from here to commit.
+                _ = try await conn.query("SELECT pg_advisory_xact_lock(hashtext(\(sym.text)))", logger: log)
+                if !batch.trades.isEmpty {
+                    try await status(conn, sym, "trades", batch.trades.micros.min()!, batch.trades.micros.max()!, added: out.tradesInserted, now: now)
                 }
                 if !batch.candles.isEmpty {
                     try await upsertCandles(conn, table: "candles", batch.candles, scale)
@@ -430,7 +467,7 @@ public final class PostgresHistoryStore: HistoryStore {
                             INSERT INTO \(table) (symbol, ts, open, high, low, close, volume, quote_volume, trade_count, vwap, source_rows, is_complete)
                             SELECT symbol, ws_ts(ts_us), open, high, low, close, volume, quote_volume, trade_count, vwap, source_rows, is_complete FROM rollup_stage
                             """), logger: log)
-                        _ = try await conn.query("TRUNCATE rollup_stage", logger: log)
+                        _ = try await conn.query("DELETE FROM rollup_stage", logger: log)
                     }
                     _ = try await conn.query("""
                         INSERT INTO rollup_watermark (rollup, symbol, materialized_until) VALUES (\(table), \(symbol.text), ws_ts(\(b)))
@@ -477,10 +514,46 @@ public final class PostgresHistoryStore: HistoryStore {
     public func close() async throws { runTask.cancel(); _ = await runTask.value }
 }
 
-/// Partitions already known to exist (DDL is only sent once per name per process).
-final class PartitionCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var names = Set<String>()
-    /// True when `name` was not known yet.
-    func insert(_ name: String) -> Bool { lock.withLock { names.insert(name).inserted } }
+/// Partitions already made, or being made: concurrent writers wait for the same creation.
+actor PartitionMaker {
+    private var made: [String: Task<Void, Error>] = [:]
+    func ensure(_ name: String, _ create: @escaping @Sendable () async throws -> Void) async throws {
+        if let t = made[name] { return try await t.value }
+        let t = Task { try await create() }
+        made[name] = t
+        do { try await t.value } catch { made[name] = nil; throw error }
+    }
+}
+
+/// COPY text for a µs timestamp: `2024-01-01 00:00:07.500000+00` (no float, no Foundation formatter).
+enum PGText {
+    static func timestamp(_ micros: Int64) -> String {
+        let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let us = micros - secs * 1_000_000
+        let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
+        let sod = secs - days * 86_400
+        // Howard Hinnant's civil-from-days (public domain), as in TradingCore's ISO-8601 text.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: 32) { b in
+            var n = 0
+            func put(_ v: Int64, _ width: Int) {
+                var x = v
+                for k in stride(from: width - 1, through: 0, by: -1) { b[n + k] = UInt8(48 + x % 10); x /= 10 }
+                n += width
+            }
+            func ch(_ c: UInt8) { b[n] = c; n += 1 }
+            put(y, 4); ch(45); put(m, 2); ch(45); put(d, 2); ch(32)
+            put(sod / 3600, 2); ch(58); put(sod % 3600 / 60, 2); ch(58); put(sod % 60, 2); ch(46); put(us, 6)
+            ch(43); ch(48); ch(48)
+            return n
+        }
+    }
 }

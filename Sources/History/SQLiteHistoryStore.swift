@@ -13,6 +13,7 @@ public final class SQLiteHistoryStore: HistoryStore {
     let clock: @Sendable () -> Timestamp
 
     public var kind: String { "sqlite (\(path))" }
+    public var maxBatchesInFlight: Int { 1 }
 
     /// Opens (creating directories, file and schema as needed). `clock` stamps bookkeeping columns only.
     public init(path: String, clock: @escaping @Sendable () -> Timestamp) throws {

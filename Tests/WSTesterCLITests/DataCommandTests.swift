@@ -34,8 +34,20 @@ import Testing
 
     func json(_ s: String) throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(s.utf8)) as! [String: Any] }
 
-    @Test func importedCandlesEqualPandasResample() throws {
-        let db = tempDB()
+    /// A fresh database on the server scripts/test started (scripts/with_postgres.sh); its absence fails the test.
+    func freshPostgres() throws -> String {
+        let base = try #require(ProcessInfo.processInfo.environment["WSTEST_POSTGRES_URL"], "run through scripts/test: it starts a throwaway PostgreSQL")
+        let name = "cli_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        p.arguments = [base, "-q", "-c", "CREATE DATABASE \(name)"]
+        try p.run()
+        p.waitUntilExit()
+        return String(base[..<base.lastIndex(of: "/")!]) + "/" + name
+    }
+
+    @Test(arguments: ["sqlite", "postgres"]) func importedCandlesEqualPandasResample(_ kind: String) throws {
+        let db = kind == "sqlite" ? tempDB() : try freshPostgres()
         let imp = try data(["import", Self.fixtures + "XBTUSD_1.csv", Self.fixtures + "XRPUSDT.csv", "--database-url", db])
         #expect(imp.code == 0, "\(imp.err)")
         #expect(imp.out.contains("XBTUSD_1.csv:") && imp.out.contains(": misaligned") && imp.out.contains("24000 rows kept, 14 rejected"))
