@@ -93,6 +93,7 @@ let package = Package(
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "HistoryTests", dependencies: [
             "History", "TradingCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "KrakenWSTests", dependencies: ["KrakenWS", "TradingCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LiveSessionTests", dependencies: [

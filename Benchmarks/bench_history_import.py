@@ -46,8 +46,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ws-history-bench-")
     trades = os.path.join(tmp, "XBTUSD.csv")
     trade_file(trades, 1_000_000)
-    raw = subprocess.run([BENCH, "raw"], capture_output=True, text=True, check=True).stdout
-    raw_rate = float(raw.split()[-2])
+    raw_rate = max(float(subprocess.run([BENCH, "raw"], capture_output=True, text=True, check=True).stdout.split()[-2]) for _ in range(3))
     best = None
     for i in range(3):
         db = os.path.join(tmp, f"import-{i}.sqlite")
@@ -57,7 +56,7 @@ def main():
             sys.exit(f"import failed: {r.stderr}")
         if best is None or o["rows_per_second"] > best["rows_per_second"]:
             best = o
-    print(f"raw GRDB loop, three integers:   {raw_rate:,.0f} rows/s")
+    print(f"raw GRDB loop, three integers:   {raw_rate:,.0f} rows/s (best of 3)")
     print(f"data import, 1,000,000 trades:   {best['rows_per_second']:,.0f} rows/s into SQLite ({best['seconds']:.2f} s, "
           f"1m candles built and rollups refreshed), {best['rows_per_second'] / raw_rate:.2f}x the raw loop   (goal: >= 800,000 rows/s)")
     pg = os.environ.get("WSTEST_POSTGRES_URL")

@@ -279,21 +279,29 @@ public final class PostgresHistoryStore: HistoryStore {
                               AND ((ts > ws_ts(\(lo)) AND ts <= ws_ts(\(hi))) OR (ts = ws_ts(\(lo)) AND trade_key >= \(firstKey))) LIMIT 1) x
                             """, logger: log).decode(Int64.self) { empty = n == 0 }
                     }
-                    var lines: [String] = []
-                    lines.reserveCapacity(t.count)
+                    // The COPY text is written straight into one buffer: no per-row strings.
+                    var buf = ByteBuffer()
+                    buf.reserveCapacity(t.count * 72)
+                    let symBytes = Array(symText.utf8), srcBytes = Array(src.utf8)
                     for i in 0..<t.count {
-                        let side = t.sides[i] == 1 ? "buy" : t.sides[i] == 2 ? "sell" : "\\N"
-                        let ot = t.orderTypes[i] == 1 ? "market" : t.orderTypes[i] == 2 ? "limit" : "\\N"
-                        let ts = empty ? PGText.timestamp(t.micros[i]) : String(t.micros[i])
-                        lines.append("\(symText)\t\(ts)\t\(t.keys[i])\t\(t.prices[i])\t\(t.volumes[i])\t\(side)\t\(ot)\t\(src)")
+                        buf.writeBytes(symBytes); buf.writeInteger(UInt8(9))
+                        if empty { PGText.writeTimestamp(t.micros[i], into: &buf) } else { PGText.writeInt(t.micros[i], into: &buf) }
+                        buf.writeInteger(UInt8(9)); PGText.writeInt(t.keys[i], into: &buf)
+                        buf.writeInteger(UInt8(9)); PGText.writeInt(t.prices[i], into: &buf)
+                        buf.writeInteger(UInt8(9)); PGText.writeInt(t.volumes[i], into: &buf)
+                        buf.writeStaticString(t.sides[i] == 1 ? "\tbuy" : t.sides[i] == 2 ? "\tsell" : "\t\\N")
+                        buf.writeStaticString(t.orderTypes[i] == 1 ? "\tmarket\t" : t.orderTypes[i] == 2 ? "\tlimit\t" : "\t\\N\t")
+                        buf.writeBytes(srcBytes); buf.writeInteger(UInt8(10))
                     }
+                    let payload = buf
                     if empty {
                         try await conn.copyFrom(table: "trades", columns: ["symbol", "ts", "trade_key", "price", "volume", "side", "order_type", "source"],
-                                                logger: log) { w in try await Self.send(lines, w) }
+                                                logger: log) { w in try await w.write(payload) }
                         out.tradesInserted = t.count
                     } else {
-                        try await copy(conn, stage: "trades_stage", like: "symbol text, ts_us bigint, trade_key bigint, price bigint, volume bigint, side text, order_type text, source text",
-                                       lines: lines)
+                        _ = try await conn.query(PostgresQuery(unsafeSQL: "CREATE TEMP TABLE IF NOT EXISTS trades_stage (symbol text, ts_us bigint, trade_key bigint, "
+                                                               + "price bigint, volume bigint, side text, order_type text, source text) ON COMMIT DELETE ROWS"), logger: log)
+                        try await conn.copyFrom(table: "trades_stage", logger: log) { w in try await w.write(payload) }
                         for try await n in try await conn.query("""
                             WITH ins AS (INSERT INTO trades (symbol, ts, trade_key, price, volume, side, order_type, source)
                               SELECT symbol, ws_ts(ts_us), trade_key, price, volume, side, order_type, source FROM trades_stage
@@ -527,6 +535,18 @@ actor PartitionMaker {
 
 /// COPY text for a µs timestamp: `2024-01-01 00:00:07.500000+00` (no float, no Foundation formatter).
 enum PGText {
+    static func writeInt(_ v: Int64, into buf: inout ByteBuffer) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var m = v.magnitude, n = 0
+            repeat { raw[23 - n] = UInt8(48 + m % 10); m /= 10; n += 1 } while m > 0
+            if v < 0 { raw[23 - n] = 45; n += 1 }
+            buf.writeBytes(UnsafeRawBufferPointer(rebasing: raw[(24 - n)...]))
+        }
+    }
+
+    static func writeTimestamp(_ micros: Int64, into buf: inout ByteBuffer) { buf.writeString(timestamp(micros)) }
+
     static func timestamp(_ micros: Int64) -> String {
         let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         let us = micros - secs * 1_000_000

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TradingCore
 @testable import History
+import NIOCore
 
 /// history.md §19's scenarios with their expected values from the spec's own arithmetic.
 @Suite struct HistoryScenarioTests {
@@ -198,5 +199,15 @@ import TradingCore
         #expect(s.storedPrice(H.p("42000.15")) == nil)
         #expect(s.storedQuantity(H.q("0.000000001")) == nil)
         #expect(s.price(420_001) == H.p("42000.1"))
+    }
+
+    @Test func copyTextForPostgres() {
+        #expect(PGText.timestamp(0) == "1970-01-01 00:00:00.000000+00")
+        #expect(PGText.timestamp(1_704_067_207_500_000) == "2024-01-01 00:00:07.500000+00")
+        #expect(PGText.timestamp(951_782_400_000_001) == "2000-02-29 00:00:00.000001+00")  // a leap day
+        #expect(PGText.timestamp(-1) == "1969-12-31 23:59:59.999999+00")
+        var b = ByteBuffer()
+        for v: Int64 in [0, 7, -42, Int64.max, Int64.min + 1] { PGText.writeInt(v, into: &b); b.writeString(",") }
+        #expect(b.readString(length: b.readableBytes) == "0,7,-42,9223372036854775807,-9223372036854775807,")
     }
 }
