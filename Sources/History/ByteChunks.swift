@@ -77,10 +77,10 @@ public struct ImportInput: Sendable {
 }
 
 /// A bounded hand-over from the reading thread to the importer: `put` blocks the reader while two chunks wait;
-/// `next` suspends the importer until a chunk or the end arrives. `cancel` makes the reader stop.
+/// `next` suspends the importer until a chunk or the end arrives. `cancel` makes the reader stop. One condition
+/// variable guards the queue (a semaphore count could be left unbalanced by a cancel, which libdispatch traps on).
 public final class ChunkPipe: @unchecked Sendable {
-    private let lock = NSLock()
-    private let room = DispatchSemaphore(value: 2)
+    private let cond = NSCondition()
     private var queue: [Data] = []
     private var ended = false
     private var failure: Error?
@@ -88,53 +88,52 @@ public final class ChunkPipe: @unchecked Sendable {
     private var waiter: CheckedContinuation<Void, Never>?
 
     func put(_ d: Data) throws {
-        room.wait()
-        lock.lock()
-        if cancelled { lock.unlock(); throw CancellationError() }
+        cond.lock()
+        while queue.count >= 2 && !cancelled { cond.wait() }
+        if cancelled { cond.unlock(); throw CancellationError() }
         queue.append(d)
         let w = waiter; waiter = nil
-        lock.unlock()
+        cond.unlock()
         w?.resume()
     }
 
     func finish(_ error: Error?) {
-        lock.lock()
+        cond.lock()
         ended = true; failure = error
         let w = waiter; waiter = nil
-        lock.unlock()
+        cond.unlock()
         w?.resume()
     }
 
     public func cancel() {
-        lock.lock(); cancelled = true; queue.removeAll(); lock.unlock()
-        room.signal(); room.signal()
+        cond.lock(); cancelled = true; queue.removeAll(); cond.broadcast(); cond.unlock()
     }
 
     enum Poll { case chunk(Data), end(Error?), wait }
 
     func poll() -> Poll {
-        lock.withLock {
-            if !queue.isEmpty { return .chunk(queue.removeFirst()) }
-            return ended ? .end(failure) : .wait
+        cond.lock()
+        defer { cond.unlock() }
+        if !queue.isEmpty {
+            let d = queue.removeFirst()
+            cond.broadcast()
+            return .chunk(d)
         }
+        return ended ? .end(failure) : .wait
     }
 
     /// Registers the importer's continuation unless something arrived meanwhile.
     func park(_ c: CheckedContinuation<Void, Never>) {
-        let now = lock.withLock { () -> Bool in
-            if !queue.isEmpty || ended { return true }
-            waiter = c
-            return false
-        }
-        if now { c.resume() }
+        cond.lock()
+        if !queue.isEmpty || ended { cond.unlock(); c.resume(); return }
+        waiter = c
+        cond.unlock()
     }
 
     public func next() async throws -> Data? {
         while true {
             switch poll() {
-            case .chunk(let d):
-                room.signal()
-                return d
+            case .chunk(let d): return d
             case .end(let f):
                 if let f { throw f }
                 return nil

@@ -163,6 +163,18 @@ public struct ScaledMinuteBuilder: Sendable {
 
     public var openMinute: Timestamp? { count > 0 ? Timestamp(nanoseconds: minute * 60_000_000_000) : nil }
 
+    /// The minute's quote volume stays under 1e15 and its volume under 1e12 units (`HistoryValidation`'s bounds),
+    /// so every later sum fits: false means the trade must be refused.
+    public func fits(micros: Int64, price: Int64, volume v: Int64) -> Bool {
+        let m = micros >= 0 ? micros / 60_000_000 : (micros - 59_999_999) / 60_000_000
+        let same = count > 0 && m == minute
+        let q = (same ? quote : 0) + Int128(price) * Int128(v)
+        let vol = (same ? volume : 0) + Int128(v)
+        return q <= Self.limit(15 + scale.priceDecimals + scale.quantityDecimals) && vol <= Self.limit(12 + scale.quantityDecimals)
+    }
+
+    static func limit(_ digits: Int) -> Int128 { digits >= 38 ? Int128.max : pow10Int128(digits) }
+
     /// `micros` since the epoch; price and volume at the scale. Returns the previous minute when this trade starts a new one.
     @inline(__always)
     public mutating func add(micros: Int64, price: Int64, volume v: Int64) -> HistoryCandle? {

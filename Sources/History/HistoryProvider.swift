@@ -34,9 +34,12 @@ public final class HistoryProvider: @unchecked Sendable {
             if tf != .m1 { try await RollupRefresher(store: s, now: clock()).refreshPending(only: symbol) }
             out = try await s.rollupCandles(tf, symbol, in: range, limit: includeIncomplete ? limit : nil, descending: false)
         } else {
-            let wide = Buckets.widen(range, minutes: interval)
+            // Bounded by the stored data, so an absurd range costs nothing.
+            let ext = try await s.extent(symbol)
+            guard let a = ext.firstCandle, let b = ext.lastCandle, let clip = range.intersection(TimeSpan(a, b + .minutes(1))) else { return [] }
+            let wide = Buckets.widen(clip, minutes: interval)
             let base = try await s.baseCandles(symbol, in: wide, limit: nil, descending: false)
-            let cover = MinuteCoverage(span: wide, candleTimes: base.map(\.start),
+            let cover = MinuteCoverage(span: wide, candleTimes: base.filter(\.isComplete).map(\.start),
                                        coverage: try await s.coverage(symbol, dataType: "candles_1m", overlapping: wide))
             out = CandleAggregator.aggregate(base, symbol: symbol, minutes: interval, now: clock(), coverage: cover)
                 .filter { range.contains($0.start) }
@@ -54,11 +57,11 @@ public final class HistoryProvider: @unchecked Sendable {
         let lastStart = asOf - .minutes(Int64(interval))
         if let tf = Timeframe(rawValue: interval) {
             if tf != .m1 { try await RollupRefresher(store: s, now: clock()).refreshPending(only: symbol) }
-            return try await s.rollupCandles(tf, symbol, in: TimeSpan(Timestamp(nanoseconds: .min / 2), lastStart + Interval(nanoseconds: 1)),
+            return try await s.rollupCandles(tf, symbol, in: TimeSpan(Timestamp(nanoseconds: .min / 2), lastStart + Interval(nanoseconds: 1000)),
                                              limit: count, descending: true)
         }
         let from = lastStart - .minutes(Int64(interval) * Int64(count + 1))
-        let all = try await candles(symbol, interval: interval, range: TimeSpan(from, lastStart + Interval(nanoseconds: 1)), includeIncomplete: true)
+        let all = try await candles(symbol, interval: interval, range: TimeSpan(from, lastStart + Interval(nanoseconds: 1000)), includeIncomplete: true)
         return Array(all.suffix(count))
     }
 
@@ -90,11 +93,13 @@ public final class HistoryProvider: @unchecked Sendable {
                     var from = range.start
                     var previous: HistoryCandle?
                     while from < range.end {
-                        let page = try await candles(symbol, interval: interval, range: TimeSpan(from, range.end), limit: 10_000)
-                        guard let last = page.last else { break }
-                        for candle in page {
+                        // Pages of stored rows (in progress included, so the limit bounds the read), complete ones replayed.
+                        let stored = try await candles(symbol, interval: interval, range: TimeSpan(from, range.end), limit: 10_000, includeIncomplete: true)
+                        guard let last = stored.last else { break }
+                        for candle in stored where candle.isComplete {
                             if let p = previous, speed > 0 {
-                                try await sleep(Interval(nanoseconds: Int64(Double((candle.start - p.start).nanoseconds) / speed)))
+                                let ns = Double((candle.start - p.start).nanoseconds) / speed
+                                try await sleep(Interval(nanoseconds: ns < 9e18 ? Int64(ns) : Int64.max))
                             }
                             c.yield(candle)
                             previous = candle

@@ -76,7 +76,7 @@ public protocol HistoryStore: AnyObject, Sendable {
     func baseCandles(_ symbol: Symbol, in span: TimeSpan, limit: Int?, descending: Bool) async throws -> [HistoryCandle]
     func rollupCandles(_ tf: Timeframe, _ symbol: Symbol, in span: TimeSpan, limit: Int?, descending: Bool) async throws -> [HistoryCandle]
     func nativeCandles(_ symbol: Symbol, interval: Int, in span: TimeSpan) async throws -> [HistoryCandle]
-    /// Start times of 1m base candles in the span, ascending (gap scans read nothing else).
+    /// Start times of complete 1m base candles in the span, ascending (gap scans read nothing else).
     func baseCandleTimes(_ symbol: Symbol, in span: TimeSpan) async throws -> [Timestamp]
     /// Merged coverage spans of a data type overlapping `span`.
     func coverage(_ symbol: Symbol, dataType: String, overlapping span: TimeSpan) async throws -> [TimeSpan]
@@ -90,7 +90,7 @@ public protocol HistoryStore: AnyObject, Sendable {
     func replaceRollups(_ symbol: Symbol, span: TimeSpan, rows: [Timeframe: [HistoryCandle]], processed: [Int64], carryOver: TimeSpan?) async throws
     /// Time before which the symbol's 1m base and trades were pruned (rollups there are final).
     func retainedFrom(_ symbol: Symbol) async throws -> Timestamp?
-    /// Deletes trades and 1m candles of every symbol before `cutoff`, in batches; returns rows deleted.
+    /// Deletes trades and 1m candles of every symbol before `cutoff` moved back to a Monday, in batches; returns rows deleted.
     func prune(before cutoff: Timestamp) async throws -> (trades: Int, candles: Int)
 
     func close() async throws

@@ -16,6 +16,9 @@ public enum RowRejection: String, Sendable, CaseIterable, Comparable {
     case misaligned = "misaligned"
     case inFuture = "in_future"
     case outOfOrder = "out_of_order"
+    /// Beyond any real market (a price over 1e9, a volume over 1e12 units, a minute's quote volume over 1e15):
+    /// refused so no sum can overflow.
+    case tooLarge = "too_large"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
@@ -24,10 +27,13 @@ public enum RowRejection: String, Sendable, CaseIterable, Comparable {
 public enum HistoryValidation {
     /// 2010-01-01T00:00Z: nothing Kraken sells is older.
     public static let earliest = Timestamp(seconds: 1_262_304_000)
+    public static let maxPrice = Price(1_000_000_000)
+    public static let maxVolume = Quantity(1_000_000_000_000)
 
     public static func check(trade price: Price, volume: Quantity, time: Timestamp, now: Timestamp) -> RowRejection? {
         if !price.isPositive { return .nonPositivePrice }
         if !volume.isPositive { return .nonPositiveVolume }
+        if price > maxPrice || volume > maxVolume { return .tooLarge }
         if time < earliest || time > now + .seconds(60) { return .timeOutOfRange }
         return nil
     }
@@ -38,6 +44,7 @@ public enum HistoryValidation {
         if !c.open.isPositive || !c.high.isPositive || !c.low.isPositive || !c.close.isPositive { return .nonPositivePrice }
         if c.low > Price.min(c.open, c.close) || Price.max(c.open, c.close) > c.high { return .inconsistentOHLC }
         if c.volume.isNegative { return .negativeVolume }
+        if c.high > maxPrice || c.volume > maxVolume { return .tooLarge }
         if c.tradeCount < 0 { return .negativeTradeCount }
         if Buckets.floor(c.start, minutes: c.intervalMinutes) != c.start { return .misaligned }
         if c.start < earliest { return .timeOutOfRange }

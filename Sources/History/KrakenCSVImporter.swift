@@ -120,20 +120,27 @@ public final class KrakenCSVImporter {
         entry.rows = parser.kept
         if parser.kind == .trades {
             try await flush(&parser, &r, final: true, log: nil)
-            // The file's first minute may continue one an earlier file began: rebuild it from every stored trade (§7).
-            if let first = parser.firstMinute, let open = parser.builder.openMinute, first < open {
-                let span = TimeSpan(first, first + .minutes(1))
+            // The file's first minute may continue one an earlier file began, and its last (open) minute one a file
+            // imported before it begins: rebuild those from every stored trade (§7), whichever order files came in.
+            var batch = HistoryBatch(symbol: symbol)
+            var rebuild: [Timestamp] = []
+            if let first = parser.firstMinute, let open = parser.builder.openMinute, first < open { rebuild.append(first) }
+            if let open = parser.builder.openMinute,
+               !(try await store.trades(symbol, in: TimeSpan(open + .minutes(1), open + .minutes(1 + 3650 * 1440)), limit: 1)).isEmpty {
+                rebuild.append(open)
+            }
+            for m in rebuild {
+                let span = TimeSpan(m, m + .minutes(1))
                 var b = MinuteCandleBuilder(symbol: symbol, source: .trades)
                 for t in try await store.trades(symbol, in: span, limit: nil) { _ = b.add(time: t.time, price: t.price, volume: t.volume) }
-                var batch = HistoryBatch(symbol: symbol)
-                if let c = b.pending() { batch.candles = [c]; batch.invalidation = span }
-                batch.importLog = entry
-                _ = try await store.write(batch)
-            } else {
-                var batch = HistoryBatch(symbol: symbol)
-                batch.importLog = entry
-                _ = try await store.write(batch)
+                if var c = b.pending() {
+                    c.isComplete = !parser.holes.contains { $0.contains(m) }
+                    batch.candles.append(c)
+                    batch.invalidation = TimeSpan(min(batch.invalidation?.start ?? m, m), span.end)
+                }
             }
+            batch.importLog = entry
+            _ = try await store.write(batch)
         } else {
             try await flush(&parser, &r, final: true, log: entry)
         }
@@ -142,6 +149,8 @@ public final class KrakenCSVImporter {
 
     func flush(_ p: inout FileParser, _ r: inout FileImportReport, final: Bool, log: ImportLogEntry?) async throws {
         if p.rejectedTotal * 100 > p.read, final || p.read >= 100 {
+            // The batches already sent finish first (their counts belong to this file; the store stays in use).
+            try? await settle(&r, all: true)
             p.copyCounts(into: &r)
             throw HistoryError.importFailed("\(p.rejectedTotal) of \(p.read) rows rejected (over 1 %): file aborted; "
                                             + "batches already stored are valid and kept (re-importing a fixed file completes it)")
@@ -200,7 +209,15 @@ struct FileParser {
     var rows = TradeRows(source: .csv)
     var builder: ScaledMinuteBuilder
     var ordinal: Int64 = 0
+    var ordinalTime: Int64 = .min
     var lastKept: Int64 = .min
+    var lastKeptOrdinal: Int64 = 0
+    let maxPriceStored: Int64
+    let maxVolumeStored: Int64
+    /// Spans a rejected row leaves unproven: no coverage there, and a candle built there is incomplete.
+    var holes: [TimeSpan] = []
+    /// A rejected row without a readable time: unproven from the last kept row's minute to the next kept row's.
+    var holeFrom: Timestamp?
     var firstMinute: Timestamp?
     // candles (built from trades, or OHLCVT rows)
     var candles: [HistoryCandle] = []
@@ -214,6 +231,8 @@ struct FileParser {
 
     init(symbol: Symbol, scale: StorageScale, interval: Int?, now: Timestamp, file: String, maxProblems: Int) {
         earliestMicros = HistoryValidation.earliest.nanoseconds / 1000
+        maxPriceStored = scale.priceDecimals <= 9 ? CSVNumber.pow10[9 + scale.priceDecimals] : .max
+        maxVolumeStored = scale.quantityDecimals <= 6 ? CSVNumber.pow10[12 + scale.quantityDecimals] : .max
         latestMicros = (now + .seconds(60)).nanoseconds / 1000
         self.symbol = symbol; self.scale = scale; self.interval = interval; self.now = now; self.file = file; self.maxProblems = maxProblems
         builder = ScaledMinuteBuilder(symbol: symbol, scale: scale)
@@ -223,7 +242,18 @@ struct FileParser {
         r.rowsRead = read; r.rowsKept = kept; r.rejected = rejected; r.problems = problems
     }
 
-    mutating func reject(_ why: RowRejection, _ detail: String = "") {
+    mutating func reject(_ why: RowRejection, _ detail: String = "", at micros: Int64? = nil, width: Int = 1) {
+        if let m = micros, m > 0, m < 7_000_000_000_000_000 {
+            let start = Buckets.floor(Timestamp(nanoseconds: m * 1000), minutes: width)
+            holes.append(TimeSpan(start, start + .minutes(Int64(width))))
+        } else if holeFrom == nil {
+            // Somewhere after the last kept row: from its minute (trades) or its end (candles) to the next kept row.
+            if kind == .ohlcvt {
+                holeFrom = lastCandle.map { $0 + .minutes(Int64(interval ?? 1)) } ?? Timestamp(nanoseconds: 0)
+            } else {
+                holeFrom = lastKept == .min ? (firstMinute ?? Timestamp(nanoseconds: 0)) : Buckets.floor(Timestamp(nanoseconds: lastKept * 1000), minutes: 1)
+            }
+        }
         rejected[why, default: 0] += 1
         rejectedTotal += 1
         if problems.count < maxProblems { problems.append("\(file):\(lineNo): \(why.rawValue)\(detail.isEmpty ? "" : " (\(detail))")") }
@@ -266,7 +296,10 @@ struct FileParser {
         return count
     }
 
-    mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
+    mutating func line(_ p0: UnsafePointer<UInt8>, _ n0: Int) throws {
+        var p = p0, n = n0
+        // A UTF-8 byte-order mark before the first row is not data.
+        if lineNo == 1, n >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { p += 3; n -= 3 }
         if n == 0 { return }
         let count = split(p, n)
         if kind == .unknown {
@@ -291,45 +324,56 @@ struct FileParser {
             return CSVNumber.scaled(p + s, e[k] - s, decimals: decimals)
         }
         func value(_ o: CSVNumber.Outcome) -> Int64? { if case .value(let v) = o { v } else { nil } }
-        func why(_ o: CSVNumber.Outcome) -> RowRejection { o == .finer ? .finerThanScale : .unparseable }
+        func why(_ o: CSVNumber.Outcome) -> RowRejection { o == .finer ? .finerThanScale : o == .overflow ? .tooLarge : .unparseable }
         if kind == .trades {
             let t = field(0, 6), pr = field(1, scale.priceDecimals), v = field(2, scale.quantityDecimals)
             guard let micros = value(t) else { return reject(why(t), "timestamp") }
-            guard let price = value(pr) else { return reject(why(pr), "price") }
-            guard let volume = value(v) else { return reject(why(v), "volume") }
+            // The ordinal counts every row of its time that is not out of order, kept or not, so fixing a bad row
+            // later does not shift the keys after it; a kept key always exceeds the last kept one at its time.
+            if micros >= lastKept {
+                if micros == ordinalTime { ordinal += 1 } else { ordinalTime = micros; ordinal = 1 }
+            }
+            guard let price = value(pr) else { return reject(why(pr), "price", at: micros) }
+            guard let volume = value(v) else { return reject(why(v), "volume", at: micros) }
             // §15.2 on the stored integers (the same rules as HistoryValidation.check(trade:)).
-            if price <= 0 { return reject(.nonPositivePrice) }
-            if volume <= 0 { return reject(.nonPositiveVolume) }
+            if price <= 0 { return reject(.nonPositivePrice, at: micros) }
+            if volume <= 0 { return reject(.nonPositiveVolume, at: micros) }
             if micros < earliestMicros || micros > latestMicros { return reject(.timeOutOfRange) }
-            if micros < lastKept { return reject(.outOfOrder, "earlier than the row before") }
-            // The ordinal counts kept rows of this timestamp: a rejected row between two rows of one second cannot
-            // make their keys collide.
-            if micros == lastKept { ordinal += 1 } else { ordinal = 1 }
+            if micros < lastKept { return reject(.outOfOrder, "earlier than the row before", at: micros) }
+            if price > maxPriceStored || volume > maxVolumeStored || !builder.fits(micros: micros, price: price, volume: volume) {
+                return reject(.tooLarge, at: micros)
+            }
+            var key = ordinal
+            if micros == lastKept, key <= lastKeptOrdinal { key = lastKeptOrdinal + 1 }
             lastKept = micros
+            lastKeptOrdinal = key
             kept += 1
-            if firstMinute == nil { firstMinute = Buckets.floor(Timestamp(nanoseconds: micros * 1000), minutes: 1) }
-            rows.append(micros: micros, key: ordinal + FileParser.syntheticKeyBase, price: price, volume: volume)
+            let minute = Buckets.floor(Timestamp(nanoseconds: micros * 1000), minutes: 1)
+            if firstMinute == nil { firstMinute = minute }
+            if let h = holeFrom { holes.append(TimeSpan(h, minute + .minutes(1))); holeFrom = nil }
+            rows.append(micros: micros, key: key + FileParser.syntheticKeyBase, price: price, volume: volume)
             if let c = builder.add(micros: micros, price: price, volume: volume) { candles.append(c) }
         } else {
             let minutes = interval ?? 1
             let t = field(0, 0)
             guard let secs = value(t), secs > 0, secs < 7_000_000_000 else { return reject(.unparseable, "timestamp") }
             let fo = field(1, scale.priceDecimals), fh = field(2, scale.priceDecimals), fl = field(3, scale.priceDecimals), fc = field(4, scale.priceDecimals)
-            guard let o = value(fo) else { return reject(why(fo), "open") }
-            guard let h = value(fh) else { return reject(why(fh), "high") }
-            guard let l = value(fl) else { return reject(why(fl), "low") }
-            guard let cl = value(fc) else { return reject(why(fc), "close") }
+            guard let o = value(fo) else { return reject(why(fo), "open", at: secs * 1_000_000, width: minutes) }
+            guard let h = value(fh) else { return reject(why(fh), "high", at: secs * 1_000_000, width: minutes) }
+            guard let l = value(fl) else { return reject(why(fl), "low", at: secs * 1_000_000, width: minutes) }
+            guard let cl = value(fc) else { return reject(why(fc), "close", at: secs * 1_000_000, width: minutes) }
             let vo = field(5, scale.quantityDecimals)
-            guard let vol = value(vo) else { return reject(why(vo), "volume") }
+            guard let vol = value(vo) else { return reject(why(vo), "volume", at: secs * 1_000_000, width: minutes) }
             let no = field(6, 0)
-            guard let n = value(no), n <= Int64(Int32.max) else { return reject(why(no), "trades") }
+            guard let n = value(no), n <= Int64(Int32.max) else { return reject(why(no), "trades", at: secs * 1_000_000, width: minutes) }
             var c = HistoryCandle(symbol: symbol, intervalMinutes: minutes, start: Timestamp(seconds: secs),
                                   open: scale.price(o), high: scale.price(h), low: scale.price(l), close: scale.price(cl),
                                   volume: scale.quantity(vol), tradeCount: Int(n), vwap: nil, isComplete: true, source: .csv)
-            if let bad = HistoryValidation.check(candle: &c, tick: scale.price(1), now: now) { return reject(bad) }
-            if let last = lastCandle, c.start <= last { return reject(.outOfOrder, "not after the row before") }
+            if let bad = HistoryValidation.check(candle: &c, tick: scale.price(1), now: now) { return reject(bad, at: secs * 1_000_000, width: minutes) }
+            if let last = lastCandle, c.start <= last { return reject(.outOfOrder, "not after the row before", at: secs * 1_000_000, width: minutes) }
             lastCandle = c.start
             if firstCandle == nil { firstCandle = c.start }
+            if let h = holeFrom { holes.append(TimeSpan(h, c.start)); holeFrom = nil }
             kept += 1
             candles.append(c)
         }
@@ -338,18 +382,25 @@ struct FileParser {
     /// The pending rows as one batch, with the coverage they prove and the rollup span they invalidate.
     mutating func takeBatch(final: Bool) -> HistoryBatch {
         var batch = HistoryBatch(symbol: symbol)
+        let unproven = TimeSpan.union(holes + (holeFrom.map { [TimeSpan($0, Timestamp(nanoseconds: .max))] } ?? []))
+        func cover(_ type: String, _ span: TimeSpan) {
+            for piece in span.subtracting(unproven) { batch.coverage.append(CoverageRecord(dataType: type, span: piece, source: "csv")) }
+        }
+        if kind == .trades, !unproven.isEmpty {
+            for i in candles.indices where unproven.contains(where: { $0.contains(candles[i].start) }) { candles[i].isComplete = false }
+        }
         if kind == .trades {
             batch.trades = rows
             batch.candles = candles
             // Complete history from the first trade's minute up to the minute still open (§13.2), in pieces.
             if let f = coveredUntil ?? firstMinute, let open = builder.openMinute, open > f {
-                for type in ["trades", "candles_1m"] { batch.coverage.append(CoverageRecord(dataType: type, span: TimeSpan(f, open), source: "csv")) }
+                for type in ["trades", "candles_1m"] { cover(type, TimeSpan(f, open)) }
                 coveredUntil = open
             }
         } else if interval == 1 {
             batch.candles = candles
             if let f = coveredUntil ?? firstCandle, let l = lastCandle, l + .minutes(1) > f {
-                batch.coverage.append(CoverageRecord(dataType: "candles_1m", span: TimeSpan(f, l + .minutes(1)), source: "csv"))
+                cover("candles_1m", TimeSpan(f, l + .minutes(1)))
                 coveredUntil = l + .minutes(1)
             }
         } else {

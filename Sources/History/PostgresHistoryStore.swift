@@ -406,7 +406,7 @@ public final class PostgresHistoryStore: HistoryStore {
 
     public func baseCandleTimes(_ symbol: Symbol, in span: TimeSpan) async throws -> [Timestamp] {
         try await all("""
-            SELECT ws_us(ts) FROM candles WHERE symbol = \(symbol.text) AND interval_minutes = 1
+            SELECT ws_us(ts) FROM candles WHERE symbol = \(symbol.text) AND interval_minutes = 1 AND is_complete
             AND ts >= ws_ts(\(Self.bound(span.start))) AND ts < ws_ts(\(Self.bound(span.end))) ORDER BY ts
             """, Int64.self).map(Self.ts)
     }
@@ -501,7 +501,8 @@ public final class PostgresHistoryStore: HistoryStore {
 
     /// Batches of at most 50,000 rows, each its own transaction (§6.3).
     public func prune(before cutoff: Timestamp) async throws -> (trades: Int, candles: Int) {
-        let c = Self.bound(cutoff)
+        // Back to a Monday: no rollup bucket of any width is split by the cut (§5.4).
+        let c = Self.bound(Buckets.floor(cutoff, minutes: Timeframe.w1.minutes))
         try await run("UPDATE symbols SET retained_from = GREATEST(retained_from, ws_ts(\(c)))")
         var counts = [0, 0]
         for (i, (table, key)) in [("trades", "symbol, ts, trade_key"), ("candles", "symbol, interval_minutes, ts")].enumerated() {

@@ -59,7 +59,7 @@ public struct RollupRefresher: Sendable {
         }
         for (i, chunk) in chunks.enumerated() {
             let base = try await store.baseCandles(symbol, in: chunk, limit: nil, descending: false)
-            let cover = MinuteCoverage(span: chunk, candleTimes: base.map(\.start),
+            let cover = MinuteCoverage(span: chunk, candleTimes: base.filter(\.isComplete).map(\.start),
                                        coverage: try await store.coverage(symbol, dataType: "candles_1m", overlapping: chunk))
             var rows: [Timeframe: [HistoryCandle]] = [:]
             var inProgress: Timestamp?

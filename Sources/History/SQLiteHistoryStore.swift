@@ -26,6 +26,9 @@ public final class SQLiteHistoryStore: HistoryStore {
         config.prepareDatabase { db in
             // 16 KiB pages (effective when the file is created) and a 64 MiB cache: fewer page splits on bulk import.
             try db.execute(sql: "PRAGMA page_size = 16384")
+            // Set before the first table (so at creation): prune's incremental vacuum then returns freed pages.
+            // Writer only: a reader connection refuses it.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
@@ -359,7 +362,7 @@ public final class SQLiteHistoryStore: HistoryStore {
     public func baseCandleTimes(_ symbol: Symbol, in span: TimeSpan) async throws -> [Timestamp] {
         try guarded {
             try pool.read { db in
-                let stmt = try db.makeStatement(sql: "SELECT ts FROM candles WHERE symbol = ? AND interval_minutes = 1 AND ts >= ? AND ts < ? ORDER BY ts")
+                let stmt = try db.makeStatement(sql: "SELECT ts FROM candles WHERE symbol = ? AND interval_minutes = 1 AND is_complete = 1 AND ts >= ? AND ts < ? ORDER BY ts")
                 try stmt.setArguments([symbol.text, Self.us(span.start), Self.us(span.end)])
                 var out: [Timestamp] = []
                 try step(db, stmt) { s in out.append(Self.ts(sqlite3_column_int64(s, 0))) }
@@ -467,7 +470,8 @@ public final class SQLiteHistoryStore: HistoryStore {
 
     /// §6.3: batches of at most 50,000 rows, each its own transaction, then an incremental vacuum.
     public func prune(before cutoff: Timestamp) async throws -> (trades: Int, candles: Int) {
-        let c = Self.us(cutoff)
+        // Back to a Monday: no rollup bucket of any width is split by the cut (§5.4).
+        let c = Self.us(Buckets.floor(cutoff, minutes: Timeframe.w1.minutes))
         var trades = 0, candles = 0
         try guarded {
             try pool.write { db in

@@ -50,6 +50,12 @@ import TradingCore
         try await p.connect()
         let c = try await p.closedCandles(H.xrp, interval: 60, asOf: H.t("2024-01-15T10:30Z"), count: 2)
         #expect(c.map(\.start) == [H.t("2024-01-15T08:00Z"), H.t("2024-01-15T09:00Z")])
+        // On the boundary the bar that closes exactly then is closed: asOf 11:00 → [09:00, 10:00]; 1m likewise.
+        let later = provider(store, now: H.t("2024-01-15T11:00Z"))
+        try await later.connect()
+        #expect(try await later.closedCandles(H.xrp, interval: 60, asOf: H.t("2024-01-15T11:00Z"), count: 2).map(\.start)
+                == [H.t("2024-01-15T09:00Z"), H.t("2024-01-15T10:00Z")])
+        #expect(try await later.closedCandles(H.xrp, interval: 1, asOf: H.t("2024-01-15T10:59Z"), count: 1).map(\.start) == [H.t("2024-01-15T10:58Z")])
         let c3 = try await p.closedCandles(H.xrp, interval: 7, asOf: H.t("2024-01-15T10:30Z"), count: 2)
         #expect(c3.allSatisfy { $0.end <= H.t("2024-01-15T10:30Z") } && c3.count == 2)
     }

@@ -85,6 +85,14 @@ import ZIPFoundation
         try many.write(toFile: dir + "/XRPUSD.csv", atomically: true, encoding: .utf8)
         try Data([0xFF, 0xFE, 0x00, 0x01, 0x0A, 0x2C, 0x2C]).write(to: URL(fileURLWithPath: dir + "/ETHUSD.csv"))   // binary junk
         try "timestamp,price,volume\n1704067200,2000.5,1\n".write(toFile: dir + "/ETHUSDT.csv", atomically: true, encoding: .utf8)  // a header is skipped
+        // Over 3 MiB with 10 % bad rows: aborted mid-stream while the reader still holds chunks (must not crash).
+        var big = ""
+        for i in 0..<160_000 { big += i % 10 == 5 ? "bad,row,here\n" : "\(1704067200 + i),2000.5,1.25\n" }
+        try big.write(toFile: dir + "/ETHUSD.csv.big.csv", atomically: true, encoding: .utf8)
+        try big.write(toFile: dir + "/SOLUSD.csv", atomically: true, encoding: .utf8)
+        // Absurd magnitudes: refused as too large, nothing overflows.
+        try ("\u{FEFF}1704067200,1000000000000,10000000000\n1704067260,1000000000,1000000000000\n1704067320,999999999,999999999999\n"
+             + "1704067321,999999999,999999999999\n").write(toFile: dir + "/SOLUSDT.csv", atomically: true, encoding: .utf8)
         let store = try await H.store(kind)
         let r = try await importer(store).run(try ImportInput.expand([dir]))
         let byName = Dictionary(uniqueKeysWithValues: r.files.map { (($0.file as NSString).lastPathComponent, $0) })
@@ -94,8 +102,12 @@ import ZIPFoundation
         }
         #expect(a.contains("5 columns") && b.contains("name says") && c.contains("over 1 %"))
         #expect(byName["ETHUSDT.csv"]!.status == .imported && byName["ETHUSDT.csv"]!.rowsKept == 1)
+        guard case .failed(let big) = byName["SOLUSD.csv"]!.status else { Issue.record("SOLUSD.csv: \(byName["SOLUSD.csv"]!.status)"); return }
+        #expect(big.contains("over 1 %"))
+        // A price over 1e9, then minutes whose quote volume would pass 1e15: all refused. The BOM is not a row.
+        let sol = byName["SOLUSDT.csv"]!
+        #expect(sol.rowsRead == 4 && sol.rejected == [.tooLarge: 4] && sol.status != .imported)
         #expect(try await store.trades(Symbol("XRP/USD")!, in: TimeSpan(H.t("2020-01-01"), H.t("2030-01-01")), limit: nil).isEmpty)
-        #expect(!(try await store.importLogged(sha256: "")))
     }
 
     @Test(arguments: StoreKind.allCases) func zipArchivesReadAsStreams(_ kind: StoreKind) async throws {

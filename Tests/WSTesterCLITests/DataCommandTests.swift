@@ -34,6 +34,12 @@ import Testing
 
     func json(_ s: String) throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(s.utf8)) as! [String: Any] }
 
+    /// What the fixture generator computed independently (rows, rejections, gaps, complete hours).
+    func expected(_ file: String) throws -> [String: Any] {
+        let all = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "expected.json"))) as! [String: Any]
+        return all[file] as! [String: Any]
+    }
+
     /// A fresh database on the server scripts/test started (scripts/with_postgres.sh); its absence fails the test.
     func freshPostgres() throws -> String {
         let base = try #require(ProcessInfo.processInfo.environment["WSTEST_POSTGRES_URL"], "run through scripts/test: it starts a throwaway PostgreSQL")
@@ -57,9 +63,10 @@ import Testing
             let want = try String(contentsOfFile: Self.fixtures + file, encoding: .utf8)
             #expect(r.out == want, "\(sym)")
         }
-        // Without --include-incomplete only fully covered hours: the trade file's last hour (10:00, covered to 10:15) is not.
+        // Without --include-incomplete only hours whose every minute is proven: not the file's last (covered to 10:15),
+        // nor one where a rejected row claims a trade.
         let complete = try data(["candles", "XRP/USDT", "--timeframe", "1h", "--from", "2024-01-01", "--to", "2024-02-01", "--database-url", db])
-        #expect(complete.out.split(separator: "\n").count == 1 + 10)
+        #expect(complete.out.split(separator: "\n").count == 1 + (try expected("XRPUSDT.csv")["complete_hours"] as! Int))
         // A second import adds nothing.
         let again = try data(["import", Self.fixtures, "--database-url", db, "--json"])
         let aj = try json(again.out)
@@ -77,7 +84,12 @@ import Testing
         // The file covers its whole span (Kraken omits empty minutes): the only gap is the tail, up to now.
         let g = try json(try data(["gaps", "BTC/USD", "--json", "--database-url", db]).out)
         let gaps = try #require(g["gaps"] as? [[String: Any]])
-        #expect(gaps.count == 1 && (gaps[0]["start"] as? String)?.hasPrefix("2024-01-0") == true)
+        let e = try expected("XBTUSD_1.csv")
+        let inner = (e["internal_gaps"] as! [[String]]).map { ["start": $0[0], "end": $0[1]] }
+        #expect(gaps.count == inner.count + 1)
+        for (g, w) in zip(gaps, inner) { #expect(g["start"] as? String == w["start"] && g["end"] as? String == w["end"]) }
+        // The tail starts at the last stored minute (fetched again) and ends now.
+        #expect(gaps.last?["start"] as? String == e["last_row"] as? String)
         let schema = try data(["schema", "--database-url", db])
         #expect(schema.out.contains("schema version: 1") && schema.out.contains("fill_journal") && schema.out.contains("candles_1w"))
     }

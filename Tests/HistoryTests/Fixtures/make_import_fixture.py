@@ -79,7 +79,33 @@ with open("expected_1h_btc.csv", "w") as f:
     for ts, row in r.iterrows():
         f.write(f"{ts.strftime('%Y-%m-%dT%H:%M:%S.000000Z')},{canon(Decimal(int(row.o)) / 10)},{canon(Decimal(int(row.h)) / 10)},"
                 f"{canon(Decimal(int(row.l)) / 10)},{canon(Decimal(int(row.c)) / 10)},{canon(Decimal(int(row.v)) / 10**8)},{int(row.n)},\n")
-ohlcvt = {"rows_read": len(out), "rows_kept": len(good), "rejected": bad}
+# Minutes a rejected row leaves unproven (the row claims data there): its own minute when its time is readable
+# (floored), else from the end of the row before to the next good row. A minute is covered when a good row has it or
+# it lies in the file's span and is not unproven; the internal gaps are the uncovered runs inside the span.
+good_minutes = {r[0] for r in good}
+unproven = set()
+for reason, i in zip([p[0] for p in plants], positions):
+    t_i = good[i][0]
+    if reason == "wrong_column_count":
+        unproven.update(range(t_i + 60, good[i + 1][0], 60))
+    elif reason == "misaligned":
+        unproven.add(t_i)
+    elif reason == "out_of_order":
+        unproven.add(t_i - 600)
+    else:
+        unproven.add(t_i)
+span = range(good[0][0], good[-1][0] + 60, 60)
+gaps, run = [], None
+for m in span:
+    covered = m in good_minutes or m not in unproven
+    if not covered:
+        run = [m, m + 60] if run is None else [run[0], m + 60]
+    elif run is not None:
+        gaps.append(run); run = None
+if run is not None:
+    gaps.append(run)
+ohlcvt = {"rows_read": len(out), "rows_kept": len(good), "rejected": bad, "internal_gaps": [[iso(a), iso(b)] for a, b in gaps],
+          "last_row": iso(good[-1][0])}
 
 # --- Trades, XRP/USDT ---
 tlines, trades = [], []
@@ -128,7 +154,27 @@ with open("expected_1h_xrp.csv", "w") as f:
         vwap = (Decimal(row.pv) / Decimal(row.v)).quantize(q, rounding=ROUND_HALF_EVEN)
         f.write(f"{ts.strftime('%Y-%m-%dT%H:%M:%S.000000Z')},{canon(row.o)},{canon(row.h)},{canon(row.l)},{canon(row.c)},"
                 f"{canon(row.v)},{int(row.n)},{canon(vwap)}\n")
-trade = {"rows_read": len(tout), "rows_kept": len(trades), "rejected": tbad,
+# Hours whose every minute is proven: inside [first minute, last minute) and without a minute a rejected row claims
+# (its own minute when readable; for a row without a readable time, or one out of range, the minutes from the row
+# before to the row after). 
+first_minute = (trades[0][0] // 60) * 60
+bad_minutes = set()
+for reason, i in zip([p[0] for p in tplants], tpos):
+    t_i = (trades[i][0] // 60) * 60
+    if reason in ("wrong_column_count", "time_out_of_range"):
+        nxt = (trades[i + 1][0] // 60) * 60
+        bad_minutes.update(range(int(t_i), int(nxt) + 60, 60))
+    elif reason == "out_of_order":
+        bad_minutes.add(int(((trades[i][0] - 100) // 60) * 60))
+    else:
+        bad_minutes.add(int(t_i))
+complete_hours = 0
+h = int((first_minute // 3600) * 3600)
+while h + 3600 <= last_minute:
+    if h >= first_minute and not any(h <= m < h + 3600 for m in bad_minutes):
+        complete_hours += 1
+    h += 3600
+trade = {"rows_read": len(tout), "rows_kept": len(trades), "rejected": tbad, "complete_hours": complete_hours,
          "first": iso(int(trades[0][0])), "last_minute": iso(int(last_minute))}
 json.dump({"XBTUSD_1.csv": ohlcvt, "XRPUSDT.csv": trade}, open("expected.json", "w"), indent=1, sort_keys=True)
 print(json.dumps({"XBTUSD_1.csv": ohlcvt, "XRPUSDT.csv": trade}))
