@@ -159,7 +159,14 @@ public struct ScaledMinuteBuilder: Sendable {
     var quote: Int128 = 0
     var count = 0
 
-    public init(symbol: Symbol, scale: StorageScale) { self.symbol = symbol; self.scale = scale }
+    let quoteLimit: Int128
+    let volumeLimit: Int128
+
+    public init(symbol: Symbol, scale: StorageScale) {
+        self.symbol = symbol; self.scale = scale
+        quoteLimit = Self.limit(15 + scale.priceDecimals + scale.quantityDecimals)
+        volumeLimit = Self.limit(12 + scale.quantityDecimals)
+    }
 
     public var openMinute: Timestamp? { count > 0 ? Timestamp(nanoseconds: minute * 60_000_000_000) : nil }
 
@@ -170,7 +177,7 @@ public struct ScaledMinuteBuilder: Sendable {
         let same = count > 0 && m == minute
         let q = (same ? quote : 0) + Int128(price) * Int128(v)
         let vol = (same ? volume : 0) + Int128(v)
-        return q <= Self.limit(15 + scale.priceDecimals + scale.quantityDecimals) && vol <= Self.limit(12 + scale.quantityDecimals)
+        return q <= quoteLimit && vol <= volumeLimit
     }
 
     static func limit(_ digits: Int) -> Int128 { digits >= 38 ? Int128.max : pow10Int128(digits) }

@@ -348,9 +348,11 @@ struct FileParser {
             lastKept = micros
             lastKeptOrdinal = key
             kept += 1
-            let minute = Buckets.floor(Timestamp(nanoseconds: micros * 1000), minutes: 1)
-            if firstMinute == nil { firstMinute = minute }
-            if let h = holeFrom { holes.append(TimeSpan(h, minute + .minutes(1))); holeFrom = nil }
+            if firstMinute == nil || holeFrom != nil {
+                let minute = Buckets.floor(Timestamp(nanoseconds: micros * 1000), minutes: 1)
+                if firstMinute == nil { firstMinute = minute }
+                if let h = holeFrom { holes.append(TimeSpan(h, minute + .minutes(1))); holeFrom = nil }
+            }
             rows.append(micros: micros, key: key + FileParser.syntheticKeyBase, price: price, volume: volume)
             if let c = builder.add(micros: micros, price: price, volume: volume) { candles.append(c) }
         } else {
