@@ -24,11 +24,61 @@ public final class HistoryProvider: @unchecked Sendable {
         guard (1...10_080).contains(interval) else { throw HistoryError.invalidInterval(interval) }
     }
 
+    /// A symbol the store has never held is an error, not an empty answer (§2: never skipped silently).
+    func known(_ s: any HistoryStore, _ symbol: Symbol) async throws {
+        guard try await s.scale(of: symbol) != nil else { throw HistoryError.unknownSymbol(symbol.text) }
+    }
+
+    /// The newest `count` closed candles as of now (the reference's latest-N and warm-up, without its look-ahead).
+    public func latestCandles(_ symbol: Symbol, interval: Int, count: Int) async throws -> [HistoryCandle] {
+        try await closedCandles(symbol, interval: interval, asOf: clock(), count: count)
+    }
+
+    public func warmup(_ symbol: Symbol, interval: Int, periods: Int) async throws -> [HistoryCandle] {
+        try await latestCandles(symbol, interval: interval, count: periods)
+    }
+
+    /// Oldest and newest 1m candle and their count, computed from the data (§8.1's weakness).
+    public func dataRange(_ symbol: Symbol) async throws -> (oldest: Timestamp?, newest: Timestamp?, totalCandles: Int) {
+        let s = try connected()
+        try await known(s, symbol)
+        let ext = try await s.extent(symbol)
+        return (ext.firstCandle, ext.lastCandle, try await s.stats(symbol).candles[.m1] ?? 0)
+    }
+
+    public func symbols() async throws -> [Symbol] { try await connected().symbols() }
+
+    public struct Health: Sendable, Equatable {
+        public var connected: Bool
+        public var symbols: [Symbol] = []
+        public var totalCandles = 0
+        public var oldest: Timestamp?
+        public var newest: Timestamp?
+        public var error: String?
+    }
+
+    /// Never throws: not connected or a failing query is reported in the value.
+    public func health() async -> Health {
+        guard let s = store else { return Health(connected: false) }
+        var h = Health(connected: true)
+        do {
+            h.symbols = try await s.symbols()
+            for sym in h.symbols {
+                let ext = try await s.extent(sym)
+                h.totalCandles += try await s.stats(sym).candles[.m1] ?? 0
+                if let a = ext.firstCandle { h.oldest = min(h.oldest ?? a, a) }
+                if let b = ext.lastCandle { h.newest = max(h.newest ?? b, b) }
+            }
+        } catch { h.error = "\(error)" }
+        return h
+    }
+
     /// Candles at any interval 1…10080: standard ones from their table, others aggregated from 1m on the fly (6.5
     /// bucketing). Only complete buckets unless `includeIncomplete`.
     public func candles(_ symbol: Symbol, interval: Int, range: TimeSpan, limit: Int? = nil, includeIncomplete: Bool = false) async throws -> [HistoryCandle] {
         try Self.check(interval)
         let s = try connected()
+        try await known(s, symbol)
         var out: [HistoryCandle]
         if let tf = Timeframe(rawValue: interval) {
             if tf != .m1 { try await RollupRefresher(store: s, now: clock()).refreshPending(only: symbol) }
@@ -54,6 +104,7 @@ public final class HistoryProvider: @unchecked Sendable {
     public func closedCandles(_ symbol: Symbol, interval: Int, asOf: Timestamp, count: Int) async throws -> [HistoryCandle] {
         try Self.check(interval)
         let s = try connected()
+        try await known(s, symbol)
         let lastStart = asOf - .minutes(Int64(interval))
         if let tf = Timeframe(rawValue: interval) {
             if tf != .m1 { try await RollupRefresher(store: s, now: clock()).refreshPending(only: symbol) }
@@ -66,7 +117,9 @@ public final class HistoryProvider: @unchecked Sendable {
     }
 
     public func trades(_ symbol: Symbol, range: TimeSpan, limit: Int? = nil) async throws -> [HistoricalTrade] {
-        try await connected().trades(symbol, in: range, limit: limit)
+        let s = try connected()
+        try await known(s, symbol)
+        return try await s.trades(symbol, in: range, limit: limit)
     }
 
     public func gaps(_ symbol: Symbol, interval: Int = 1, range: TimeSpan? = nil) async throws -> [DataGap] {

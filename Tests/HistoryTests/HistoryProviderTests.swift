@@ -35,6 +35,15 @@ import TradingCore
         // Standard rollups read from their table (refreshed on demand).
         let fives = try await p.candles(H.xrp, interval: 5, range: TimeSpan(H.t("2024-01-01T10:00Z"), H.t("2024-01-01T10:30Z")))
         #expect(fives.count == 6 && fives.allSatisfy { $0.volume == H.q("5") })
+        // A symbol the store never held is an error; the other §8.2 operations.
+        await #expect(throws: HistoryError.unknownSymbol("ETH/BTC")) { try await p.candles(Symbol("ETH/BTC")!, interval: 1, range: TimeSpan(H.t("2024-01-01"), H.t("2024-01-02"))) }
+        #expect(try await p.symbols() == [H.xrp])
+        let range = try await p.dataRange(H.xrp)
+        #expect(range.oldest == H.t("2024-01-01T10:00Z") && range.newest == H.t("2024-01-01T10:29Z") && range.totalCandles == 30)
+        #expect(try await p.latestCandles(H.xrp, interval: 5, count: 2).map(\.start) == [H.t("2024-01-01T10:20Z"), H.t("2024-01-01T10:25Z")])
+        let h = await p.health()
+        #expect(h.connected && h.symbols == [H.xrp] && h.totalCandles == 30 && h.oldest == range.oldest && h.newest == range.newest && h.error == nil)
+        #expect(await HistoryProvider(clock: { H.t("2030-01-01") }, open: { store }).health() == HistoryProvider.Health(connected: false))
         // The 1h bucket 10:00 has 30 of 60 minutes: incomplete, so only returned on request.
         #expect(try await p.candles(H.xrp, interval: 60, range: TimeSpan(H.t("2024-01-01"), H.t("2024-01-02"))).isEmpty)
         #expect(try await p.candles(H.xrp, interval: 60, range: TimeSpan(H.t("2024-01-01"), H.t("2024-01-02")), includeIncomplete: true).count == 1)
