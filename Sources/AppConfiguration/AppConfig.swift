@@ -60,6 +60,8 @@ public struct HistorySettings: Sendable, Equatable {
     public var sqlitePath = "data/history.sqlite"
     public var minGapMinutes = 2
     public var initialBackfillDays = 30
+    /// auto | on | off (a PostgreSQL store's TimescaleDB use).
+    public var timescale = "auto"
     public init() {}
 }
 

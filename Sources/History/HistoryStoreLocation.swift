@@ -34,10 +34,15 @@ public enum HistoryStoreLocation: Equatable, Sendable {
         }
     }
 
-    public func open(clock: @escaping @Sendable () -> Timestamp) async throws -> any HistoryStore {
+    public func open(clock: @escaping @Sendable () -> Timestamp, timescale: TimescaleMode = .auto) async throws -> any HistoryStore {
         switch self {
         case .sqlite(let p): return try SQLiteHistoryStore(path: p, clock: clock)
-        case .postgres(let u): return try await PostgresHistoryStore(url: u, clock: clock)
+        case .postgres(let u): return try await PostgresHistoryStore(url: u, clock: clock, timescale: timescale)
         }
     }
+}
+
+/// `history.timescale` (history.md §6.2): whether a PostgreSQL store uses TimescaleDB hypertables.
+public enum TimescaleMode: String, CaseIterable, Sendable {
+    case auto, on, off
 }

@@ -15,16 +15,22 @@ public final class PostgresHistoryStore: HistoryStore {
     let logger: Logger
     let display: String
     private let partitions = PartitionMaker()
-    public let timescaleAvailable: Bool
+    /// How `trades`, `candles` and `external_indicators` are split by time: fixed when the schema is created.
+    let layout: PostgresSchema.Layout
+    /// Why `auto` did not use TimescaleDB although the server offers it (shown by `data schema`).
+    let timescaleNote: String?
     /// Three transactions at once: the server's insert work is the bound, and it runs one backend per connection.
     public var maxBatchesInFlight: Int { 3 }
 
     public var kind: String {
-        "postgres (\(display))" + (timescaleAvailable ? "; timescaledb is installed but not used yet: plain partitions and app-maintained rollups" : "")
+        let how = layout == .hypertables ? "TimescaleDB hypertables" : "native range partitions"
+        return "postgres (\(display)); \(how)" + (timescaleNote.map { "; \($0)" } ?? "")
     }
 
-    /// `postgres://user[:password]@host[:port]/db[?sslmode=disable|prefer|require]`.
-    public init(url: String, clock: @escaping @Sendable () -> Timestamp) async throws {
+    /// `postgres://user[:password]@host[:port]/db[?sslmode=disable|prefer|require]`. `timescale` (history.md §6.2):
+    /// `auto` makes hypertables when a new schema is created on a server that can load TimescaleDB, and falls back to
+    /// native partitions (with a note) if that fails; `on` requires it; `off` never uses it.
+    public init(url: String, clock: @escaping @Sendable () -> Timestamp, timescale: TimescaleMode = .auto) async throws {
         guard let c = URLComponents(string: url), let host = c.host, !host.isEmpty, let user = c.user, !user.isEmpty else {
             throw HistoryError.badURL(HistoryStoreLocation.redacted(url))
         }
@@ -48,17 +54,16 @@ public final class PostgresHistoryStore: HistoryStore {
         let client = self.client
         runTask = Task { await client.run() }
         self.clock = clock
-        display = HistoryStoreLocation.redacted(url)
+        let shown = HistoryStoreLocation.redacted(url)
+        display = shown
         do {
             try await client.withConnection { conn in
                 _ = try await conn.query("SELECT 1", logger: log)
             }
-            timescaleAvailable = try await client.withConnection { conn in
-                let rows = try await conn.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'", logger: log)
-                for try await n in rows.decode(Int64.self) { return n > 0 }
-                return false
-            }
-            try await migrate()
+            (layout, timescaleNote) = try await Self.migrate(client, timescale: timescale, now: clock().nanoseconds / 1000, display: shown, log)
+        } catch let e as HistoryError {
+            runTask.cancel()
+            throw e
         } catch {
             runTask.cancel()
             throw HistoryError.storage("\(display): \(Self.describe(error))")
@@ -78,18 +83,56 @@ public final class PostgresHistoryStore: HistoryStore {
         do { return try await body() } catch let e as HistoryError { throw e } catch { throw HistoryError.storage(Self.describe(error)) }
     }
 
-    func migrate() async throws {
-        let now = clock().nanoseconds / 1000
-        let log = logger
+    static func migrate(_ client: PostgresClient, timescale: TimescaleMode, now: Int64, display: String, _ log: Logger)
+        async throws -> (PostgresSchema.Layout, String?) {
+        let available = try await client.withConnection { conn in
+            let rows = try await conn.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'", logger: log)
+            for try await n in rows.decode(Int64.self) { return n > 0 }
+            return false
+        }
+        if timescale == .on, !available {
+            throw HistoryError.storage("\(display): history.timescale is on, but this server has no timescaledb extension")
+        }
+        let wanted: PostgresSchema.Layout = timescale != .off && available ? .hypertables : .partitions
+        var layout: PostgresSchema.Layout, note: String?
+        do {
+            layout = try await migrate(client, wanted, now: now, log)
+        } catch where wanted == .hypertables && timescale == .auto {
+            // Typically "timescaledb must be loaded via shared_preload_libraries", or no right to create extensions.
+            note = "timescaledb is available but could not be used (\(describe(error))): native partitions instead"
+            layout = try await migrate(client, .partitions, now: now, log)
+        }
+        if timescale == .on, layout != .hypertables {
+            throw HistoryError.storage("\(display): history.timescale is on, but this database was created with native partitions (the layout is fixed when the schema is made)")
+        }
+        return (layout, note)
+    }
+
+    /// Applies missing migrations in one transaction; returns the layout the schema has.
+    static func migrate(_ client: PostgresClient, _ wanted: PostgresSchema.Layout, now: Int64, _ log: Logger) async throws -> PostgresSchema.Layout {
         try await client.withTransaction(logger: log) { conn in
             _ = try await conn.query("SELECT pg_advisory_xact_lock(72616001)", logger: log)
             _ = try await conn.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)", logger: log)
             var applied = Set<Int>()
             for try await v in try await conn.query("SELECT version FROM schema_migrations", logger: log).decode(Int.self) { applied.insert(v) }
             if !applied.contains(1) {
-                for s in PostgresSchema.v1() { _ = try await conn.query(PostgresQuery(unsafeSQL: s), logger: log) }
+                var statements = PostgresSchema.v1(layout: wanted)
+                if wanted == .hypertables {
+                    _ = try await conn.query("CREATE EXTENSION IF NOT EXISTS timescaledb", logger: log)
+                    var version = ""
+                    for try await v in try await conn.query("SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'", logger: log).decode(String.self) { version = v }
+                    statements += PostgresSchema.compression(version: version)
+                }
+                for s in statements { _ = try await conn.query(PostgresQuery(unsafeSQL: s), logger: log) }
                 _ = try await conn.query("INSERT INTO schema_migrations (version, applied_at) VALUES (1, ws_ts(\(now)))", logger: log)
             }
+            // The stored layout, whatever was asked: a natively partitioned `trades` is in pg_partitioned_table.
+            var partitioned = false
+            for try await n in try await conn.query("""
+                SELECT count(*) FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
+                WHERE c.relname = 'trades' AND c.relnamespace = current_schema()::regnamespace
+                """, logger: log).decode(Int64.self) { partitioned = n > 0 }
+            return partitioned ? .partitions : .hypertables
         }
     }
 
@@ -247,10 +290,10 @@ public final class PostgresHistoryStore: HistoryStore {
         let now = clock().nanoseconds / 1000
         guard let scale = try await scale(of: batch.symbol) else { throw HistoryError.unknownPrecision(batch.symbol) }
         let log = logger
-        try await guarded {
+        if layout == .partitions { try await guarded {
             try await ensurePartitions(table: "trades", minutes: 1440, micros: batch.trades.micros)
             try await ensurePartitions(table: "candles", minutes: 10_080, micros: batch.candles.map { $0.start.nanoseconds / 1000 })
-        }
+        } }
         do { return try await write(batch, scale, now: now, direct: true) } catch HistoryError.storage(let m) where m.contains("duplicate key") {
             // A concurrent writer stored some of these rows after the check: merge through the staging table instead.
             return try await write(batch, scale, now: now, direct: false)
@@ -499,25 +542,49 @@ public final class PostgresHistoryStore: HistoryStore {
         return Self.ts(us)
     }
 
-    /// Batches of at most 50,000 rows, each its own transaction (§6.3).
+    /// §6.3's retention: whole partitions (or TimescaleDB chunks) that end by the cut are dropped; what remains before
+    /// it (a DEFAULT partition, a chunk that straddles) is deleted in batches of at most 50,000 rows, each its own
+    /// transaction. Counts are taken first, so they are the rows removed.
     public func prune(before cutoff: Timestamp) async throws -> (trades: Int, candles: Int) {
         // Back to a Monday: no rollup bucket of any width is split by the cut (§5.4).
-        let c = Self.bound(Buckets.floor(cutoff, minutes: Timeframe.w1.minutes))
+        let monday = Buckets.floor(cutoff, minutes: Timeframe.w1.minutes)
+        let c = Self.bound(monday)
+        // First, so a prune that stops half-way still keeps rollups from being rebuilt over the cut.
         try await run("UPDATE symbols SET retained_from = GREATEST(retained_from, ws_ts(\(c)))")
         var counts = [0, 0]
-        for (i, (table, key)) in [("trades", "symbol, ts, trade_key"), ("candles", "symbol, interval_minutes, ts")].enumerated() {
+        for (i, (table, key, days)) in [("trades", "symbol, ts, trade_key", 1), ("candles", "symbol, interval_minutes, ts", 7)].enumerated() {
+            counts[i] = Int(try await all(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE ts < ws_ts(\(c))"), Int64.self).first ?? Int64(0))
+            guard counts[i] > 0 else { continue }
+            switch layout {
+            case .hypertables:
+                try await run(PostgresQuery(unsafeSQL: "SELECT drop_chunks('\(table)', older_than => ws_ts(\(c)))"))
+            case .partitions:
+                for name in try await all(PostgresQuery(unsafeSQL: """
+                    SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                    WHERE i.inhparent = '\(table)'::regclass ORDER BY 1
+                    """), String.self) {
+                    // Our partitions are named table_YYYYMMDD after their first day.
+                    guard let start = Self.partitionStart(name, table: table), start + .minutes(Int64(days) * 1440) <= monday else { continue }
+                    try await run(PostgresQuery(unsafeSQL: "DROP TABLE \(name)"))
+                    await partitions.forget(name)
+                }
+            }
             while true {
                 let q = PostgresQuery(unsafeSQL: """
-                    WITH d AS (DELETE FROM \(table) WHERE (\(key)) IN (SELECT \(key) FROM \(table) WHERE ts < ws_ts($1) LIMIT 50000) RETURNING 1)
+                    WITH d AS (DELETE FROM \(table) WHERE (\(key)) IN (SELECT \(key) FROM \(table) WHERE ts < ws_ts(\(c)) LIMIT 50000) RETURNING 1)
                     SELECT count(*) FROM d
-                    """, binds: try { var b = PostgresBindings(); try b.append(c); return b }())
-                let got: [Int64] = try await all(q, Int64.self)
-                let n = got.first ?? 0
-                counts[i] += Int(n)
-                if n < 50_000 { break }
+                    """)
+                if (try await all(q, Int64.self).first ?? 0) < 50_000 { break }
             }
         }
         return (counts[0], counts[1])
+    }
+
+    static func partitionStart(_ name: String, table: String) -> Timestamp? {
+        guard name.hasPrefix(table + "_") else { return nil }
+        let d = name.dropFirst(table.count + 1)
+        guard d.count == 8, d.allSatisfy(\.isNumber) else { return nil }
+        return Timestamp(iso8601: "\(d.prefix(4))-\(d.dropFirst(4).prefix(2))-\(d.suffix(2))T00:00:00Z")
     }
 
     public func close() async throws { runTask.cancel(); _ = await runTask.value }
@@ -526,6 +593,8 @@ public final class PostgresHistoryStore: HistoryStore {
 /// Partitions already made, or being made: concurrent writers wait for the same creation.
 actor PartitionMaker {
     private var made: [String: Task<Void, Error>] = [:]
+    /// A dropped partition is made again if rows for it come back.
+    func forget(_ name: String) { made[name] = nil }
     func ensure(_ name: String, _ create: @escaping @Sendable () async throws -> Void) async throws {
         if let t = made[name] { return try await t.value }
         let t = Task { try await create() }

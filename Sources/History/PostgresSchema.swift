@@ -5,8 +5,17 @@ import TradingCore
 /// (native partitioning; partitions are created before rows arrive, a DEFAULT partition catches nothing in normal
 /// use), each with a BRIN index on time. Times cross the wire as µs integers through two SQL functions, so no value
 /// goes through a binary float (µs up to year 2255 are exact in the interval arithmetic).
+///
+/// With TimescaleDB (`layout == .hypertables`) the same tables are hypertables (chunks of 1 day, 7 days, 30 days, as
+/// the reference) instead of native partitions; everything else is identical. The rollups stay ordinary tables kept
+/// by the rollup refresher in every mode: their completeness depends on `data_coverage` (a covered minute without
+/// trades is not a hole), which a continuous aggregate cannot read, so a continuous aggregate would call complete
+/// hours incomplete and give a different answer on Timescale than everywhere else.
 enum PostgresSchema {
-    static func v1() -> [String] {
+    enum Layout: String, Sendable { case partitions, hypertables }
+
+    static func v1(layout: Layout = .partitions) -> [String] {
+        let partitioned = layout == .partitions ? " PARTITION BY RANGE (ts)" : ""
         var s = [
             """
             CREATE FUNCTION ws_ts(bigint) RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -20,19 +29,15 @@ enum PostgresSchema {
             """
             CREATE TABLE trades (symbol TEXT NOT NULL, ts TIMESTAMPTZ NOT NULL, trade_key BIGINT NOT NULL, price BIGINT NOT NULL,
               volume BIGINT NOT NULL, side TEXT, order_type TEXT, misc TEXT NOT NULL DEFAULT '', source TEXT NOT NULL,
-              PRIMARY KEY (symbol, ts, trade_key)) PARTITION BY RANGE (ts)
+              PRIMARY KEY (symbol, ts, trade_key))\(partitioned)
             """,
-            "CREATE TABLE trades_default PARTITION OF trades DEFAULT",
-            "CREATE INDEX trades_ts_brin ON trades USING brin (ts)",
             """
             CREATE TABLE candles (symbol TEXT NOT NULL, interval_minutes SMALLINT NOT NULL DEFAULT 1 CHECK (interval_minutes = 1),
               ts TIMESTAMPTZ NOT NULL, open BIGINT NOT NULL, high BIGINT NOT NULL, low BIGINT NOT NULL, close BIGINT NOT NULL,
               volume BIGINT NOT NULL, quote_volume NUMERIC(38, 18), trade_count INT NOT NULL DEFAULT 0, vwap NUMERIC(38, 18),
               is_complete BOOLEAN NOT NULL DEFAULT true, source TEXT NOT NULL,
-              PRIMARY KEY (symbol, interval_minutes, ts)) PARTITION BY RANGE (ts)
+              PRIMARY KEY (symbol, interval_minutes, ts))\(partitioned)
             """,
-            "CREATE TABLE candles_default PARTITION OF candles DEFAULT",
-            "CREATE INDEX candles_ts_brin ON candles USING brin (ts)",
             """
             CREATE TABLE candles_native (symbol TEXT NOT NULL, interval_minutes SMALLINT NOT NULL, ts TIMESTAMPTZ NOT NULL,
               open BIGINT NOT NULL, high BIGINT NOT NULL, low BIGINT NOT NULL, close BIGINT NOT NULL, volume BIGINT NOT NULL,
@@ -40,6 +45,14 @@ enum PostgresSchema {
               source TEXT NOT NULL, PRIMARY KEY (symbol, interval_minutes, ts))
             """,
         ]
+        switch layout {
+        case .partitions:
+            s += ["CREATE TABLE trades_default PARTITION OF trades DEFAULT", "CREATE INDEX trades_ts_brin ON trades USING brin (ts)",
+                  "CREATE TABLE candles_default PARTITION OF candles DEFAULT", "CREATE INDEX candles_ts_brin ON candles USING brin (ts)"]
+        case .hypertables:
+            s += ["SELECT create_hypertable('trades', 'ts', chunk_time_interval => interval '1 day')",
+                  "SELECT create_hypertable('candles', 'ts', chunk_time_interval => interval '7 days')"]
+        }
         for tf in HistorySchema.rollups {
             s.append("""
             CREATE TABLE \(HistorySchema.table(tf)) (symbol TEXT NOT NULL, ts TIMESTAMPTZ NOT NULL, open BIGINT NOT NULL, high BIGINT NOT NULL,
@@ -53,6 +66,11 @@ enum PostgresSchema {
               PRIMARY KEY (ts, indicator_name))
             """,
             "CREATE INDEX idx_external_indicator_name_ts ON external_indicators (indicator_name, ts DESC)",
+        ]
+        if layout == .hypertables {
+            s.append("SELECT create_hypertable('external_indicators', 'ts', chunk_time_interval => interval '30 days')")
+        }
+        s += [
             """
             CREATE TABLE data_sync_status (symbol TEXT NOT NULL, data_type TEXT NOT NULL, oldest_timestamp TIMESTAMPTZ, newest_timestamp TIMESTAMPTZ,
               last_sync_at TIMESTAMPTZ, last_kraken_since BIGINT, total_records BIGINT NOT NULL DEFAULT 0, last_error TEXT,
@@ -88,5 +106,18 @@ enum PostgresSchema {
             """,
         ]
         return s
+    }
+
+    /// TimescaleDB's compression (§4.7: trades after 7 days, candles after 30), only from 2.11, the first version that
+    /// accepts inserts and upserts into compressed chunks: an import of old data must still merge.
+    static func compression(version: String) -> [String] {
+        let parts = version.split(separator: ".").compactMap { Int($0.prefix(while: \.isNumber)) }
+        guard parts.count >= 2, (parts[0], parts[1]) >= (2, 11) else { return [] }
+        return [
+            "ALTER TABLE trades SET (timescaledb.compress, timescaledb.compress_segmentby = 'symbol', timescaledb.compress_orderby = 'ts DESC, trade_key')",
+            "SELECT add_compression_policy('trades', interval '7 days')",
+            "ALTER TABLE candles SET (timescaledb.compress, timescaledb.compress_segmentby = 'symbol, interval_minutes', timescaledb.compress_orderby = 'ts DESC')",
+            "SELECT add_compression_policy('candles', interval '30 days')",
+        ]
     }
 }

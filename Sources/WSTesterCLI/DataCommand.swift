@@ -44,7 +44,7 @@ struct HistoryOptions: ParsableArguments {
         let loc = try location(c)
         do {
             return try blockingAwait {
-                let store = try await loc.open(clock: LiveRun.wallNow)
+                let store = try await loc.open(clock: LiveRun.wallNow, timescale: TimescaleMode(rawValue: c.history.timescale) ?? .auto)
                 do {
                     let r = try await body(store, c)
                     try await store.close()
