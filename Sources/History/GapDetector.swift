@@ -45,4 +45,23 @@ public struct GapDetector: Sendable {
         }
         return holes.map { DataGap(symbol: symbol, span: $0) }
     }
+
+    /// §10.2 for trades: only `data_coverage` of type `trades` proves that a span's trades are all stored (a trade
+    /// file, or the Trades endpoint paged without a break); stored trades alone prove nothing about their
+    /// neighbours. Holes from the first proven span to now; the tail past `minGapMinutes`, as for candles.
+    public func tradeGaps(_ symbol: Symbol, within: TimeSpan? = nil) async throws -> [DataGap] {
+        let all = TimeSpan(Timestamp(nanoseconds: .min), Timestamp(nanoseconds: .max))
+        let covered = TimeSpan.union(try await store.coverage(symbol, dataType: "trades", overlapping: within ?? all))
+        guard let first = covered.first?.start else {
+            return [DataGap(symbol: symbol, dataType: "trades", span: within ?? TimeSpan(now - .minutes(Int64(initialBackfillDays) * 1440), now))]
+        }
+        let span = within ?? TimeSpan(first, max(first, now))
+        var holes = span.subtracting(covered)
+        if let last = holes.last, last.end == now, within == nil {
+            holes.removeLast()
+            let end = covered.last(where: { $0.start < now })?.end ?? last.start
+            if now - end > .minutes(Int64(minGapMinutes)) { holes.append(TimeSpan(end, now)) }
+        }
+        return holes.map { DataGap(symbol: symbol, dataType: "trades", span: $0) }
+    }
 }

@@ -48,6 +48,21 @@ public final class HistoryProvider: @unchecked Sendable {
 
     public func symbols() async throws -> [Symbol] { try await connected().symbols() }
 
+    /// The symbol's `candles_1m` (or `trades`) sync row with oldest, newest and total taken from the stored data;
+    /// nil when no writer has recorded one.
+    public func syncStatus(_ symbol: Symbol, dataType: String = "candles_1m") async throws -> SyncStatus? {
+        let s = try connected()
+        try await known(s, symbol)
+        guard var row = try await s.syncStatus(symbol, dataType: dataType) else { return nil }
+        let ext = try await s.extent(symbol), stats = try await s.stats(symbol)
+        switch dataType {
+        case "trades": row.oldest = ext.firstTrade; row.newest = ext.lastTrade; row.totalRecords = Int64(stats.trades)
+        case "candles_1m": row.oldest = ext.firstCandle; row.newest = ext.lastCandle; row.totalRecords = Int64(stats.candles[.m1] ?? 0)
+        default: break
+        }
+        return row
+    }
+
     public struct Health: Sendable, Equatable {
         public var connected: Bool
         public var symbols: [Symbol] = []

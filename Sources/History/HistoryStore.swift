@@ -42,6 +42,25 @@ public struct SymbolStats: Hashable, Sendable {
     }
 }
 
+/// `data_sync_status` (history.md §3.5): what a writer last did for a symbol and data type. From the provider, the
+/// oldest, newest and total come from the data itself (§8.1's weakness: the row's own counts drift).
+public struct SyncStatus: Hashable, Sendable {
+    public var symbol: Symbol
+    public var dataType: String
+    public var oldest: Timestamp?
+    public var newest: Timestamp?
+    public var lastSyncAt: Timestamp?
+    /// Kraken's `since` cursor (ns), for the Trades endpoint.
+    public var lastKrakenSince: Int64?
+    public var totalRecords: Int64
+    public var lastError: String?
+    public init(symbol: Symbol, dataType: String, oldest: Timestamp?, newest: Timestamp?, lastSyncAt: Timestamp?, lastKrakenSince: Int64?,
+                totalRecords: Int64, lastError: String?) {
+        self.symbol = symbol; self.dataType = dataType; self.oldest = oldest; self.newest = newest; self.lastSyncAt = lastSyncAt
+        self.lastKrakenSince = lastKrakenSince; self.totalRecords = totalRecords; self.lastError = lastError
+    }
+}
+
 /// A pending rollup recomputation (`rollup_invalidation`).
 public struct Invalidation: Hashable, Sendable {
     public var id: Int64
@@ -83,6 +102,8 @@ public protocol HistoryStore: AnyObject, Sendable {
     /// First and last 1m candle start and first/last trade time.
     func extent(_ symbol: Symbol) async throws -> (firstCandle: Timestamp?, lastCandle: Timestamp?, firstTrade: Timestamp?, lastTrade: Timestamp?)
     func stats(_ symbol: Symbol) async throws -> SymbolStats
+    /// The stored `data_sync_status` row, as written.
+    func syncStatus(_ symbol: Symbol, dataType: String) async throws -> SyncStatus?
 
     func pendingInvalidations() async throws -> [Invalidation]
     /// Replaces every rollup row of `symbol` inside `span` with `rows` (per timeframe), removes the processed

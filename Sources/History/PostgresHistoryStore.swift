@@ -536,6 +536,16 @@ public final class PostgresHistoryStore: HistoryStore {
         }
     }
 
+    public func syncStatus(_ symbol: Symbol, dataType: String) async throws -> SyncStatus? {
+        try await all("""
+            SELECT ws_us(oldest_timestamp), ws_us(newest_timestamp), ws_us(last_sync_at), last_kraken_since, total_records, last_error
+            FROM data_sync_status WHERE symbol = \(symbol.text) AND data_type = \(dataType)
+            """, Int64?.self, Int64?.self, Int64?.self, Int64?.self, Int64.self, String?.self).first.map { r in
+            SyncStatus(symbol: symbol, dataType: dataType, oldest: r.0.map(Self.ts), newest: r.1.map(Self.ts), lastSyncAt: r.2.map(Self.ts),
+                       lastKrakenSince: r.3, totalRecords: r.4, lastError: r.5)
+        }
+    }
+
     public func retainedFrom(_ symbol: Symbol) async throws -> Timestamp? {
         let rows: [Int64?] = try await all("SELECT ws_us(retained_from) FROM symbols WHERE symbol = \(symbol.text)", Int64?.self)
         guard let first = rows.first, let us = first else { return nil }

@@ -461,6 +461,20 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
     }
 
+    public func syncStatus(_ symbol: Symbol, dataType: String) async throws -> SyncStatus? {
+        try guarded {
+            try pool.read { db in
+                try Row.fetchOne(db, sql: """
+                    SELECT oldest_timestamp, newest_timestamp, last_sync_at, last_kraken_since, total_records, last_error
+                    FROM data_sync_status WHERE symbol = ? AND data_type = ?
+                    """, arguments: [symbol.text, dataType]).map { r in
+                    SyncStatus(symbol: symbol, dataType: dataType, oldest: (r[0] as Int64?).map(Self.ts), newest: (r[1] as Int64?).map(Self.ts),
+                               lastSyncAt: (r[2] as Int64?).map(Self.ts), lastKrakenSince: r[3], totalRecords: r[4], lastError: r[5])
+                }
+            }
+        }
+    }
+
     public func retainedFrom(_ symbol: Symbol) async throws -> Timestamp? {
         try guarded {
             try pool.read { db in try (Int64.fetchOne(db, sql: "SELECT retained_from FROM symbols WHERE symbol = ?", arguments: [symbol.text])).map(Self.ts) }

@@ -43,17 +43,19 @@ struct DataCandlesCommand: ParsableCommand {
     }
 }
 
-/// `data gaps [SYMBOL] [--timeframe TF] [--json]`.
+/// `data gaps [SYMBOL] [--timeframe TF | --trades] [--json]`.
 struct DataGapsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gaps", abstract: "List holes in stored history, in the middle and at the tail.",
-        discussion: "A minute is covered by a stored candle or by a range its source proved complete (Kraken omits minutes without trades). A higher --timeframe widens the holes to its buckets.")
+        discussion: "A minute is covered by a stored candle or by a range its source proved complete (Kraken omits minutes without trades). A higher --timeframe widens the holes to its buckets. --trades lists the spans whose trades no source proved complete (a trade file, or the Trades endpoint paged without a break), from the first proven span on.")
     @OptionGroup var history: HistoryOptions
     @Argument(help: "Symbol (default: every stored symbol).") var symbol: String?
     @Option(help: "1m, 5m, … 1w.") var timeframe = "1m"
+    @Flag(help: "Holes in trade coverage instead of candle coverage.") var trades = false
     @Flag(help: "JSON.") var json = false
 
     func run() throws {
         let tf = try parseTimeframe(timeframe)
+        let trades = self.trades
         let only = try symbol.map(parseSymbol)
         let gaps = try history.withStore { store, config in
             var d = GapDetector(store: store, now: LiveRun.wallNow())
@@ -62,12 +64,12 @@ struct DataGapsCommand: ParsableCommand {
             var out: [DataGap] = []
             let list: [Symbol]
             if let o = only { list = [o] } else { list = try await store.symbols() }
-            for s in list { out += try await d.gaps(s, timeframe: tf) }
+            for s in list { out += trades ? try await d.tradeGaps(s) : try await d.gaps(s, timeframe: tf) }
             return out
         }
         if json {
-            print(try jsonText(["timeframe": tf.description, "gaps": gaps.map {
-                ["symbol": $0.symbol.text, "start": $0.start.iso8601, "end": $0.end.iso8601, "minutes": $0.candlesNeeded] as [String: Any]
+            print(try jsonText(["timeframe": trades ? "trades" : tf.description, "gaps": gaps.map {
+                ["symbol": $0.symbol.text, "data_type": $0.dataType, "start": $0.start.iso8601, "end": $0.end.iso8601, "minutes": $0.candlesNeeded] as [String: Any]
             }]))
         } else {
             if gaps.isEmpty { print("no gaps") }

@@ -129,6 +129,37 @@ import TradingCore
         #expect(h.map(\.span) == [TimeSpan(H.t("2024-01-01T10:00Z"), H.t("2024-01-01T11:00Z"))])
     }
 
+    @Test(arguments: StoreKind.allCases) func tradeGapsAndSyncStatus(_ kind: StoreKind) async throws {
+        // §10.2 trades: only `trades` coverage proves a span complete. Proven 10:00–11:00 and 12:00–13:00, now 13:30:
+        // the hole between and the 30-minute tail are gaps; stored trades outside coverage (11:30) prove nothing.
+        let now = H.t("2024-01-01T13:30Z")
+        let store = try await H.store(kind, now: now)
+        let scale = try await store.fixScale(H.xrp, proposed: StorageScale(InstrumentRegistry()[H.xrp]!))
+        var b = HistoryBatch(symbol: H.xrp)
+        for (i, ts) in ["2024-01-01T10:05Z", "2024-01-01T10:50Z", "2024-01-01T11:30Z", "2024-01-01T12:10Z"].enumerated() {
+            b.trades.append(micros: H.t(ts).nanoseconds / 1000, key: Int64(i + 1), price: scale.storedPrice(H.p("0.5"))!,
+                            volume: scale.storedQuantity(H.q("2"))!)
+        }
+        b.coverage = [CoverageRecord(dataType: "trades", span: TimeSpan(H.t("2024-01-01T10:00Z"), H.t("2024-01-01T11:00Z")), source: "test"),
+                      CoverageRecord(dataType: "trades", span: TimeSpan(H.t("2024-01-01T12:00Z"), H.t("2024-01-01T13:00Z")), source: "test")]
+        _ = try await store.write(b)
+        let d = GapDetector(store: store, now: now)
+        let gaps = try await d.tradeGaps(H.xrp)
+        #expect(gaps.map(\.span) == [TimeSpan(H.t("2024-01-01T11:00Z"), H.t("2024-01-01T12:00Z")), TimeSpan(H.t("2024-01-01T13:00Z"), now)])
+        #expect(gaps.allSatisfy { $0.dataType == "trades" })
+        // A symbol without trade coverage: the initial backfill window.
+        #expect(try await d.tradeGaps(H.btc).map(\.span) == [TimeSpan(now - .minutes(30 * 1440), now)])
+
+        // Writing the same trades again adds nothing; the status counts the data, not the writes.
+        _ = try await store.write(b)
+        let p = provider(store, now: now)
+        try await p.connect()
+        let st = try #require(try await p.syncStatus(H.xrp, dataType: "trades"))
+        #expect(st.totalRecords == 4 && st.oldest == H.t("2024-01-01T10:05Z") && st.newest == H.t("2024-01-01T12:10Z") && st.lastSyncAt == now)
+        #expect(try await p.syncStatus(H.xrp, dataType: "candles_1m") == nil)
+        await #expect(throws: HistoryError.unknownSymbol("ETH/BTC")) { try await p.syncStatus(Symbol("ETH/BTC")!) }
+    }
+
     @Test(arguments: StoreKind.allCases) func pruneNeverErasesRollupHistory(_ kind: StoreKind) async throws {
         // Scenario 27: 1m rows older than the cut are pruned; a later refresh leaves the old daily rows alone.
         let store = try await H.store(kind)

@@ -94,6 +94,23 @@ import Testing
         #expect(schema.out.contains("schema version: 1") && schema.out.contains("fill_journal") && schema.out.contains("candles_1w"))
     }
 
+    @Test func tradeCoverageGaps() throws {
+        // The trade file proves its span complete except the minutes its rejected rows claim (computed by the
+        // fixture generator); the last minute is still open when the file ends, so the tail starts there.
+        let db = tempDB()
+        _ = try data(["import", Self.fixtures + "XRPUSDT.csv", "--database-url", db])
+        let g = try json(try data(["gaps", "XRP/USDT", "--trades", "--json", "--database-url", db]).out)
+        #expect(g["timeframe"] as? String == "trades")
+        let gaps = try #require(g["gaps"] as? [[String: Any]])
+        let e = try expected("XRPUSDT.csv")
+        let want = (e["trade_gaps"] as! [[String]]) + [[e["last_minute"] as! String]]
+        #expect(gaps.count == want.count)
+        for (g, w) in zip(gaps, want) {
+            #expect(g["data_type"] as? String == "trades" && g["start"] as? String == w[0])
+            if w.count == 2 { #expect(g["end"] as? String == w[1]) }
+        }
+    }
+
     @Test func badInputExitsOneWithAMessage() throws {
         let db = tempDB()
         for (args, message) in [
