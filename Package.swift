@@ -26,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         // The server history store (issue 9): PostgreSQL, COPY for bulk writes.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
-        // Tests only: the in-process Kraken v2 server the live client is tested against.
+        // The local Kraken v2 server (issue 10), which the live client's tests also run against.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
     ],
@@ -66,6 +66,14 @@ let package = Package(
         .target(name: "LiveSession", dependencies: [
             "TradingCore", "TradingEngine", "KrakenWS", "Backtest", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The local Kraken v2 server (issue 10): the same channels and public REST as Kraken, from the seeded simulator,
+        // with every fault of market-data §4.4. A synchronous engine; Hummingbird 2 at the edge.
+        .target(name: "KrakenSim", dependencies: [
+            "TradingCore", "MarketData", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
         // The edge's HTTP fetches (external sentiment); may do I/O, never part of the kernel.
         .target(name: "ExternalData", dependencies: [
             "TradingCore", "Regime", .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -74,7 +82,7 @@ let package = Package(
         // The command line: the only composition root. A library so tests can drive it.
         .target(name: "WSTesterCLI", dependencies: [
             "TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies", "Backtest", "AppConfiguration", "ExternalData",
-            "Indicators", "Regime", "KrakenWS", "LiveSession", "History",
+            "Indicators", "Regime", "KrakenWS", "LiveSession", "History", "KrakenSim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -99,6 +107,10 @@ let package = Package(
         .testTarget(name: "LiveSessionTests", dependencies: [
             "LiveSession", "KrakenWS", "TradingCore", "TradingEngine", "Backtest", "MarketData", "PaperExchange", "Strategies",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KrakenSimTests", dependencies: [
+            "KrakenSim", "KrakenWS", "LiveSession", "TradingCore", "TradingEngine", "Backtest", "MarketData", "PaperExchange", "Strategies",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "TradingCore"]),

@@ -7,7 +7,7 @@ struct KrakenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kraken",
         abstract: "Tools for Kraken WebSocket v2 data.",
-        subcommands: [KrakenVerifyCommand.self])
+        subcommands: [KrakenVerifyCommand.self, KrakenSimCommand.self])
 }
 
 /// `ws-tester kraken verify FILE.jsonl`: a captured stream of Kraken v2 messages through the same parser and books as

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import KrakenSim
+import MarketData
+import TradingCore
+
+/// `ws-tester kraken sim`: the local Kraken v2 server (issue 10) on loopback, for offline demos and for reproducing
+/// every failure of the live feed on demand.
+struct KrakenSimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Serve a local Kraken v2 WebSocket (/v2) and public REST (/0/public/) from the seeded simulator, with fault injection.",
+        discussion: """
+        Point a session at it with `ws-tester --ws-url ws://127.0.0.1:PORT/v2 --duration 5`. The same seed, --start, \
+        configuration and fault script give byte-identical frames for the same requests at the same virtual times.
+
+        Faults (market-data §4.4) are NAME[:ARG,...][@n=FRAMES|@t=SECONDS]: disconnect:1000|1001|1011|abort, \
+        rejectHandshakes:COUNT,503|429, acceptThenClose:COUNT, malformedJSON:truncated|text|binary|array, \
+        checksumCorrupt:PAIR, dropBookUpdate:PAIR, dropTrade:PAIR[,COUNT], duplicateTrade:PAIR, reorder:book|trade[,COUNT], \
+        staleFeed:heartbeatOnly|silent[,SECONDS], suppressPong[:SECONDS], status:online|maintenance|cancel_only|post_only, \
+        burst:N, rateLimit:PER_SECOND, replay:FILE[,max|recorded|Nms]. @n fires once the server has sent that many frames, \
+        @t at that many virtual seconds after start; without a trigger a fault fires at once. At run time: \
+        `curl -d 'disconnect:1011' http://127.0.0.1:PORT/sim/fault`; counters at /sim/stats.
+        """)
+
+    @Option(help: "Port to listen on (0: any free port; the one chosen is printed).") var port = 8765
+    @Option(help: "Address to bind. Loopback unless you say otherwise.") var host = "127.0.0.1"
+    @Option(help: "Seed of the market.") var seed: UInt64 = 42
+    @Option(help: "Pairs to serve, comma-separated (default: the built-in pairs).") var symbols: String?
+    @Option(name: .customLong("fault"), help: "A fault to fire (repeatable), e.g. disconnect:1011@t=30.") var faults: [String] = []
+    @Option(help: "A fault script: one fault per line, '#' comments.") var script: String?
+    @Option(help: "Virtual start time, ISO-8601 (default: now, to the second). Fix it for byte-identical runs.") var start: String?
+    @Option(help: "Virtual seconds per wall second.") var speed = 1.0
+    @Option(help: "Days of REST history before the start.") var historyDays = 30
+    @Option(help: "Book levels per side the server holds (1…1000).") var levels = 100
+    @Option(help: "REST requests per second before HTTP 429 EAPI:Rate limit exceeded (0: no limit).") var restRate = 0.0
+    @Option(help: "Stop after this many wall seconds (default: until Ctrl+C).") var duration: Double?
+    @Option(help: "Write every frame sent, request received and connection attempt to this JSONL file when stopping.") var log: String?
+
+    func run() throws {
+        var config = KrakenSimConfig()
+        config.seed = seed
+        if let symbols {
+            let list = symbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            var parsed: [Symbol] = []
+            for s in list {
+                guard let sym = Symbol(s) else { throw fail("--symbols: '\(s)' is not a BASE/QUOTE pair", code: 1) }
+                parsed.append(sym)
+            }
+            config.symbols = parsed
+        }
+        if let start {
+            guard let t = Timestamp(iso8601: start) else { throw fail("--start '\(start)': expected ISO-8601, e.g. 2025-01-15T00:00:00Z", code: 1) }
+            config.start = t
+        } else {
+            config.start = Timestamp(seconds: Int64(Date().timeIntervalSince1970))
+        }
+        config.historyDays = historyDays
+        config.levels = levels
+        guard restRate >= 0, restRate.isFinite else { throw fail("--rest-rate must be ≥ 0", code: 1) }
+        config.restRatePerSecond = restRate
+        guard speed > 0, speed <= 10_000, speed.isFinite else { throw fail("--speed must be in (0, 10000]", code: 1) }
+        guard (0...65535).contains(port) else { throw fail("--port must be in 0…65535", code: 1) }
+        if let duration, !(duration > 0 && duration.isFinite) { throw fail("--duration must be positive", code: 1) }
+        do {
+            for f in faults { config.faults.append(try ScheduledFault.parse(f)) }
+            if let script {
+                guard let text = try? String(contentsOfFile: script, encoding: .utf8) else { throw fail("cannot read --script \(script)", code: 1) }
+                config.faults += try ScheduledFault.parseScript(text)
+            }
+        } catch let e as SimFaultError {
+            throw fail("fault: \(e.message)", code: 1)
+        }
+        for f in config.faults {
+            if case .replay(let path, _) = f.fault {
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw fail("cannot read replay file \(path)", code: 1) }
+                config.replayFiles[path] = text.split(separator: "\n").map(String.init)
+            }
+        }
+        if let why = config.problem() { throw fail(why, code: 1) }
+        var options = KrakenSimServer.Options()
+        options.host = host
+        options.port = port
+        options.speed = speed
+        let server = KrakenSimServer(config: config, options: options)
+        SignalTrap.install()
+        let wallLimit = duration
+        let cfg = config
+        let outcome: String = try blockingAwait {
+            let task = Task {
+                try await server.run { p in
+                    print("Kraken v2 server: ws://\(host):\(p)/v2  REST: http://\(host):\(p)/0/public/  control: http://\(host):\(p)/sim/")
+                    print("\(cfg.symbols.count) pairs, seed \(cfg.seed), start \(cfg.start.iso8601), \(cfg.historyDays) days of REST history, speed \(speed)×; Ctrl+C stops")
+                    flushOutput()
+                }
+            }
+            let began = ContinuousClock.now
+            while !SignalTrap.stopRequested {
+                if let wallLimit, ContinuousClock.now - began >= .milliseconds(Int64(wallLimit * 1000)) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            task.cancel()
+            _ = await task.result
+            return SignalTrap.stopRequested ? "stopped by signal" : "duration reached"
+        }
+        let (c, attempts, stats) = server.withEngine { e in (e.counters, e.attempts.count, server.serverStats) }
+        print("Stopped (\(outcome)): \(c.connections) connections (\(attempts) attempts), \(c.framesSent) frames sent, \(c.requests) requests, \(c.faultsFired) faults fired, \(stats.slowConsumersDropped) slow consumers dropped")
+        if let log {
+            let text = server.withEngine { e in KrakenSimLog.jsonl(e) }
+            guard FileManager.default.createFile(atPath: log, contents: Data(text.utf8)) else { throw fail("cannot write \(log)", code: 1) }
+            print("Log: \(log)")
+        }
+    }
+}
