@@ -47,6 +47,11 @@ public final class KrakenSimEngine {
         public var malformedRequests = 0
         public var faultsFired = 0
         public var logEntriesDropped = 0
+        /// What faults did to the tape and the books (tests compare the client's counters with these).
+        public var tradesDropped = 0
+        public var tradeMessagesDuplicated = 0
+        public var bookUpdatesDropped = 0
+        public var checksumsCorrupted = 0
     }
 
     struct Sub {
@@ -352,12 +357,12 @@ public final class KrakenSimEngine {
             var bookFrames: [Int: String?] = [:]  // depth → frame (nil: nothing in view changed)
             let corrupted = change.oldBook != nil && (corrupt[i] ?? 0) > 0
             let dropped = change.oldBook != nil && (dropBook[i] ?? 0) > 0
-            if corrupted { corrupt[i]! -= 1 }
-            if dropped { dropBook[i]! -= 1 }
+            if corrupted { corrupt[i]! -= 1; counters.checksumsCorrupted += 1 }
+            if dropped { dropBook[i]! -= 1; counters.bookUpdatesDropped += 1 }
             let dropTrade = !change.trades.isEmpty && (dropTrades[i] ?? 0) > 0
-            if dropTrade { dropTrades[i]! -= 1 }
+            if dropTrade { dropTrades[i]! -= 1; counters.tradesDropped += change.trades.count }
             let duplicate = !change.trades.isEmpty && !dropTrade && (duplicates[i] ?? 0) > 0
-            if duplicate { duplicates[i]! -= 1 }
+            if duplicate { duplicates[i]! -= 1; counters.tradeMessagesDuplicated += 1 }
             let tradeFrame = change.trades.isEmpty ? nil : tradeMessage(p, change.trades, type: "update")
             var tickerFrame: String?
             var ohlcFrames: [Int: String] = [:]

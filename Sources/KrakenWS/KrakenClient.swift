@@ -317,7 +317,9 @@ public final class KrakenClient {
             } else {
                 out.append(.log(.warning, "\(p.symbol): the instrument channel says price \(p.precision.price) / quantity \(p.precision.quantity) decimals, the built-in table \(current.map { "\($0.price) / \($0.quantity)" } ?? "none"): using the channel's"))
                 feed.setPrecision(p.precision, for: p.symbol)
-                if feed.book(for: p.symbol) != nil { startResync(p.symbol, now, &out) }
+                // A book applied at other precisions is resynced; so is one never applied because its snapshot came
+                // before any precision (a pair outside the built-in table): else it would wait for a snapshot forever.
+                if feed.book(for: p.symbol) != nil || current == nil { startResync(p.symbol, now, &out) }
             }
         }
         if !pairs.isEmpty { precisionsFixed = true }
