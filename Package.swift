@@ -98,6 +98,10 @@ let package = Package(
         .executableTarget(name: "history-bench", dependencies: [
             "History", "TradingCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], path: "Benchmarks/HistoryBench"),
+        // Benchmarks/bench_kraken_sim.py: frames/s the local Kraken v2 server sustains to 1 and to 20 clients (not run by tests).
+        .executableTarget(name: "sim-bench", dependencies: [
+            "KrakenSim", "TradingCore", .product(name: "WSClient", package: "swift-websocket"), .product(name: "NIOCore", package: "swift-nio"),
+        ], path: "Benchmarks/SimBench"),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "HistoryTests", dependencies: [
             "History", "TradingCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "GRDB", package: "GRDB.swift"),

@@ -59,16 +59,14 @@ extension KrakenSimEngine {
         case "SystemStatus":
             return ok("{\"status\":\"\(system)\",\"timestamp\":\"\(String(SimFormat.time(Timestamp(seconds: clockNow.seconds)).dropLast(8)) + "Z")\"}")
         case "AssetPairs":
-            var which = Array(world.pairs.indices)
-            if let list = query["pair"] {
-                var picked: [Int] = []
-                for code in list.split(separator: ",") {
-                    guard let i = restPair(String(code)) else { return fail("EQuery:Unknown asset pair") }
-                    picked.append(i)
-                }
-                which = picked
+            guard let list = query["pair"] else { return ok("{" + world.pairs.indices.map { assetPair($0) }.joined(separator: ",") + "}") }
+            var parts: [String] = []
+            for code in list.split(separator: ",") {
+                guard let i = restPair(String(code)) else { return fail("EQuery:Unknown asset pair") }
+                // Asked by its WebSocket name ("BTC/USD"), Kraken keys the answer by that name (python-kraken-sdk relies on it).
+                parts.append(assetPair(i, key: code.contains("/") ? String(code) : nil))
             }
-            return ok("{" + which.map(assetPair).joined(separator: ",") + "}")
+            return ok("{" + parts.joined(separator: ",") + "}")
         case "Ticker":
             guard let list = query["pair"] else { return fail("EGeneral:Invalid arguments") }
             var parts: [String] = []
@@ -117,12 +115,13 @@ extension KrakenSimEngine {
         return "\(wd), \(d) \(months[m - 1]) \(y.suffix(2)) \(hms) +0000"
     }
 
-    private func assetPair(_ i: Int) -> String {
+    private func assetPair(_ i: Int, key: String? = nil) -> String {
         let p = world.pairs[i]
-        let n = Self.restNames(p.symbol)
+        var n = Self.restNames(p.symbol)
+        if let key { n.key = key }
         let b = Self.restAsset(p.symbol.base), q = Self.restAsset(p.symbol.quote)
         let tick = SimFormat.fixed(1, p.priceDecimals)
-        return "\"\(n.key)\":{\"altname\":\"\(n.altname)\",\"wsname\":\"\(Self.altAsset(p.symbol.base))/\(Self.altAsset(p.symbol.quote))\",\"aclass_base\":\"currency\",\"base\":\"\(b)\",\"aclass_quote\":\"currency\",\"quote\":\"\(q)\",\"lot\":\"unit\",\"cost_decimals\":\(p.priceDecimals + 4),\"pair_decimals\":\(p.priceDecimals),\"lot_decimals\":\(p.qtyDecimals),\"lot_multiplier\":1,\"leverage_buy\":[],\"leverage_sell\":[],\"fees\":[[0,0.4]],\"fees_maker\":[[0,0.25]],\"fee_volume_currency\":\"ZUSD\",\"margin_call\":80,\"margin_stop\":40,\"ordermin\":\"\(SimFormat.stripped(1, max(0, p.qtyDecimals - 4)))\",\"costmin\":\"0.5\",\"tick_size\":\"\(tick)\",\"status\":\"online\"}"
+        return "\(SimFormat.string(n.key)):{\"altname\":\"\(n.altname)\",\"wsname\":\"\(Self.altAsset(p.symbol.base))/\(Self.altAsset(p.symbol.quote))\",\"aclass_base\":\"currency\",\"base\":\"\(b)\",\"aclass_quote\":\"currency\",\"quote\":\"\(q)\",\"lot\":\"unit\",\"cost_decimals\":\(p.priceDecimals + 4),\"pair_decimals\":\(p.priceDecimals),\"lot_decimals\":\(p.qtyDecimals),\"lot_multiplier\":1,\"leverage_buy\":[],\"leverage_sell\":[],\"fees\":[[0,0.4]],\"fees_maker\":[[0,0.25]],\"fee_volume_currency\":\"ZUSD\",\"margin_call\":80,\"margin_stop\":40,\"ordermin\":\"\(SimFormat.stripped(1, max(0, p.qtyDecimals - 4)))\",\"costmin\":\"0.5\",\"tick_size\":\"\(tick)\",\"status\":\"online\"}"
     }
 
     private func restTicker(_ i: Int) -> String {

@@ -24,6 +24,8 @@ public final class KrakenSimServer: Sendable {
         public var stepEvery: Duration = .milliseconds(10)
         /// Frames queued for one connection before it is dropped as a slow consumer.
         public var maxQueuedFrames = 100_000
+        /// A burst waits while the median connection has more frames than this queued.
+        public var burstPace = 5_000
         public init() {}
     }
 
@@ -76,16 +78,31 @@ public final class KrakenSimServer: Sendable {
     /// Reads the engine under the lock (logs, counters, checksums).
     public func withEngine<T: Sendable>(_ body: (KrakenSimEngine) -> T) -> T { engine.withLock { body($0.engine) } }
 
-    /// A fault now. A replay reads its file here, at the edge.
-    public func inject(_ fault: SimFault) throws {
+    /// A fault now. A replay reads its file here, at the edge. A burst goes out in chunks paced by the readers: the
+    /// typical connection's queue is let drain below `burstPace` frames before the next chunk, so a client that never
+    /// reads neither holds the burst up nor makes the others' queues overflow.
+    public func inject(_ fault: SimFault) async throws {
+        if case .burst(let n) = fault {
+            var left = n
+            while left > 0 {
+                let chunk = min(1000, left)
+                let (out, sent) = engine.withLock { b -> ([KrakenSimEngine.Output], Int) in
+                    let before = b.engine.counters.framesSent
+                    let o = b.engine.inject(.burst(chunk))
+                    return (o, b.engine.counters.framesSent - before)
+                }
+                perform(out)
+                left -= max(sent, 1)
+                while medianQueued() > options.burstPace { try await Task.sleep(for: .microseconds(200)) }
+            }
+            return
+        }
         var lines: [String]?
         if case .replay(let path, _) = fault {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SimFaultError("cannot read \(path)") }
             lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         }
-        let now = clock()
         let out = engine.withLock { b in b.engine.inject(fault, replayLines: lines) }
-        _ = now
         perform(out)
     }
 
@@ -111,7 +128,7 @@ public final class KrakenSimServer: Sendable {
             let text = String(buffer: body)
             do {
                 let f = try ScheduledFault.parse(text)
-                if f.trigger == .immediately { try inject(f.fault) } else { engine.withLock { $0.engine.schedule(f) } }
+                if f.trigger == .immediately { try await inject(f.fault) } else { engine.withLock { $0.engine.schedule(f) } }
                 return Self.json("{\"ok\":true,\"fault\":\(SimFormat.string(f.fault.description))}", status: 200)
             } catch {
                 return Self.json("{\"ok\":false,\"error\":\(SimFormat.string("\(error)"))}", status: 400)
@@ -203,6 +220,11 @@ public final class KrakenSimServer: Sendable {
             try await group.next()
             group.cancelAll()
         }
+    }
+
+    private func medianQueued() -> Int {
+        let q = ios.withLock { $0.values.map(\.queued) }.sorted()
+        return q.isEmpty ? 0 : q[q.count / 2]
     }
 
     private func wrote(_ id: Int, bytes: Int) {

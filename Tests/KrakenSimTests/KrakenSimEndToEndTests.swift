@@ -205,7 +205,7 @@ final class InvariantObserver: KernelObserver {
     func disconnectsAreHealed(kind: SimFault.CloseKind) async throws {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
-        let r = try await session(server, seconds: 4) { _ = try server.inject(.disconnect(kind)) }
+        let r = try await session(server, seconds: 4) { _ = try await server.inject(.disconnect(kind)) }
         expectIntact(r, "disconnect \(kind)")
         #expect(r.connection.counters.connects == 2)
         // The books waited for their new snapshots: unavailable with the connection, back after.
@@ -221,8 +221,8 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 5, client: Tweak { $0.reconnectJitter = 0.2 }) {
-            _ = try server.inject(.rejectHandshakes(count: 4, httpStatus: 503))
-            _ = try server.inject(.disconnect(.code(1011)))
+            _ = try await server.inject(.rejectHandshakes(count: 4, httpStatus: 503))
+            _ = try await server.inject(.disconnect(.code(1011)))
         }
         expectIntact(r, "rejectHandshakes")
         let attempts = server.withEngine { $0.attempts }
@@ -242,8 +242,8 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 4, client: Tweak { $0.maxConnectsPer10Min = 4 }) {
-            _ = try server.inject(.acceptThenClose(count: 1000))
-            _ = try server.inject(.disconnect(.code(1000)))
+            _ = try await server.inject(.acceptThenClose(count: 1000))
+            _ = try await server.inject(.disconnect(.code(1000)))
         }
         let attempts = server.withEngine { $0.attempts }
         // Never a tight loop: four attempts in ten minutes, spaced at least the maintenance minimum.
@@ -256,7 +256,7 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 3) {
-            for k in SimFault.Malformed.allCases { _ = try server.inject(.malformedJSON(k)) }
+            for k in SimFault.Malformed.allCases { _ = try await server.inject(.malformedJSON(k)) }
         }
         expectIntact(r, "malformed")
         #expect(r.connection.feedCounters.parseErrors >= 2)
@@ -267,7 +267,7 @@ final class InvariantObserver: KernelObserver {
         for fault in [SimFault.checksumCorrupt(BTC), .dropBookUpdate(ETH)] {
             let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
             defer { task.cancel() }
-            let r = try await session(server, seconds: 4) { _ = try server.inject(fault) }
+            let r = try await session(server, seconds: 4) { _ = try await server.inject(fault) }
             expectIntact(r, "\(fault)")
             #expect(r.connection.feedCounters.checksumFailures == 1 && r.connection.counters.checksumResyncs == 1, "\(fault)")
             let symbol = fault == .checksumCorrupt(BTC) ? "BTC/USD" : "ETH/USD"
@@ -281,9 +281,9 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 4) {
-            _ = try server.inject(.dropTrade(BTC, count: 2))
+            _ = try await server.inject(.dropTrade(BTC, count: 2))
             try await Task.sleep(for: .milliseconds(500))
-            _ = try server.inject(.duplicateTrade(ETH))
+            _ = try await server.inject(.duplicateTrade(ETH))
         }
         expectIntact(r, "trades")
         let dropped = server.withEngine { $0.counters.tradesDropped }
@@ -292,14 +292,14 @@ final class InvariantObserver: KernelObserver {
 
         let (s2, t2) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { t2.cancel() }
-        let r2 = try await session(s2, seconds: 4) { _ = try s2.inject(.reorder(channel: "trade", count: 1)) }
+        let r2 = try await session(s2, seconds: 4) { _ = try await s2.inject(.reorder(channel: "trade", count: 1)) }
         expectIntact(r2, "reorder trades")
         // The later batch arrives first (a gap), the held one after it is late: dropped, never applied.
         #expect(r2.connection.feedCounters.tradeGaps >= 1 && r2.connection.feedCounters.duplicateTrades >= 1)
 
         let (s3, t3) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { t3.cancel() }
-        let r3 = try await session(s3, seconds: 4) { _ = try s3.inject(.reorder(channel: "book", count: 1)) }
+        let r3 = try await session(s3, seconds: 4) { _ = try await s3.inject(.reorder(channel: "book", count: 1)) }
         expectIntact(r3, "reorder books")
         #expect(r3.connection.feedCounters.checksumFailures >= 1 && r3.connection.counters.checksumResyncs >= 1)
     }
@@ -307,7 +307,7 @@ final class InvariantObserver: KernelObserver {
     @Test func aHeartbeatOnlyStallMakesSymbolsStaleButKeepsTheConnection() async throws {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
-        let r = try await session(server, seconds: 5) { _ = try server.inject(.staleFeed(.heartbeatOnly, seconds: 8)) }   // 2 s of wall
+        let r = try await session(server, seconds: 5) { _ = try await server.inject(.staleFeed(.heartbeatOnly, seconds: 8)) }   // 2 s of wall
         expectIntact(r, "heartbeatOnly")
         #expect(r.unavailable.contains { if case .stale = $0 { true } else { false } })
         #expect(r.connection.counters.connects == 1 && r.connection.counters.livenessTimeouts == 0)
@@ -316,7 +316,7 @@ final class InvariantObserver: KernelObserver {
     @Test func aSilentServerTimesOutAndTheClientReconnects() async throws {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
-        let r = try await session(server, seconds: 6) { _ = try server.inject(.staleFeed(.silent, seconds: 8)) }
+        let r = try await session(server, seconds: 6) { _ = try await server.inject(.staleFeed(.silent, seconds: 8)) }
         expectIntact(r, "silent")
         #expect(r.connection.counters.livenessTimeouts >= 1 && r.connection.counters.connects >= 2)
     }
@@ -325,7 +325,7 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 4, client: Tweak { $0.keepalivePing = .milliseconds(200) }, at: 0.5) {
-            _ = try server.inject(.suppressPong(seconds: 3600))
+            _ = try await server.inject(.suppressPong(seconds: 3600))
         }
         expectIntact(r, "suppressPong")
         #expect(r.connection.counters.pingsSent >= 5 && r.connection.counters.livenessTimeouts == 0 && r.connection.counters.connects == 1)
@@ -335,11 +335,11 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 5, client: Tweak { $0.maintenanceMinDelay = .milliseconds(900) }) {
-            _ = try server.inject(.status("maintenance"))
+            _ = try await server.inject(.status("maintenance"))
             try await Task.sleep(for: .milliseconds(300))
-            _ = try server.inject(.disconnect(.code(1001)))
+            _ = try await server.inject(.disconnect(.code(1001)))
             try await Task.sleep(for: .milliseconds(1500))
-            _ = try server.inject(.status("online"))
+            _ = try await server.inject(.status("online"))
         }
         expectIntact(r, "maintenance")
         #expect(r.unavailable.contains(MarketUnavailability.feed(.maintenance)))
@@ -353,7 +353,7 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let before = ContinuousClock.now
-        let r = try await session(server, seconds: 6, at: 0.5) { _ = try server.inject(.burst(5000)) }
+        let r = try await session(server, seconds: 6, at: 0.5) { _ = try await server.inject(.burst(5000)) }
         expectIntact(r, "burst")
         #expect(r.connection.feedCounters.messages >= 5000)
         #expect(r.connection.feedCounters.checksumFailures == 0 && r.connection.feedCounters.tradeGaps == 0)
@@ -365,10 +365,10 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 5) {
-            _ = try server.inject(.rateLimit(perSecond: 1))
-            _ = try server.inject(.checksumCorrupt(BTC))   // the resync sends two requests at once
+            _ = try await server.inject(.rateLimit(perSecond: 1))
+            _ = try await server.inject(.checksumCorrupt(BTC))   // the resync sends two requests at once
             try await Task.sleep(for: .milliseconds(3000))
-            _ = try server.inject(.rateLimit(perSecond: 0))
+            _ = try await server.inject(.rateLimit(perSecond: 0))
         }
         expectIntact(r, "rateLimit")
         #expect(r.connection.counters.rateLimited >= 1)

@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `ws-tester kraken sim` as a user runs it (the real binary, built by scripts/test), and a full live session against
+/// it with `--ws-url` (issue 10 point 4): the session's recording replays to the same fills. Runs with the end-to-end
+/// suite, in the process that has no synchronous suites.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct KrakenSimEndToEndCommandTests {
+    static let root = "/" + String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
+    static let binary = root + "/.build/debug/ws-tester"
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wst-simcmd-\(getpid())").path
+
+    /// Reads a pipe to its end on a thread of its own: a blocking read on Swift's cooperative threads (two here) would
+    /// starve this test's own tasks.
+    final class Drain: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        private var finished = false
+        init(_ h: FileHandle) {
+            Thread.detachNewThread { [self] in
+                while true {
+                    let d = h.availableData
+                    lock.lock(); if d.isEmpty { finished = true } else { data += d }; lock.unlock()
+                    if d.isEmpty { break }
+                }
+            }
+        }
+        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+        var done: Bool { lock.lock(); defer { lock.unlock() }; return finished }
+        func value() async -> String {
+            while !done { try? await Task.sleep(for: .milliseconds(10)) }
+            return text
+        }
+    }
+
+    /// Starts the server binary; returns it, its port (read from its first line) and its output.
+    func startServer(_ extra: [String] = []) async throws -> (Process, Int, Drain) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = ["kraken", "sim", "--port", "0", "--duration", "60", "--history-days", "1", "--symbols", "BTC/USD,ETH/USD", "--speed", "4"] + extra
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let drain = Drain(out.fileHandleForReading)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let text = drain.text
+            if let r = text.range(of: #"ws://127\.0\.0\.1:(\d+)/v2"#, options: .regularExpression) {
+                return (p, Int(text[r].dropFirst("ws://127.0.0.1:".count).dropLast(3))!, drain)
+            }
+            if drain.done { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        p.terminate()
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the server did not start: \(drain.text)"])
+    }
+
+    func run(_ args: [String], interruptAfter: Double? = nil) async throws -> (code: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = Drain(out.fileHandleForReading), e = Drain(err.fileHandleForReading)
+        if let s = interruptAfter {
+            try await Task.sleep(for: .milliseconds(Int64(s * 1000)))
+            kill(p.processIdentifier, SIGINT)
+        }
+        while p.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        return (p.terminationStatus, await o.value(), await e.value())
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    @Test func aFullLiveSessionAgainstTheLocalServerReplaysToTheSameFills() async throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let cfg = dir + "/config.yaml"
+        try """
+            strategy_overrides:
+              flow_momentum:
+                lookback_trades: 3
+                entry_imbalance: 0.1
+                exit_imbalance: 0.05
+                cooldown_seconds: 0
+                use_circuit_breaker: false
+            """.write(toFile: cfg, atomically: true, encoding: .utf8)
+        let (server, port, _) = try await startServer(["--fault", "checksumCorrupt:BTC/USD@t=12"])
+        defer { server.terminate() }
+        let rec = dir + "/live.jsonl", s1 = dir + "/live.json", s2 = dir + "/replay.json"
+        let live = try await run(["run", "--config", cfg, "--ws-url", "ws://127.0.0.1:\(port)/v2", "--symbols", "BTC/USD,ETH/USD",
+                                  "--strategies", "flow_momentum", "--duration", "10", "--interval", "50", "--no-dashboard",
+                                  "--log-level", "warning", "--record", rec, "--summary-json", s1], interruptAfter: 6)
+        defer { if live.code != 0 { print(live.out, live.err) } }
+        #expect(live.code == 0, "\(live.err)")
+        #expect(live.out.contains("Mode: Live Kraken"))
+        let a = try json(s1)
+        let feed = try #require(a["feed"] as? [String: Any])
+        // The scripted corruption was caught and healed; nothing else went wrong.
+        #expect(feed["checksum_failures"] as? Int == 1 && (feed["resyncs"] as? Int ?? 0) == 1)
+        #expect(feed["trade_gaps"] as? Int == 0 && (feed["messages"] as? Int ?? 0) > 200)
+        #expect((a["fills"] as? Int ?? 0) > 0)
+        let replay = try await run(["backtest", "--events", rec, "--summary-json", s2])
+        #expect(replay.code == 0, "\(replay.err)")
+        #expect(try json(s2)["fills_sha256"] as? String == a["fills_sha256"] as? String)
+        // The control API: the counters, and a fault at run time (a bad one is refused with the reason).
+        let stats = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/sim/stats")!).0
+        let st = try #require(try JSONSerialization.jsonObject(with: stats) as? [String: Any])
+        #expect((st["connections"] as? Int ?? 0) >= 1 && (st["faults_fired"] as? Int) == 1)
+        var req = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/sim/fault")!)
+        req.httpMethod = "POST"
+        req.httpBody = Data("explode".utf8)
+        let (body, resp) = try await URLSession.shared.data(for: req)
+        #expect((resp as? HTTPURLResponse)?.statusCode == 400 && String(decoding: body, as: UTF8.self).contains("unknown fault"))
+    }
+
+    @Test func badArgumentsAreClearErrors() async throws {
+        for (args, text) in [(["--fault", "explode"], "unknown fault 'explode'"), (["--symbols", "DOGE/USD"], "cannot simulate DOGE/USD"),
+                             (["--start", "yesterday"], "--start 'yesterday'"), (["--levels", "5000"], "levels must be in 1…1000")] {
+            let o = try await run(["kraken", "sim", "--port", "0", "--duration", "1"] + args)
+            #expect(o.code == 1 && o.err.contains(text), "\(args): \(o.err)")
+        }
+    }
+}
