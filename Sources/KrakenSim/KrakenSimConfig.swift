@@ -24,8 +24,9 @@ public struct KrakenSimConfig: Sendable {
     public var faults: [ScheduledFault] = []
     /// The contents of files named by scripted `replay` faults (read at the edge, before the run).
     public var replayFiles: [String: [String]] = [:]
-    /// Frames kept in the in-memory logs (older entries are dropped, and counted, beyond it).
-    public var logCapacity = 2_000_000
+    /// Entries kept in each in-memory log (frames, requests; older ones are dropped, and counted, beyond it). A long run
+    /// at thousands of frames a second would otherwise hold gigabytes; `kraken sim --log` streams everything to a file.
+    public var logCapacity = 50_000
 
     /// REST requests per second before `EAPI:Rate limit exceeded` (HTTP 429); 0 = no limit. A bucket of `restBurst`.
     public var restRatePerSecond: Double = 0

@@ -87,6 +87,14 @@ public final class KrakenSimEngine {
     public private(set) var attempts: [Attempt] = []
     public private(set) var counters = Counters()
     public private(set) var system = "online"
+    /// Every log entry as it happens, beyond the in-memory capacity (the edge writes them to `kraken sim --log`).
+    public var onLog: ((LogEntry) -> Void)?
+
+    public enum LogEntry: Sendable {
+        case attempt(Attempt)
+        case request(Request)
+        case sent(SentFrame)
+    }
     private var pending: [ScheduledFault]
     private var rejects: [Int] = []
     private var acceptThenClose = 0
@@ -135,7 +143,9 @@ public final class KrakenSimEngine {
         tickClock(now)
         attemptCount += 1
         let status = rejects.isEmpty ? nil : rejects.removeFirst()
-        attempts.append(Attempt(number: attemptCount, time: clock, rejectedWith: status))
+        let a = Attempt(number: attemptCount, time: clock, rejectedWith: status)
+        attempts.append(a)
+        onLog?(.attempt(a))
         return status
     }
 
@@ -333,11 +343,13 @@ public final class KrakenSimEngine {
     private func log(sent f: SentFrame) {
         if sent.count >= config.logCapacity { let d = sent.count / 2; sent.removeFirst(d); counters.logEntriesDropped += d }
         sent.append(f)
+        onLog?(.sent(f))
     }
 
     private func log(request r: Request) {
         if requests.count >= config.logCapacity { let d = requests.count / 2; requests.removeFirst(d); counters.logEntriesDropped += d }
         requests.append(r)
+        onLog?(.request(r))
     }
 
     private func heartbeats(at t: Timestamp, _ out: inout [Output]) {

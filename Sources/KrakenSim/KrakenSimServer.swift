@@ -75,6 +75,11 @@ public final class KrakenSimServer: Sendable {
     public var restURL: String { "http://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(port)" }
     public var serverStats: Stats { stats.withLock { $0 } }
 
+    /// Every log entry to `sink`, as it happens (under the engine's lock: keep it quick, e.g. a buffered file write).
+    public func setLogSink(_ sink: @escaping @Sendable (String) -> Void) {
+        engine.withLock { $0.engine.onLog = { sink(KrakenSimLog.line($0)) } }
+    }
+
     /// Reads the engine under the lock (logs, counters, checksums).
     public func withEngine<T: Sendable>(_ body: (KrakenSimEngine) -> T) -> T { engine.withLock { body($0.engine) } }
 

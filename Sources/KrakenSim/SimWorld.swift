@@ -104,25 +104,25 @@ struct SimWorld: Sendable {
         return out
     }
 
-    /// The simulator's ladder, with sizes carried over where the price level stays (80 % of them per step).
+    /// The simulator's ladder, with sizes carried over where the price level stays (80 % of them per step). Both
+    /// sides are sorted, so the old level is found by walking alongside.
     private mutating func merge(_ old: SimBook, _ b: BookUpdate, _ i: Int) -> SimBook {
-        let pp = pairs[i].priceDecimals, qp = pairs[i].qtyDecimals
-        func conv(_ l: BookLevel) -> SimLevel {
-            SimLevel(price: Int64(l.price.raw / Int128(pow10Int(18 - pp))), qty: max(1, Int64(l.size.raw / Int128(pow10Int(18 - qp)))))
+        let pUnit = Int128(pow10Int(18 - pairs[i].priceDecimals)), qUnit = Int128(pow10Int(18 - pairs[i].qtyDecimals))
+        func carry(_ ladder: [BookLevel], _ prior: [SimLevel], descending: Bool) -> [SimLevel] {
+            var out: [SimLevel] = []
+            out.reserveCapacity(ladder.count)
+            var j = 0
+            for l in ladder {
+                var n = SimLevel(price: Int64(l.price.raw / pUnit), qty: max(1, Int64(l.size.raw / qUnit)))
+                while j < prior.count, descending ? prior[j].price > n.price : prior[j].price < n.price { j += 1 }
+                if j < prior.count, prior[j].price == n.price, resizeRNG.uniform() >= 0.2 { n.qty = prior[j].qty }
+                out.append(n)
+            }
+            return out
         }
         var book = SimBook()
-        let oldBids = Dictionary(old.bids.map { ($0.price, $0.qty) }, uniquingKeysWith: { a, _ in a })
-        let oldAsks = Dictionary(old.asks.map { ($0.price, $0.qty) }, uniquingKeysWith: { a, _ in a })
-        book.bids = b.bids.map { l in
-            var n = conv(l)
-            if let q = oldBids[n.price], resizeRNG.uniform() >= 0.2 { n.qty = q }
-            return n
-        }
-        book.asks = b.asks.map { l in
-            var n = conv(l)
-            if let q = oldAsks[n.price], resizeRNG.uniform() >= 0.2 { n.qty = q }
-            return n
-        }
+        book.bids = carry(b.bids, old.bids, descending: true)
+        book.asks = carry(b.asks, old.asks, descending: false)
         return book
     }
 

@@ -35,7 +35,7 @@ struct KrakenSimCommand: ParsableCommand {
     @Option(help: "Book levels per side the server holds (1…1000).") var levels = 100
     @Option(help: "REST requests per second before HTTP 429 EAPI:Rate limit exceeded (0: no limit).") var restRate = 0.0
     @Option(help: "Stop after this many wall seconds (default: until Ctrl+C).") var duration: Double?
-    @Option(help: "Write every frame sent, request received and connection attempt to this JSONL file when stopping.") var log: String?
+    @Option(help: "Write every frame sent, request received and connection attempt to this JSONL file, as they happen.") var log: String?
 
     func run() throws {
         var config = KrakenSimConfig()
@@ -83,6 +83,12 @@ struct KrakenSimCommand: ParsableCommand {
         options.port = port
         options.speed = speed
         let server = KrakenSimServer(config: config, options: options)
+        var logFile: LogFile?
+        if let log {
+            guard let f = LogFile(path: log) else { throw fail("cannot write \(log)", code: 1) }
+            logFile = f
+            server.setLogSink { f.write($0) }
+        }
         SignalTrap.install()
         let wallLimit = duration
         let cfg = config
@@ -105,10 +111,35 @@ struct KrakenSimCommand: ParsableCommand {
         }
         let (c, attempts, stats) = server.withEngine { e in (e.counters, e.attempts.count, server.serverStats) }
         print("Stopped (\(outcome)): \(c.connections) connections (\(attempts) attempts), \(c.framesSent) frames sent, \(c.requests) requests, \(c.faultsFired) faults fired, \(stats.slowConsumersDropped) slow consumers dropped")
-        if let log {
-            let text = server.withEngine { e in KrakenSimLog.jsonl(e) }
-            guard FileManager.default.createFile(atPath: log, contents: Data(text.utf8)) else { throw fail("cannot write \(log)", code: 1) }
-            print("Log: \(log)")
+        if let log, let logFile {
+            logFile.close()
+            print("Log: \(log) (\(logFile.lines) entries)")
         }
+    }
+}
+
+/// A JSONL file written in 256 KB chunks (the server calls `write` under its lock).
+final class LogFile: @unchecked Sendable {
+    // @unchecked: `write` is called under the server's engine lock; `close` after the server stopped.
+    private let handle: FileHandle
+    private var buffer = Data()
+    private(set) var lines = 0
+
+    init?(path: String) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else { return nil }
+        handle = h
+    }
+
+    func write(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        lines += 1
+        if buffer.count >= 256 << 10 { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
+    }
+
+    func close() {
+        handle.write(buffer)
+        buffer.removeAll()
+        try? handle.close()
     }
 }
