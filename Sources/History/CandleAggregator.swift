@@ -175,12 +175,14 @@ public struct ScaledMinuteBuilder: Sendable {
     public func fits(micros: Int64, price: Int64, volume v: Int64) -> Bool {
         let m = micros >= 0 ? micros / 60_000_000 : (micros - 59_999_999) / 60_000_000
         let same = count > 0 && m == minute
-        let q = (same ? quote : 0) + Int128(price) * Int128(v)
+        // Checked: the product of two Int64 fits Int128, and a sum that would not fit is refused, never trapped on.
+        let (q, o) = (same ? quote : 0).addingReportingOverflow(Int128(price) * Int128(v))
         let vol = (same ? volume : 0) + Int128(v)
-        return q <= quoteLimit && vol <= volumeLimit
+        return !o && q <= quoteLimit && vol <= volumeLimit
     }
 
-    static func limit(_ digits: Int) -> Int128 { digits >= 38 ? Int128.max : pow10Int128(digits) }
+    /// 10^digits, at most 10^37 (a limit at or below it leaves room for one more Int64 × Int64 product).
+    static func limit(_ digits: Int) -> Int128 { pow10Int128(min(digits, 37)) }
 
     /// `micros` since the epoch; price and volume at the scale. Returns the previous minute when this trade starts a new one.
     @inline(__always)

@@ -92,6 +92,9 @@ public final class HistoryProvider: @unchecked Sendable {
     /// bucketing). Only complete buckets unless `includeIncomplete`.
     public func candles(_ symbol: Symbol, interval: Int, range: TimeSpan, limit: Int? = nil, includeIncomplete: Bool = false) async throws -> [HistoryCandle] {
         try Self.check(interval)
+        // §8.1: a limit of 0 (or none) means no limit, in every path and on every store.
+        if let l = limit, l < 0 { throw HistoryError.invalidArgument("limit must be ≥ 0 (0: no limit), got \(l)") }
+        let limit = limit == 0 ? nil : limit
         let s = try connected()
         try await known(s, symbol)
         var out: [HistoryCandle]
@@ -114,10 +117,19 @@ public final class HistoryProvider: @unchecked Sendable {
         return out
     }
 
+    /// The most candles one call returns (10 million: ~19 years of minutes), so no count can overflow the arithmetic.
+    public static let maxCount = 10_000_000
+    /// 100 years of minutes: the widest span a count or lookback may ask for (its nanoseconds fit an Int64).
+    public static let maxSpanMinutes: Int64 = 52_560_000
+
     /// The last `count` candles whose bucket has closed by `asOf` (end ≤ asOf): the warm-up and backtest primitive,
     /// so no in-progress bucket is ever seen (§8.1's look-ahead weakness).
     public func closedCandles(_ symbol: Symbol, interval: Int, asOf: Timestamp, count: Int) async throws -> [HistoryCandle] {
         try Self.check(interval)
+        guard (0...Self.maxCount).contains(count), Int64(interval) * Int64(count + 1) <= Self.maxSpanMinutes else {
+            throw HistoryError.invalidArgument("count must be in 0…\(Self.maxCount) and count × interval within 100 years, got \(count) × \(interval) min")
+        }
+        if count == 0 { return [] }
         let s = try connected()
         try await known(s, symbol)
         let lastStart = asOf - .minutes(Int64(interval))
@@ -144,6 +156,12 @@ public final class HistoryProvider: @unchecked Sendable {
 
     /// Multi-timeframe lookback (§8.1): each interval from `end − interval × lookback` to `end`.
     public func multiTimeframe(_ symbol: Symbol, end: Timestamp, intervals: [Int] = [1, 5, 15, 60, 240], lookback: Int = 100) async throws -> [Int: [HistoryCandle]] {
+        for i in intervals {
+            try Self.check(i)
+            guard (0...Self.maxCount).contains(lookback), Int64(i) * Int64(lookback) <= Self.maxSpanMinutes else {
+                throw HistoryError.invalidArgument("lookback must be in 0…\(Self.maxCount) and lookback × interval within 100 years, got \(lookback) × \(i) min")
+            }
+        }
         var out: [Int: [HistoryCandle]] = [:]
         for i in intervals {
             out[i] = try await candles(symbol, interval: i, range: TimeSpan(end - .minutes(Int64(i * lookback)), end))

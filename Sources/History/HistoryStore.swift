@@ -9,6 +9,8 @@ public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
     case badURL(String)
     case storage(String)
     case importFailed(String)
+    /// An argument of the read API out of its range (a negative count, a limit below 0…).
+    case invalidArgument(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badURL(let u): "bad database URL '\(u)': expected postgres://user[:password]@host[:port]/db or sqlite:///path"
         case .storage(let m): "storage: \(m)"
         case .importFailed(let m): m
+        case .invalidArgument(let m): m
         }
     }
 }

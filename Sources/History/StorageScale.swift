@@ -15,6 +15,9 @@ public struct StorageScale: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "price \(priceDecimals) dp, quantity \(quantityDecimals) dp" }
 
+    /// The most price + quantity decimals a symbol may be stored at (see the import's check).
+    public static let maxCombinedDecimals = 20
+
     static let divisors: [Int128] = (0...18).map { pow10Int128(18 - $0) }
     @inline(__always) static func divisor(_ decimals: Int) -> Int128 { divisors[decimals] }
 

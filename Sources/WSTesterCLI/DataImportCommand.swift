@@ -11,7 +11,7 @@ struct DataImportCommand: ParsableCommand {
         discussion: """
         A directory imports its .csv and .zip files. Pair codes map to symbols (XBT is BTC). Only 1-minute OHLCVT files \
         go to the store unless --all (other intervals then go to candles_native, never into the rollups). Bad rows are \
-        reported with file and line and counted; good rows are kept; a file with more than 1% bad rows is aborted. A file \
+        reported with file and line and counted; good rows are kept; a file with more than 50% bad rows is aborted. A file \
         already imported (same SHA-256) is skipped unless --force. Rollups are refreshed where the rows landed. Exit 0 when \
         every file imported or was skipped, 1 when one failed.
         """)

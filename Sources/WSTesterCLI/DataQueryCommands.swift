@@ -68,8 +68,11 @@ struct DataGapsCommand: ParsableCommand {
             return out
         }
         if json {
-            print(try jsonText(["timeframe": trades ? "trades" : tf.description, "gaps": gaps.map {
-                ["symbol": $0.symbol.text, "data_type": $0.dataType, "start": $0.start.iso8601, "end": $0.end.iso8601, "minutes": $0.candlesNeeded] as [String: Any]
+            // Decision 34: each gap names its symbol, timeframe, start and end (the top-level timeframe stays for scripts).
+            let timeframe = trades ? "trades" : tf.description
+            print(try jsonText(["timeframe": timeframe, "gaps": gaps.map {
+                ["symbol": $0.symbol.text, "timeframe": timeframe, "data_type": $0.dataType, "start": $0.start.iso8601, "end": $0.end.iso8601,
+                 "minutes": $0.candlesNeeded] as [String: Any]
             }]))
         } else {
             if gaps.isEmpty { print("no gaps") }

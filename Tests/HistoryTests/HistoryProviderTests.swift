@@ -67,6 +67,18 @@ import TradingCore
         #expect(try await later.closedCandles(H.xrp, interval: 1, asOf: H.t("2024-01-15T10:59Z"), count: 1).map(\.start) == [H.t("2024-01-15T10:58Z")])
         let c3 = try await p.closedCandles(H.xrp, interval: 7, asOf: H.t("2024-01-15T10:30Z"), count: 2)
         #expect(c3.allSatisfy { $0.end <= H.t("2024-01-15T10:30Z") } && c3.count == 2)
+        // Out-of-range arguments are typed errors, never a trap (a negative count, an overflowing span, a negative limit).
+        for count in [-1, Int.max, HistoryProvider.maxCount + 1] {
+            await #expect(throws: HistoryError.self) { _ = try await p.closedCandles(H.xrp, interval: 60, asOf: H.t("2024-01-15T10:30Z"), count: count) }
+        }
+        await #expect(throws: HistoryError.self) { _ = try await p.closedCandles(H.xrp, interval: 10_080, asOf: H.t("2024-01-15T10:30Z"), count: 9_000_000) }
+        await #expect(throws: HistoryError.self) { _ = try await p.multiTimeframe(H.xrp, end: H.t("2024-01-15T10:30Z"), lookback: Int.max) }
+        await #expect(throws: HistoryError.self) { _ = try await p.candles(H.xrp, interval: 1, range: TimeSpan(H.t("2024-01-15T08:00Z"), H.t("2024-01-15T09:00Z")), limit: -5) }
+        #expect(try await p.closedCandles(H.xrp, interval: 60, asOf: H.t("2024-01-15T10:30Z"), count: 0).isEmpty)
+        // limit 0 means no limit (§8.1), with and without incomplete buckets.
+        let span = TimeSpan(H.t("2024-01-15T08:00Z"), H.t("2024-01-15T09:00Z"))
+        #expect(try await p.candles(H.xrp, interval: 1, range: span, limit: 0).count == 60)
+        #expect(try await p.candles(H.xrp, interval: 1, range: span, limit: 0, includeIncomplete: true).count == 60)
     }
 
     @Test(arguments: StoreKind.allCases) func multiTimeframeLookback(_ kind: StoreKind) async throws {

@@ -88,6 +88,8 @@ import Testing
         let inner = (e["internal_gaps"] as! [[String]]).map { ["start": $0[0], "end": $0[1]] }
         #expect(gaps.count == inner.count + 1)
         for (g, w) in zip(gaps, inner) { #expect(g["start"] as? String == w["start"] && g["end"] as? String == w["end"]) }
+        // Decision 34's shape: every gap names symbol, timeframe, start and end.
+        #expect(gaps.allSatisfy { $0["symbol"] as? String == "BTC/USD" && $0["timeframe"] as? String == "1m" && $0["end"] is String })
         // The tail starts at the last stored minute (fetched again) and ends now.
         #expect(gaps.last?["start"] as? String == e["last_row"] as? String)
         let schema = try data(["schema", "--database-url", db])
@@ -106,7 +108,7 @@ import Testing
         let want = (e["trade_gaps"] as! [[String]]) + [[e["last_minute"] as! String]]
         #expect(gaps.count == want.count)
         for (g, w) in zip(gaps, want) {
-            #expect(g["data_type"] as? String == "trades" && g["start"] as? String == w[0])
+            #expect(g["data_type"] as? String == "trades" && g["timeframe"] as? String == "trades" && g["start"] as? String == w[0])
             if w.count == 2 { #expect(g["end"] as? String == w[1]) }
         }
     }
