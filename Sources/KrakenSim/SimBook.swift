@@ -48,11 +48,16 @@ struct SimBook: Sendable {
     /// its price and quantity at the pair's precisions without the point and leading zeros, CRC-32 of the string.
     /// With integer ticks and lots that token is just the integers' decimal text.
     var checksum: UInt32 {
-        var text = ""
-        text.reserveCapacity(400)
-        for l in asks.prefix(10) { text += String(l.price); text += String(l.qty) }
-        for l in bids.prefix(10) { text += String(l.price); text += String(l.qty) }
-        return SimCRC32.of(text.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(400)
+        func digits(_ v: Int64) {
+            var x = v.magnitude, tmp: [UInt8] = []
+            repeat { tmp.append(48 + UInt8(x % 10)); x /= 10 } while x > 0
+            bytes.append(contentsOf: tmp.reversed())
+        }
+        for l in asks.prefix(10) { digits(l.price); digits(l.qty) }
+        for l in bids.prefix(10) { digits(l.price); digits(l.qty) }
+        return SimCRC32.of(bytes)
     }
 }
 

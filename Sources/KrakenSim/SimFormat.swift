@@ -5,28 +5,40 @@ import TradingCore
 enum SimFormat {
     /// `units` × 10^-decimals in plain decimal with exactly `decimals` fractional digits ("45283.5" for 452835, 1).
     static func fixed(_ units: Int64, _ decimals: Int) -> String {
-        let neg = units < 0
-        var digits = String(neg ? UInt64(bitPattern: 0 &- units) : UInt64(units))
-        guard decimals > 0 else { return neg ? "-" + digits : digits }
-        if digits.count <= decimals { digits = String(repeating: "0", count: decimals - digits.count + 1) + digits }
-        let cut = digits.index(digits.endIndex, offsetBy: -decimals)
-        return (neg ? "-" : "") + digits[..<cut] + "." + digits[cut...]
+        String(decoding: fixedBytes(units, decimals, strip: false), as: UTF8.self)
     }
 
     /// The same with trailing fractional zeros removed, and the point too when nothing is left ("45284", "0.566").
     static func stripped(_ units: Int64, _ decimals: Int) -> String {
-        var s = fixed(units, decimals)
-        guard decimals > 0 else { return s }
-        while s.last == "0" { s.removeLast() }
-        if s.last == "." { s.removeLast() }
-        return s
+        String(decoding: fixedBytes(units, decimals, strip: true), as: UTF8.self)
+    }
+
+    /// The text's bytes without String index arithmetic (the server's hot path).
+    @inline(__always) static func fixedBytes(_ units: Int64, _ decimals: Int, strip: Bool) -> [UInt8] {
+        // Digits least significant first, at least one before the point.
+        var d: [UInt8] = []
+        d.reserveCapacity(24)
+        var v = units.magnitude
+        repeat { d.append(48 + UInt8(v % 10)); v /= 10 } while v > 0
+        while d.count < decimals + 1 { d.append(48) }
+        var out: [UInt8] = []
+        out.reserveCapacity(d.count + 2)
+        if units < 0 { out.append(UInt8(ascii: "-")) }
+        for k in stride(from: d.count - 1, through: decimals, by: -1) { out.append(d[k]) }
+        var first = 0
+        if strip { while first < decimals && d[first] == 48 { first += 1 } }
+        if first < decimals {
+            out.append(UInt8(ascii: "."))
+            for k in stride(from: decimals - 1, through: first, by: -1) { out.append(d[k]) }
+        }
+        return out
     }
 
     /// A price as Kraken prints it: at most the pair's precision, trailing zeros dropped; a whole price sometimes keeps
     /// one zero ("45284.0"), so clients that key books by the number's text are caught (fixture lines 6 and 7).
     static func price(_ ticks: Int64, _ decimals: Int, salt: UInt64) -> String {
         let s = stripped(ticks, decimals)
-        if decimals > 0, !s.contains("."), mix(salt ^ UInt64(bitPattern: ticks)) % 2 == 0 { return s + ".0" }
+        if decimals > 0, !s.utf8.contains(UInt8(ascii: ".")), mix(salt ^ UInt64(bitPattern: ticks)) % 2 == 0 { return s + ".0" }
         return s
     }
 
