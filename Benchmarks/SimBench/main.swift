@@ -9,7 +9,8 @@ import WSClient
 // Frames per second the local Kraken v2 server sustains: one reading client, then 19 reading clients and one that
 // never reads (it must be dropped as a slow consumer without slowing the others or growing memory without bound).
 // Each client subscribes to book, trade and ticker for every pair; the server then bursts N frames (real market
-// steps, valid checksums) paced by the readers. Usage: sim-bench [FRAMES_ONE_CLIENT] [FRAMES_TWENTY_CLIENTS]
+// steps, valid checksums) paced by the readers. Usage: sim-bench [FRAMES_ONE_CLIENT] [FRAMES_TWENTY_CLIENTS] [NEVER_READING]
+// [CLIENTS]. Run it from a release build: a debug build's engine starves its own readers on two cores.
 
 func rssMB() -> Double {
     guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
@@ -89,14 +90,10 @@ func scenario(readers n: Int, stuck: Int, frames: Int) async throws -> [String: 
     while true {
         try await Task.sleep(for: .milliseconds(100))
         rssMax = max(rssMax, rssMB())
-        if ProcessInfo.processInfo.environment["SIM_BENCH_TRACE"] != nil {
-            FileHandle.standardError.write(Data("trace: produced \(produced.isSet) received \(readers.map { $0.count.load(ordering: .relaxed) }.reduce(0, +)) written \(server.serverStats.framesWritten)\n".utf8))
-        }
         if !produced.isSet { continue }
         let quiet = readers.allSatisfy { r in r.lastAt.withLock { $0.map { ContinuousClock.now - $0 > .seconds(1) } ?? true } }
         if quiet { break }
     }
-    FileHandle.standardError.write(Data("debug: \(server.serverStats) \(server.withEngine { ($0.counters.framesSent, $0.openConnections.count) })\n".utf8))
     let last = readers.compactMap { r in r.lastAt.withLock { $0 } }.max() ?? t0
     let received = zip(readers, before).map { $0.count.load(ordering: .relaxed) - $1 }
     let seconds = Double((last - t0) / .microseconds(1)) / 1e6
