@@ -19,12 +19,29 @@ public enum HistoryStoreLocation: Equatable, Sendable {
         throw HistoryError.badURL(redacted(u))
     }
 
-    /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+    /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`. The userinfo ends at the *last* `@` before the
+    /// path (a password may hold an unencoded `@`), and a `password=` query parameter is hidden too.
     public static func redacted(_ url: String) -> String {
-        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"), scheme.upperBound < at else { return url }
-        let userinfo = url[scheme.upperBound..<at]
-        guard let colon = userinfo.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        var out = String(url[..<scheme.upperBound])
+        let authority = rest[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") {
+            let userinfo = authority[..<at]
+            if let colon = userinfo.firstIndex(of: ":") { out += userinfo[..<colon] + ":***" } else { out += userinfo }
+            out += authority[at...]
+        } else {
+            out += authority
+        }
+        var tail = String(rest[authorityEnd...])
+        if let q = tail.firstIndex(of: "?") {
+            let query = tail[tail.index(after: q)...].split(separator: "&", omittingEmptySubsequences: false).map { part -> String in
+                part.lowercased().hasPrefix("password=") ? part.prefix(9) + "***" : String(part)
+            }
+            tail = String(tail[...q]) + query.joined(separator: "&")
+        }
+        return out + tail
     }
 
     public var display: String {

@@ -27,6 +27,10 @@ public struct KrakenSimConfig: Sendable {
     /// Entries kept in each in-memory log (frames, requests; older ones are dropped, and counted, beyond it). A long run
     /// at thousands of frames a second would otherwise hold gigabytes; `kraken sim --log` streams everything to a file.
     public var logCapacity = 50_000
+    /// …and at most this many bytes of frame text (a depth-1000 snapshot is tens of kilobytes).
+    public var logBytes = 64 << 20
+    /// Live prints kept per pair for REST `Trades`, trade snapshots and candles (older ones are forgotten).
+    public var tapeCapacity = 2_000_000
 
     /// REST requests per second before `EAPI:Rate limit exceeded` (HTTP 429); 0 = no limit. A bucket of `restBurst`.
     public var restRatePerSecond: Double = 0
@@ -42,7 +46,7 @@ public struct KrakenSimConfig: Sendable {
         if symbols.isEmpty { return "no pairs to serve" }
         if let why = SimulatedMarket.unsupported(symbols) { return why }
         if !(1...1000).contains(levels) { return "levels must be in 1…1000" }
-        if !(0...3650).contains(historyDays) { return "history days must be in 0…3650" }
+        if !(0...365).contains(historyDays) { return "history days must be in 0…365" }
         if !(0...100).contains(strippedQtyPercent) { return "stripped quantity percentage must be in 0…100" }
         if tick.nanoseconds < 1_000_000 || tick.nanoseconds > 60_000_000_000 { return "tick must be 1 ms … 60 s" }
         return nil

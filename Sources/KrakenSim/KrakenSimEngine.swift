@@ -67,6 +67,8 @@ public final class KrakenSimEngine {
         let id: Int
         var subs: [String: Sub] = [:]
         var lastSent: Timestamp
+        /// The last channel message (Kraken's heartbeat rule counts only those, not acks or pongs).
+        var lastChannelMessage: Timestamp
         var framesSent = 0
         /// Pair index → the book this client holds where it is not the world's previous book (after a stall).
         var ownBooks: [Int: SimBook] = [:]
@@ -83,6 +85,7 @@ public final class KrakenSimEngine {
     private var nextConnection = 1
     private var attemptCount = 0
     public private(set) var sent: [SentFrame] = []
+    private var sentBytes = 0
     public private(set) var requests: [Request] = []
     public private(set) var attempts: [Attempt] = []
     public private(set) var counters = Counters()
@@ -121,6 +124,7 @@ public final class KrakenSimEngine {
         self.config = config
         world = SimWorld(symbols: config.symbols, seed: config.seed, start: config.start, tick: config.tick, levels: config.levels,
                          historyDays: config.historyDays)
+        world.tapeCapacity = max(1000, config.tapeCapacity)
         clock = world.now
         pending = config.faults
         restTokens = config.restBurst
@@ -144,6 +148,7 @@ public final class KrakenSimEngine {
         attemptCount += 1
         let status = rejects.isEmpty ? nil : rejects.removeFirst()
         let a = Attempt(number: attemptCount, time: clock, rejectedWith: status)
+        if attempts.count >= config.logCapacity { attempts.removeFirst(attempts.count / 2) }
         attempts.append(a)
         onLog?(.attempt(a))
         return status
@@ -155,7 +160,7 @@ public final class KrakenSimEngine {
         let id = nextConnection
         nextConnection += 1
         counters.connections += 1
-        connections[id] = Connection(id: id, lastSent: clock)
+        connections[id] = Connection(id: id, lastSent: clock, lastChannelMessage: clock)
         var out: [Output] = []
         if !silent { send(id, statusFrame(id), &out) }
         if acceptThenClose > 0 {
@@ -172,9 +177,10 @@ public final class KrakenSimEngine {
     /// A text frame from the client.
     public func receive(_ connection: Int, _ text: String, now: Timestamp) -> [Output] {
         tickClock(now)
-        guard connections[connection] != nil, connections[connection]?.closing == false else { return [] }
+        guard connections[connection] != nil else { return [] }
         counters.requests += 1
         log(request: Request(connection: connection, time: clock, text: text))
+        guard connections[connection]?.closing == false else { return [] }
         var out: [Output] = []
         if silent { return out }
         if rateLimit > 0 {
@@ -304,7 +310,13 @@ public final class KrakenSimEngine {
                 case .every(let d): due = due + d
                 case .recorded:
                     if let t = Self.firstTimestamp(line) {
-                        if let f = firstStamp { due = max(due, clock + (t - f)) } else { firstStamp = t }
+                        if let f = firstStamp {
+                            // Clamped: a capture's stamps may be far apart (or out of order); a day at most per line.
+                            let (d, o) = t.nanoseconds.subtractingReportingOverflow(f.nanoseconds)
+                            let gap = o ? Int64.max : d
+                            let offset = Interval(nanoseconds: min(max(0, gap), (due - clock).nanoseconds + 86_400_000_000_000))
+                            due = max(due, clock + offset)
+                        } else { firstStamp = t }
                     }
                 }
                 replay.append((due, line))
@@ -335,19 +347,29 @@ public final class KrakenSimEngine {
         log(sent: SentFrame(connection: id, index: c.framesSent, time: clock, frame: frame))
         c.framesSent += 1
         c.lastSent = clock
+        if case .text(let t) = frame, t.utf8.starts(with: #"{"channel""#.utf8) { c.lastChannelMessage = clock }
         connections[id] = c
         counters.framesSent += 1
         out.append(.send(connection: id, frame))
     }
 
     private func log(sent f: SentFrame) {
-        if sent.count >= config.logCapacity { let d = sent.count / 2; sent.removeFirst(d); counters.logEntriesDropped += d }
+        let size = f.frame.text?.utf8.count ?? 64
+        if sent.count >= config.logCapacity || sentBytes + size > config.logBytes {
+            let d = max(1, sent.count / 2)
+            for x in sent.prefix(d) { sentBytes -= x.frame.text?.utf8.count ?? 64 }
+            sent.removeFirst(min(d, sent.count))
+            counters.logEntriesDropped += d
+        }
+        sentBytes += size
         sent.append(f)
         onLog?(.sent(f))
     }
 
     private func log(request r: Request) {
         if requests.count >= config.logCapacity { let d = requests.count / 2; requests.removeFirst(d); counters.logEntriesDropped += d }
+        // A request is kept to its first 4 KB (a client may send a megabyte of junk).
+        let r = r.text.utf8.count <= 4096 ? r : Request(connection: r.connection, time: r.time, text: String(decoding: r.text.utf8.prefix(4096), as: UTF8.self) + "…")
         requests.append(r)
         onLog?(.request(r))
     }
@@ -355,7 +377,7 @@ public final class KrakenSimEngine {
     private func heartbeats(at t: Timestamp, _ out: inout [Output]) {
         guard !silent else { return }
         for id in openConnections {
-            guard let c = connections[id], !c.closing, !c.subs.isEmpty, t - c.lastSent >= .seconds(1) else { continue }
+            guard let c = connections[id], !c.closing, !c.subs.isEmpty, t - c.lastChannelMessage >= .seconds(1) else { continue }
             send(id, .text(#"{"channel":"heartbeat"}"#), &out)
         }
     }
@@ -380,7 +402,8 @@ public final class KrakenSimEngine {
             var ohlcFrames: [Int: String] = [:]
             for id in live {
                 guard let c = connections[id] else { continue }
-                let subs = c.subs.values.filter { $0.pair == i }
+                // In key order: the same subscriptions give the same frame order in every process.
+                let subs = c.subs.filter { $0.value.pair == i }.sorted { $0.key < $1.key }.map(\.value)
                 if subs.isEmpty { continue }
                 if stale {
                     // Nothing reaches this client; its books stay as they were.
@@ -389,7 +412,7 @@ public final class KrakenSimEngine {
                     }
                     continue
                 }
-                for sub in subs.sorted(by: { $0.channel < $1.channel }) {
+                for sub in subs {
                     switch sub.channel {
                     case "book":
                         if let own = connections[id]!.ownBooks[i] {
@@ -653,7 +676,7 @@ public final class KrakenSimEngine {
         s += ",\"last\":" + SimFormat.price(last, pp, salt: salt) + ",\"volume\":" + SimFormat.fixed(d.volume, qp)
         s += ",\"vwap\":" + SimFormat.stripped(d.vwapTicks ?? last, pp) + ",\"low\":" + SimFormat.stripped(d.count > 0 ? d.low : last, pp)
         s += ",\"high\":" + SimFormat.stripped(d.count > 0 ? d.high : last, pp) + ",\"change\":" + SimFormat.stripped(change, pp)
-        s += ",\"change_pct\":" + SimFormat.stripped(Int64(pct * 100), 2) + ",\"timestamp\":\"\(SimFormat.time(clock))\"}]}"
+        s += ",\"change_pct\":" + SimFormat.stripped(Int64((pct * 100).rounded()), 2) + ",\"timestamp\":\"\(SimFormat.time(clock))\"}]}"
         return s
     }
 

@@ -9,7 +9,7 @@ import Synchronization
 import TradingCore
 
 /// The edge of the local Kraken v2 server: Hummingbird 2 serves the WebSocket at `/v2`, Kraken's public REST under
-/// `/0/public/`, and a small control API under `/sim/` (inject a fault, read counters). Everything it knows comes
+/// `/0/public/`, and a loopback-only control API under `/_sim/` (inject a fault, read counters). Everything it knows comes
 /// from `KrakenSimEngine`, called under one lock with virtual time: `start + (wall − wall at start) × speed`.
 /// Each connection has its own writer task and a bounded queue, so a client that stops reading is dropped once its
 /// queue is full; it never slows the others or grows memory without bound.
@@ -57,16 +57,22 @@ public final class KrakenSimServer: Sendable {
     public let options: Options
     private let wallStart = ContinuousClock.now
     private let virtualStart: Timestamp
-    private let clock: @Sendable () -> Timestamp
+    private let baseClock: @Sendable () -> Timestamp
+    /// Added to the clock after a burst (the market ran ahead).
+    private let offset = Mutex(Interval.zero)
+    private let paused = Mutex(false)
+    private let replayFiles: [String: [String]]
+    private func clock() -> Timestamp { baseClock() + offset.withLock { $0 } }
 
     /// `clock`: virtual time (tests inject one); by default the wall clock scaled by `options.speed` from `config.start`.
     public init(config: KrakenSimConfig, options: Options = Options(), clock: (@Sendable () -> Timestamp)? = nil) {
         engine = Mutex(Box(KrakenSimEngine(config: config)))
         self.options = options
         virtualStart = config.start
-        if let clock { self.clock = clock } else {
+        replayFiles = config.replayFiles
+        if let clock { baseClock = clock } else {
             let start = wallStart, v = config.start, speed = options.speed
-            self.clock = { v + Interval(nanoseconds: Int64(Double((ContinuousClock.now - start) / .nanoseconds(1)) * speed)) }
+            baseClock = { v + Interval(nanoseconds: Int64(Double((ContinuousClock.now - start) / .nanoseconds(1)) * speed)) }
         }
     }
 
@@ -74,6 +80,9 @@ public final class KrakenSimServer: Sendable {
     public var url: String { "ws://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(port)/v2" }
     public var restURL: String { "http://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(port)" }
     public var serverStats: Stats { stats.withLock { $0 } }
+
+    /// Stops (and restarts) the market: nothing more is stepped while paused (tests let the client drain, then compare).
+    public func pause(_ on: Bool = true) { paused.withLock { $0 = on } }
 
     /// Every log entry to `sink`, as it happens (under the engine's lock: keep it quick, e.g. a buffered file write).
     public func setLogSink(_ sink: @escaping @Sendable (String) -> Void) {
@@ -91,29 +100,33 @@ public final class KrakenSimServer: Sendable {
             var left = n
             while left > 0 {
                 let chunk = min(1000, left)
-                let (out, sent) = engine.withLock { b -> ([KrakenSimEngine.Output], Int) in
+                let sent = engine.withLock { b -> Int in
                     let before = b.engine.counters.framesSent
-                    let o = b.engine.inject(.burst(chunk))
-                    return (o, b.engine.counters.framesSent - before)
+                    perform(b.engine.inject(.burst(chunk)))
+                    return b.engine.counters.framesSent - before
                 }
-                perform(out)
                 left -= max(sent, 1)
                 while medianQueued() > options.burstPace { try await Task.sleep(for: .microseconds(200)) }
+            }
+            // The market ran ahead of the clock: the clock jumps with it, so the feed goes on from there.
+            engine.withLock { b in
+                let lead = b.engine.now - clock()
+                if lead > .zero { offset.withLock { $0 = $0 + lead } }
             }
             return
         }
         var lines: [String]?
         if case .replay(let path, _) = fault {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SimFaultError("cannot read \(path)") }
-            lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+            // Only files named at launch: a run-time request never reads an arbitrary path.
+            guard let known = replayFiles[path] else { throw SimFaultError("replay file \(path) was not named at launch (--replay-file)") }
+            lines = known
         }
-        let out = engine.withLock { b in b.engine.inject(fault, replayLines: lines) }
-        perform(out)
+        engine.withLock { b in perform(b.engine.inject(fault, replayLines: lines)) }
     }
 
     /// Serves until the task is cancelled. `onStarted` gets the bound port.
     public func run(onStarted: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        let router = Router()
+        let router = Router(context: SimRequestContext.self)
         router.get("/0/public/:endpoint") { [self] request, context -> Response in
             let endpoint = context.parameters.get("endpoint") ?? ""
             var query: [String: String] = [:]
@@ -127,19 +140,25 @@ public final class KrakenSimServer: Sendable {
             let status = rejected.withLock { $0.isEmpty ? 426 : $0.removeFirst() }
             return Self.json("{\"error\":\"handshake refused\"}", status: status)
         }
-        router.post("/sim/fault") { [self] request, _ -> Response in
+        // The control API (decision 39): loopback peers only, whatever --host says.
+        router.post("/_sim/faults") { [self] request, context -> Response in
+            guard context.isLoopback else { return Self.json("{\"ok\":false,\"error\":\"the control API answers loopback clients only\"}", status: 403) }
             var req = request
             let body = try await req.collectBody(upTo: 4096)
             let text = String(buffer: body)
             do {
-                let f = try ScheduledFault.parse(text)
+                let f = try ScheduledFault.parseLine(text)
+                if case .replay(let path, _) = f.fault, replayFiles[path] == nil {
+                    throw SimFaultError("replay file \(path) was not named at launch (--replay-file)")
+                }
                 if f.trigger == .immediately { try await inject(f.fault) } else { engine.withLock { $0.engine.schedule(f) } }
                 return Self.json("{\"ok\":true,\"fault\":\(SimFormat.string(f.fault.description))}", status: 200)
             } catch {
                 return Self.json("{\"ok\":false,\"error\":\(SimFormat.string("\(error)"))}", status: 400)
             }
         }
-        router.get("/sim/stats") { [self] _, _ -> Response in
+        router.get("/_sim/stats") { [self] _, context -> Response in
+            guard context.isLoopback else { return Self.json("{\"ok\":false,\"error\":\"the control API answers loopback clients only\"}", status: 403) }
             let s = stats.withLock { $0 }
             let body = engine.withLock { b -> String in
                 let c = b.engine.counters
@@ -149,7 +168,7 @@ public final class KrakenSimServer: Sendable {
         }
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade { [self] request, channel, _ in
+            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 1 << 22))) { [self] request, channel, _ in
                 guard request.path == "/v2" || request.path?.hasPrefix("/v2?") == true else { return .dontUpgrade }
                 let now = clock()
                 if let status = engine.withLock({ $0.engine.attempt(now: now) }) {
@@ -170,9 +189,9 @@ public final class KrakenSimServer: Sendable {
             group.addTask { [self] in
                 while !Task.isCancelled {
                     try await Task.sleep(for: options.stepEvery)
+                    if paused.withLock({ $0 }) { continue }
                     let now = clock()
-                    let out = engine.withLock { $0.engine.advance(to: now) }
-                    perform(out)
+                    engine.withLock { perform($0.engine.advance(to: now)) }
                 }
             }
             try await group.next()
@@ -187,14 +206,18 @@ public final class KrakenSimServer: Sendable {
     private func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ channel: any Channel) async throws {
         let stream = AsyncStream<Item>.makeStream()
         let now = clock()
-        let (id, first) = engine.withLock { $0.engine.open(now: now) }
-        ios.withLock { $0[id] = IO(queue: stream.continuation, channel: channel) }
+        // Registered and sent to under the engine's lock, so nothing of the market can come before the status.
+        let id = engine.withLock { b -> Int in
+            let (id, first) = b.engine.open(now: now)
+            ios.withLock { $0[id] = IO(queue: stream.continuation, channel: channel) }
+            perform(first)
+            return id
+        }
         defer {
             stream.continuation.finish()
             ios.withLock { $0[id] = nil }
             engine.withLock { $0.engine.closed(id) }
         }
-        perform(first)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 for await item in stream.stream {
@@ -214,12 +237,11 @@ public final class KrakenSimServer: Sendable {
             group.addTask { [self] in
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     let now = clock()
-                    let out: [KrakenSimEngine.Output]
+                    // Answered under the engine's lock: an ack and its snapshot reach the socket before any later update.
                     switch message {
-                    case .text(let text): out = engine.withLock { $0.engine.receive(id, text, now: now) }
-                    case .binary: out = engine.withLock { $0.engine.receiveBinary(id, now: now) }
+                    case .text(let text): engine.withLock { perform($0.engine.receive(id, text, now: now)) }
+                    case .binary: engine.withLock { perform($0.engine.receiveBinary(id, now: now)) }
                     }
-                    perform(out)
                 }
             }
             try await group.next()
@@ -274,5 +296,20 @@ public final class KrakenSimServer: Sendable {
                 }
             }
         }
+    }
+}
+
+/// The request context of the server's HTTP routes: Hummingbird's basics and the peer's address (the control API
+/// answers loopback peers only).
+struct SimRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remote: SocketAddress?
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remote = source.channel.remoteAddress
+    }
+    var isLoopback: Bool {
+        guard let ip = remote?.ipAddress else { return false }
+        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
     }
 }

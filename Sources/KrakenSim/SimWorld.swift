@@ -41,6 +41,8 @@ struct SimWorld: Sendable {
     private(set) var pairs: [Pair]
     let start: Timestamp
     let levels: Int
+    /// Live prints kept per pair (the oldest quarter goes when it is reached).
+    var tapeCapacity = 2_000_000
     /// Fraction of levels that take the simulator's new size on a step (the rest keep theirs).
     private var resizeRNG: SplitMix64
     var now: Timestamp { market.now }
@@ -137,6 +139,7 @@ struct SimWorld: Sendable {
                           isMarket: SimFormat.mix(pairs[i].nextId) % 10 < 7)
         pairs[i].nextId += 1
         pairs[i].tape.append(tr)
+        if pairs[i].tape.count > tapeCapacity { pairs[i].tape.removeFirst(pairs[i].tape.count - tapeCapacity * 3 / 4) }
         for k in pairs[i].candles.keys.sorted() { addToCandle(i, k, tr) }
         rollDay(i, to: tr.time)
         pairs[i].minute!.add(tr)

@@ -319,7 +319,10 @@ public final class KrakenClient {
                 feed.setPrecision(p.precision, for: p.symbol)
                 // A book applied at other precisions is resynced; so is one never applied because its snapshot came
                 // before any precision (a pair outside the built-in table): else it would wait for a snapshot forever.
-                if feed.book(for: p.symbol) != nil || current == nil { startResync(p.symbol, now, &out) }
+                if feed.book(for: p.symbol) != nil || feed.snapshotsWithoutPrecision.contains(p.symbol) {
+                    feed.snapshotsWithoutPrecision.remove(p.symbol)
+                    startResync(p.symbol, now, &out)
+                }
             }
         }
         if !pairs.isEmpty { precisionsFixed = true }

@@ -39,6 +39,8 @@ public final class KrakenFeed {
     public let depth: Int
     public private(set) var counters = Counters()
     public private(set) var precisions: [Symbol: BookPrecision]
+    /// Pairs whose book snapshot came before any precision for them (dropped: a resubscribe must bring another).
+    public internal(set) var snapshotsWithoutPrecision: Set<Symbol> = []
     /// The books by pair.
     public var books: [Symbol: KrakenBook] {
         var d: [Symbol: KrakenBook] = [:]
@@ -158,6 +160,7 @@ public final class KrakenFeed {
         counters.bookMessages += 1
         guard let k = existingSlot(m.symbol) ?? (precisions[m.symbol] == nil ? nil : slot(m.symbol)), let precision = slots[k].precision else {
             counters.unknownPrecision += 1
+            if m.isSnapshot { snapshotsWithoutPrecision.insert(m.symbol) }
             return
         }
         if !m.isSnapshot && slots[k].invalid && !keepApplyingAfterMismatch { counters.ignoredWhileInvalid += 1; return }

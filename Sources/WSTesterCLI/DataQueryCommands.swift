@@ -83,28 +83,48 @@ struct DataGapsCommand: ParsableCommand {
 
 /// `data stats [SYMBOL] [--json]`.
 struct DataStatsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Per symbol: trade rows, first and last time, candle rows per timeframe.")
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Per symbol: trade rows, first and last time, candle rows and coverage per timeframe.")
     @OptionGroup var history: HistoryOptions
     @Argument(help: "Symbol (default: every stored symbol).") var symbol: String?
     @Flag(help: "JSON: {\"symbols\": {\"BTC/USD\": {\"trades\": N, \"first\": T, \"last\": T, \"candles\": {\"1m\": N, …}}}}.") var json = false
 
     func run() throws {
         let only = try symbol.map(parseSymbol)
-        let stats = try history.withStore { store, _ in
+        let result = try history.withStore { store, _ in
             try await RollupRefresher(store: store, now: LiveRun.wallNow()).refreshPending(only: only)
             var out: [SymbolStats] = []
             let list: [Symbol]
             if let o = only { list = [o] } else { list = try await store.symbols() }
-            for s in list { out.append(try await store.stats(s)) }
-            return out
+            var missing: [Symbol: Int64] = [:]
+            for s in list {
+                let st = try await store.stats(s)
+                out.append(st)
+                // Minutes inside the data's span that are neither a candle nor proven empty (the 1m gaps).
+                if let a = st.first, let b = st.last, b >= a {
+                    let span = TimeSpan(Timeframe.m1.bucket(a), Timeframe.m1.bucket(b) + .minutes(1))
+                    missing[s] = try await GapDetector(store: store, now: LiveRun.wallNow()).gaps(s, timeframe: .m1, within: span)
+                        .reduce(0) { $0 + $1.candlesNeeded }
+                }
+            }
+            return (out, missing)
         }
+        let (stats, missing) = result
         let tfs = Timeframe.allCases
+        // Coverage of the buckets the data spans (first to last): 1m, the minutes with a candle or proven empty;
+        // rollups, their complete buckets (a bucket is complete when all its minutes are covered). Nil without data.
+        func coverage(_ s: SymbolStats, _ tf: Timeframe) -> Double? {
+            guard let a = s.first, let b = s.last, b >= a else { return nil }
+            let spanned = (tf.bucket(b) - tf.bucket(a)).nanoseconds / tf.interval.nanoseconds + 1
+            let covered = tf == .m1 ? spanned - (missing[s.symbol] ?? 0) : Int64(s.completeCandles[tf] ?? 0)
+            return (Double(covered) / Double(spanned) * 10_000).rounded() / 10_000
+        }
         if json {
             var symbols: [String: Any] = [:]
             for s in stats {
                 symbols[s.symbol.text] = ["trades": s.trades, "first": s.first?.iso8601 ?? NSNull(), "last": s.last?.iso8601 ?? NSNull(),
                                           "candles": Dictionary(uniqueKeysWithValues: tfs.map { ($0.description, s.candles[$0] ?? 0) }),
                                           "complete_candles": Dictionary(uniqueKeysWithValues: tfs.map { ($0.description, s.completeCandles[$0] ?? 0) }),
+                                          "coverage": Dictionary(uniqueKeysWithValues: tfs.map { tf in (tf.description, coverage(s, tf).map { $0 as Any } ?? NSNull()) }),
                                           "csv_trades": s.csvTradeSpan.map { ["from": $0.start.iso8601, "to": $0.end.iso8601] } ?? NSNull()] as [String: Any]
             }
             print(try jsonText(["symbols": symbols]))
@@ -113,6 +133,9 @@ struct DataStatsCommand: ParsableCommand {
             for s in stats {
                 print("\(s.symbol): \(s.trades) trades, \(s.first?.iso8601 ?? "-") → \(s.last?.iso8601 ?? "-")")
                 print("  candles: " + tfs.map { "\($0) \(s.candles[$0] ?? 0)" }.joined(separator: ", "))
+                print("  coverage (complete buckets of those spanned): " + tfs.map { tf in
+                    "\(tf) " + (coverage(s, tf).map { String(format: "%.1f%%", $0 * 100) } ?? "-")
+                }.joined(separator: ", "))
                 if let c = s.csvTradeSpan { print("  trades without taker side (CSV): \(c)") }
             }
         }

@@ -1,3 +1,4 @@
+import AppConfiguration
 import ArgumentParser
 import Foundation
 import KrakenSim
@@ -11,25 +12,32 @@ struct KrakenSimCommand: ParsableCommand {
         commandName: "sim",
         abstract: "Serve a local Kraken v2 WebSocket (/v2) and public REST (/0/public/) from the seeded simulator, with fault injection.",
         discussion: """
-        Point a session at it with `ws-tester --ws-url ws://127.0.0.1:PORT/v2 --duration 5`. The same seed, --start, \
-        configuration and fault script give byte-identical frames for the same requests at the same virtual times.
+        Point a session at it with `ws-tester --ws-url ws://127.0.0.1:PORT/v2 --duration 5`. The engine is deterministic: \
+        the same seed, --start-time, configuration and fault script give byte-identical frames for the same requests at \
+        the same virtual times (the engine's tests drive it so; over sockets, when a request arrives depends on the wall \
+        clock, and so do the times in acks and pongs).
 
-        Faults (market-data §4.4) are NAME[:ARG,...][@n=FRAMES|@t=SECONDS]: disconnect:1000|1001|1011|abort, \
-        rejectHandshakes:COUNT,503|429, acceptThenClose:COUNT, malformedJSON:truncated|text|binary|array, \
-        checksumCorrupt:PAIR, dropBookUpdate:PAIR, dropTrade:PAIR[,COUNT], duplicateTrade:PAIR, reorder:book|trade[,COUNT], \
-        staleFeed:heartbeatOnly|silent[,SECONDS], suppressPong[:SECONDS], status:online|maintenance|cancel_only|post_only, \
-        burst:N, rateLimit:PER_SECOND, replay:FILE[,max|recorded|Nms]. @n fires once the server has sent that many frames, \
-        @t at that many virtual seconds after start; without a trigger a fault fires at once. At run time: \
-        `curl -d 'disconnect:1011' http://127.0.0.1:PORT/sim/fault`; counters at /sim/stats.
+        Faults (market-data §4.4, decision 39) are NAME[:k=v,...][@msg=FRAMES|@t=SECONDS]: disconnect:code=1000|1001|1011|abort, \
+        rejectHandshakes:count=N,status=503|429, acceptThenClose:count=N, malformedJSON:kind=truncated|text|binary|array, \
+        checksumCorrupt:symbol=PAIR, dropBookUpdate:symbol=PAIR, dropTrade:symbol=PAIR,count=N, duplicateTrade:symbol=PAIR, \
+        reorder:channel=book|trade,count=N, staleFeed:mode=heartbeatOnly|silent,duration=S, suppressPong:duration=S, \
+        status:system=online|maintenance|cancel_only|post_only, burst:n=N, rateLimit:per_second=N, \
+        replay:file=PATH,pace=max|recorded|Nms (a bare value fills the first key: disconnect:1011). @msg fires once the \
+        server has sent that many frames, @t at that many virtual seconds after the start; without a trigger a fault \
+        fires at once. --script is JSONL: {"fault":"disconnect","code":1011,"t":30} per line. At run time, from this \
+        machine only: `curl -d 'disconnect:code=1011' http://127.0.0.1:PORT/_sim/faults`; counters at /_sim/stats. Replays \
+        read only files named at launch (--replay-file or a replay fault).
         """)
 
     @Option(help: "Port to listen on (0: any free port; the one chosen is printed).") var port = 8765
     @Option(help: "Address to bind. Loopback unless you say otherwise.") var host = "127.0.0.1"
     @Option(help: "Seed of the market.") var seed: UInt64 = 42
-    @Option(help: "Pairs to serve, comma-separated (default: the built-in pairs).") var symbols: String?
-    @Option(name: .customLong("fault"), help: "A fault to fire (repeatable), e.g. disconnect:1011@t=30.") var faults: [String] = []
-    @Option(help: "A fault script: one fault per line, '#' comments.") var script: String?
-    @Option(help: "Virtual start time, ISO-8601 (default: now, to the second). Fix it for byte-identical runs.") var start: String?
+    @Option(name: [.short, .customLong("config")], help: "Configuration file (default ./config.yaml when present): general.default_symbols.") var config: String?
+    @Option(help: "Pairs to serve, comma-separated (default: general.default_symbols).") var symbols: String?
+    @Option(name: .customLong("fault"), help: "A fault to fire (repeatable), e.g. disconnect:code=1011@t=30.") var faults: [String] = []
+    @Option(help: "A fault script: JSONL, one fault per line ({\"fault\":\"burst\",\"n\":1000,\"msg\":500}).") var script: String?
+    @Option(name: .customLong("replay-file"), help: "A capture run-time replay faults may serve (repeatable).") var replayFiles: [String] = []
+    @Option(name: .customLong("start-time"), help: "Virtual start time, ISO-8601 (default: now, to the second). Fix it for reproducible frames.") var start: String?
     @Option(help: "Virtual seconds per wall second.") var speed = 1.0
     @Option(help: "Days of REST history before the start.") var historyDays = 30
     @Option(help: "Book levels per side the server holds (1…1000).") var levels = 100
@@ -40,6 +48,7 @@ struct KrakenSimCommand: ParsableCommand {
     func run() throws {
         var config = KrakenSimConfig()
         config.seed = seed
+        config.symbols = try resolveConfig(explicit: self.config, cli: [], environment: ProcessInfo.processInfo.environment).config.defaultSymbols
         if let symbols {
             let list = symbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             var parsed: [Symbol] = []
@@ -50,7 +59,7 @@ struct KrakenSimCommand: ParsableCommand {
             config.symbols = parsed
         }
         if let start {
-            guard let t = Timestamp(iso8601: start) else { throw fail("--start '\(start)': expected ISO-8601, e.g. 2025-01-15T00:00:00Z", code: 1) }
+            guard let t = Timestamp(iso8601: start) else { throw fail("--start-time '\(start)': expected ISO-8601, e.g. 2025-01-15T00:00:00Z", code: 1) }
             config.start = t
         } else {
             config.start = Timestamp(seconds: Int64(Date().timeIntervalSince1970))
@@ -63,7 +72,7 @@ struct KrakenSimCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw fail("--port must be in 0…65535", code: 1) }
         if let duration, !(duration > 0 && duration.isFinite) { throw fail("--duration must be positive", code: 1) }
         do {
-            for f in faults { config.faults.append(try ScheduledFault.parse(f)) }
+            for f in faults { config.faults.append(try ScheduledFault.parseLine(f)) }
             if let script {
                 guard let text = try? String(contentsOfFile: script, encoding: .utf8) else { throw fail("cannot read --script \(script)", code: 1) }
                 config.faults += try ScheduledFault.parseScript(text)
@@ -71,11 +80,11 @@ struct KrakenSimCommand: ParsableCommand {
         } catch let e as SimFaultError {
             throw fail("fault: \(e.message)", code: 1)
         }
-        for f in config.faults {
-            if case .replay(let path, _) = f.fault {
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw fail("cannot read replay file \(path)", code: 1) }
-                config.replayFiles[path] = text.split(separator: "\n").map(String.init)
-            }
+        var paths = replayFiles
+        for f in config.faults { if case .replay(let path, _) = f.fault { paths.append(path) } }
+        for path in paths {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw fail("cannot read replay file \(path)", code: 1) }
+            config.replayFiles[path] = text.split(separator: "\n").map(String.init)
         }
         if let why = config.problem() { throw fail(why, code: 1) }
         var options = KrakenSimServer.Options()
@@ -95,7 +104,7 @@ struct KrakenSimCommand: ParsableCommand {
         let outcome: String = try blockingAwait {
             let task = Task {
                 try await server.run { p in
-                    print("Kraken v2 server: ws://\(host):\(p)/v2  REST: http://\(host):\(p)/0/public/  control: http://\(host):\(p)/sim/")
+                    print("Kraken v2 server: ws://\(host):\(p)/v2  REST: http://\(host):\(p)/0/public/  control: http://127.0.0.1:\(p)/_sim/")
                     print("\(cfg.symbols.count) pairs, seed \(cfg.seed), start \(cfg.start.iso8601), \(cfg.historyDays) days of REST history, speed \(speed)×; Ctrl+C stops")
                     flushOutput()
                 }

@@ -110,19 +110,27 @@ import Testing
         #expect(replay.code == 0, "\(replay.err)")
         #expect(try json(s2)["fills_sha256"] as? String == a["fills_sha256"] as? String)
         // The control API: the counters, and a fault at run time (a bad one is refused with the reason).
-        let stats = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/sim/stats")!).0
+        let stats = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/_sim/stats")!).0
         let st = try #require(try JSONSerialization.jsonObject(with: stats) as? [String: Any])
         #expect((st["connections"] as? Int ?? 0) >= 1 && (st["faults_fired"] as? Int) == 1)
-        var req = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/sim/fault")!)
+        #expect(server.isRunning)
+        var req = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/_sim/faults")!)
         req.httpMethod = "POST"
         req.httpBody = Data("explode".utf8)
         let (body, resp) = try await URLSession.shared.data(for: req)
         #expect((resp as? HTTPURLResponse)?.statusCode == 400 && String(decoding: body, as: UTF8.self).contains("unknown fault"))
+        // A good one fires, and a replay of a file not named at launch is refused (no arbitrary file is ever read).
+        req.httpBody = Data(#"{"fault":"status","system":"post_only"}"#.utf8)
+        let (_, ok) = try await URLSession.shared.data(for: req)
+        #expect((ok as? HTTPURLResponse)?.statusCode == 200)
+        req.httpBody = Data("replay:file=/etc/passwd".utf8)
+        let (refusal, no) = try await URLSession.shared.data(for: req)
+        #expect((no as? HTTPURLResponse)?.statusCode == 400 && String(decoding: refusal, as: UTF8.self).contains("not named at launch"))
     }
 
     @Test func badArgumentsAreClearErrors() async throws {
         for (args, text) in [(["--fault", "explode"], "unknown fault 'explode'"), (["--symbols", "DOGE/USD"], "cannot simulate DOGE/USD"),
-                             (["--start", "yesterday"], "--start 'yesterday'"), (["--levels", "5000"], "levels must be in 1…1000")] {
+                             (["--start-time", "yesterday"], "--start-time 'yesterday'"), (["--levels", "5000"], "levels must be in 1…1000")] {
             let o = try await run(["kraken", "sim", "--port", "0", "--duration", "1"] + args)
             #expect(o.code == 1 && o.err.contains(text), "\(args): \(o.err)")
         }

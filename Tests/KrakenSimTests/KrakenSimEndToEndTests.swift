@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -141,9 +142,15 @@ final class InvariantObserver: KernelObserver {
             try await Task.sleep(for: .milliseconds(Int64(at * 1000)))
             try await during()
         }
+        // The last 0.8 s: no market steps, so in-flight frames arrive and any resync completes.
+        let pauser = Task {
+            try await Task.sleep(for: .milliseconds(Int64((seconds - 0.8) * 1000)))
+            server.pause()
+        }
         try await live.run()
         await feed.task.value
         fault.cancel()
+        pauser.cancel()
         kernel.stop()
         live.recorder?.close()
         // Replay the recording through a fresh kernel.
@@ -153,23 +160,10 @@ final class InvariantObserver: KernelObserver {
         k2.addObserver(h2)
         while let e = replay.next() { k2.handle(e) }
         k2.stop()
-        // The client's final books against the checksums the server sent on the client's last connection: each must be
-        // one of the last few the server stated for that pair (frames still in flight at the end are not applied).
+        // The market was paused before the end and the client drained: its books must be the server's, exactly.
         let finals = client
-        let serverSums = server.withEngine { e -> [Symbol: UInt32] in
-            let last = e.sent.last?.connection ?? 0
-            var recent: [Symbol: [UInt32]] = [:]
-            for f in e.sent.reversed() where f.connection == last {
-                guard let t = f.frame.text, t.hasPrefix(#"{"channel":"book""#) else { continue }
-                let o = json(t)
-                guard let d = (o["data"] as? [[String: Any]])?.first, let sym = (d["symbol"] as? String).flatMap(Symbol.init),
-                      (recent[sym]?.count ?? 0) < 200, let sum = (d["checksum"] as? NSNumber)?.uint32Value else { continue }
-                recent[sym, default: []].append(sum)
-            }
-            var out: [Symbol: UInt32] = [:]
-            for (s, sums) in recent { if let mine = finals[s], sums.contains(mine) { out[s] = mine } else { out[s] = sums.first } }
-            return out
-        }
+        let serverSums = server.withEngine { e in Dictionary(uniqueKeysWithValues: symbols.compactMap { s in e.checksum(s).map { (s, $0) } }) }
+        server.pause(false)
         return Run(kernel: kernel, connection: feed.connection, feed: feed, sameFillsOnReplay: replay.badLines == 0 && h2.hexDigest == hasher.hexDigest && h2.count == hasher.count,
                    fills: hasher.count, violations: inv.violations, unavailable: seen, clientChecksums: finals, serverChecksums: serverSums)
     }
@@ -205,7 +199,7 @@ final class InvariantObserver: KernelObserver {
     func disconnectsAreHealed(kind: SimFault.CloseKind) async throws {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
-        let r = try await session(server, seconds: 4) { _ = try await server.inject(.disconnect(kind)) }
+        let r = try await session(server, seconds: 4) { try await server.inject(.disconnect(kind)) }
         expectIntact(r, "disconnect \(kind)")
         #expect(r.connection.counters.connects == 2)
         // The books waited for their new snapshots: unavailable with the connection, back after.
@@ -221,8 +215,8 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 5, client: Tweak { $0.reconnectJitter = 0.2 }) {
-            _ = try await server.inject(.rejectHandshakes(count: 4, httpStatus: 503))
-            _ = try await server.inject(.disconnect(.code(1011)))
+            try await server.inject(.rejectHandshakes(count: 4, httpStatus: 503))
+            try await server.inject(.disconnect(.code(1011)))
         }
         expectIntact(r, "rejectHandshakes")
         let attempts = server.withEngine { $0.attempts }
@@ -242,8 +236,8 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 4, client: Tweak { $0.maxConnectsPer10Min = 4 }) {
-            _ = try await server.inject(.acceptThenClose(count: 1000))
-            _ = try await server.inject(.disconnect(.code(1000)))
+            try await server.inject(.acceptThenClose(count: 1000))
+            try await server.inject(.disconnect(.code(1000)))
         }
         let attempts = server.withEngine { $0.attempts }
         // Never a tight loop: four attempts in ten minutes, spaced at least the maintenance minimum.
@@ -256,7 +250,7 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 3) {
-            for k in SimFault.Malformed.allCases { _ = try await server.inject(.malformedJSON(k)) }
+            for k in SimFault.Malformed.allCases { try await server.inject(.malformedJSON(k)) }
         }
         expectIntact(r, "malformed")
         #expect(r.connection.feedCounters.parseErrors >= 2)
@@ -267,7 +261,7 @@ final class InvariantObserver: KernelObserver {
         for fault in [SimFault.checksumCorrupt(BTC), .dropBookUpdate(ETH)] {
             let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
             defer { task.cancel() }
-            let r = try await session(server, seconds: 4) { _ = try await server.inject(fault) }
+            let r = try await session(server, seconds: 4) { try await server.inject(fault) }
             expectIntact(r, "\(fault)")
             #expect(r.connection.feedCounters.checksumFailures == 1 && r.connection.counters.checksumResyncs == 1, "\(fault)")
             let symbol = fault == .checksumCorrupt(BTC) ? "BTC/USD" : "ETH/USD"
@@ -281,9 +275,9 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 4) {
-            _ = try await server.inject(.dropTrade(BTC, count: 2))
+            try await server.inject(.dropTrade(BTC, count: 2))
             try await Task.sleep(for: .milliseconds(500))
-            _ = try await server.inject(.duplicateTrade(ETH))
+            try await server.inject(.duplicateTrade(ETH))
         }
         expectIntact(r, "trades")
         let dropped = server.withEngine { $0.counters.tradesDropped }
@@ -292,14 +286,14 @@ final class InvariantObserver: KernelObserver {
 
         let (s2, t2) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { t2.cancel() }
-        let r2 = try await session(s2, seconds: 4) { _ = try await s2.inject(.reorder(channel: "trade", count: 1)) }
+        let r2 = try await session(s2, seconds: 4) { try await s2.inject(.reorder(channel: "trade", count: 1)) }
         expectIntact(r2, "reorder trades")
         // The later batch arrives first (a gap), the held one after it is late: dropped, never applied.
         #expect(r2.connection.feedCounters.tradeGaps >= 1 && r2.connection.feedCounters.duplicateTrades >= 1)
 
         let (s3, t3) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { t3.cancel() }
-        let r3 = try await session(s3, seconds: 4) { _ = try await s3.inject(.reorder(channel: "book", count: 1)) }
+        let r3 = try await session(s3, seconds: 4) { try await s3.inject(.reorder(channel: "book", count: 1)) }
         expectIntact(r3, "reorder books")
         #expect(r3.connection.feedCounters.checksumFailures >= 1 && r3.connection.counters.checksumResyncs >= 1)
     }
@@ -307,7 +301,7 @@ final class InvariantObserver: KernelObserver {
     @Test func aHeartbeatOnlyStallMakesSymbolsStaleButKeepsTheConnection() async throws {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
-        let r = try await session(server, seconds: 5) { _ = try await server.inject(.staleFeed(.heartbeatOnly, seconds: 8)) }   // 2 s of wall
+        let r = try await session(server, seconds: 5) { try await server.inject(.staleFeed(.heartbeatOnly, seconds: 8)) }   // 2 s of wall
         expectIntact(r, "heartbeatOnly")
         #expect(r.unavailable.contains { if case .stale = $0 { true } else { false } })
         #expect(r.connection.counters.connects == 1 && r.connection.counters.livenessTimeouts == 0)
@@ -316,7 +310,7 @@ final class InvariantObserver: KernelObserver {
     @Test func aSilentServerTimesOutAndTheClientReconnects() async throws {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
-        let r = try await session(server, seconds: 6) { _ = try await server.inject(.staleFeed(.silent, seconds: 8)) }
+        let r = try await session(server, seconds: 6) { try await server.inject(.staleFeed(.silent, seconds: 8)) }
         expectIntact(r, "silent")
         #expect(r.connection.counters.livenessTimeouts >= 1 && r.connection.counters.connects >= 2)
     }
@@ -325,7 +319,7 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 4, client: Tweak { $0.keepalivePing = .milliseconds(200) }, at: 0.5) {
-            _ = try await server.inject(.suppressPong(seconds: 3600))
+            try await server.inject(.suppressPong(seconds: 3600))
         }
         expectIntact(r, "suppressPong")
         #expect(r.connection.counters.pingsSent >= 5 && r.connection.counters.livenessTimeouts == 0 && r.connection.counters.connects == 1)
@@ -335,11 +329,11 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 5, client: Tweak { $0.maintenanceMinDelay = .milliseconds(900) }) {
-            _ = try await server.inject(.status("maintenance"))
+            try await server.inject(.status("maintenance"))
             try await Task.sleep(for: .milliseconds(300))
-            _ = try await server.inject(.disconnect(.code(1001)))
+            try await server.inject(.disconnect(.code(1001)))
             try await Task.sleep(for: .milliseconds(1500))
-            _ = try await server.inject(.status("online"))
+            try await server.inject(.status("online"))
         }
         expectIntact(r, "maintenance")
         #expect(r.unavailable.contains(MarketUnavailability.feed(.maintenance)))
@@ -353,8 +347,19 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let before = ContinuousClock.now
-        let r = try await session(server, seconds: 6, at: 0.5) { _ = try await server.inject(.burst(5000)) }
+        let after = Mutex<(Int, Int)>((0, 0))
+        let r = try await session(server, seconds: 6, at: 0.5) {
+            try await server.inject(.burst(5000))
+            // The feed goes on after the burst (the clock moved with the market).
+            try await Task.sleep(for: .milliseconds(500))
+            let a = server.withEngine { $0.counters.framesSent }
+            try await Task.sleep(for: .milliseconds(1000))
+            let b = server.withEngine { $0.counters.framesSent }
+            after.withLock { $0 = (a, b) }
+        }
         expectIntact(r, "burst")
+        let (a, b) = after.withLock { $0 }
+        #expect(b - a > 20, "frames in the second after the burst: \(b - a)")
         #expect(r.connection.feedCounters.messages >= 5000)
         #expect(r.connection.feedCounters.checksumFailures == 0 && r.connection.feedCounters.tradeGaps == 0)
         #expect(r.feed.buffer.stats.highWater <= 10_000)
@@ -365,10 +370,10 @@ final class InvariantObserver: KernelObserver {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let r = try await session(server, seconds: 5) {
-            _ = try await server.inject(.rateLimit(perSecond: 1))
-            _ = try await server.inject(.checksumCorrupt(BTC))   // the resync sends two requests at once
+            try await server.inject(.rateLimit(perSecond: 1))
+            try await server.inject(.checksumCorrupt(BTC))   // the resync sends two requests at once
             try await Task.sleep(for: .milliseconds(3000))
-            _ = try await server.inject(.rateLimit(perSecond: 0))
+            try await server.inject(.rateLimit(perSecond: 0))
         }
         expectIntact(r, "rateLimit")
         #expect(r.connection.counters.rateLimited >= 1)

@@ -17,16 +17,30 @@ import TradingCore
 
     @Test func faultSpecsParseAndBadOnesSayWhy() throws {
         #expect(try ScheduledFault.parse("disconnect:1011@t=30") == ScheduledFault(.disconnect(.code(1011)), .at(.seconds(30))))
-        #expect(try ScheduledFault.parse("checksumCorrupt:BTC/USD@n=100") == ScheduledFault(.checksumCorrupt(BTC), .afterFrames(100)))
+        #expect(try ScheduledFault.parse("checksumCorrupt:symbol=BTC/USD@msg=100") == ScheduledFault(.checksumCorrupt(BTC), .afterFrames(100)))
+        #expect(try ScheduledFault.parse("checksumCorrupt:BTC/USD@msg=100") == ScheduledFault(.checksumCorrupt(BTC), .afterFrames(100)))
+        #expect(try ScheduledFault.parse("dropTrade:count=3,symbol=ETH/USD").fault == .dropTrade(ETH, count: 3))
+        // Decision 39's JSONL form, and a JSON string holding the command-line form.
+        #expect(try ScheduledFault.parseLine(#"{"fault":"disconnect","code":1011,"t":30}"#) == ScheduledFault(.disconnect(.code(1011)), .at(.seconds(30))))
+        #expect(try ScheduledFault.parseLine(#"{"fault":"burst","n":50,"msg":7}"#) == ScheduledFault(.burst(50), .afterFrames(7)))
+        #expect(try ScheduledFault.parseLine(#""status:system=post_only""#).fault == .status("post_only"))
+        #expect(throws: SimFaultError.self) { _ = try ScheduledFault.parseLine(#"{"fault":"burst","count":5}"#) }
+        // Every fault's description parses back to itself.
+        for f: SimFault in [.disconnect(.abort), .rejectHandshakes(count: 2, httpStatus: 429), .acceptThenClose(count: 3), .malformedJSON(.binary),
+                            .checksumCorrupt(BTC), .dropBookUpdate(ETH), .dropTrade(BTC, count: 2), .duplicateTrade(ETH), .reorder(channel: "trade", count: 2),
+                            .staleFeed(.silent, seconds: 2.5), .suppressPong(seconds: 9), .status("cancel_only"), .burst(7), .rateLimit(perSecond: 4),
+                            .replay(path: "/tmp/a.jsonl", pace: .recorded), .replay(path: "/tmp/b.jsonl", pace: .every(.milliseconds(20)))] {
+            #expect(try ScheduledFault.parse(f.description).fault == f, "\(f)")
+        }
         #expect(try ScheduledFault.parse("staleFeed:silent,20").fault == .staleFeed(.silent, seconds: 20))
         #expect(try ScheduledFault.parse("rejectHandshakes:3,429").fault == .rejectHandshakes(count: 3, httpStatus: 429))
         #expect(try ScheduledFault.parse("replay:/tmp/x.jsonl,250ms").fault == .replay(path: "/tmp/x.jsonl", pace: .every(.milliseconds(250))))
         for bad in ["", "explode", "disconnect:1234", "rejectHandshakes:2,500", "checksumCorrupt", "staleFeed:loud", "burst:-1",
-                    "disconnect@x=1", "dropTrade:BTC/USD,zero", "status:closed"] {
+                    "disconnect@x=1", "dropTrade:BTC/USD,zero", "status:closed", "disconnect:1011@n=5", "burst:size=3", "burst:1,2"] {
             #expect(throws: SimFaultError.self, "\(bad)") { _ = try ScheduledFault.parse(bad) }
         }
-        let script = try ScheduledFault.parseScript("# a script\ndisconnect:1000@t=5\n\nburst:10\n")
-        #expect(script.count == 2)
+        let script = try ScheduledFault.parseScript(#"{"fault":"disconnect","code":1000,"t":5}"# + "\n\n" + #"{"fault":"burst","n":10}"# + "\n")
+        #expect(script == [ScheduledFault(.disconnect(.code(1000)), .at(.seconds(5))), ScheduledFault(.burst(10))])
         #expect(throws: SimFaultError("line 2: unknown fault 'nope'; one of \(SimFault.names.joined(separator: ", "))")) { _ = try ScheduledFault.parseScript("burst:1\nnope\n") }
     }
 

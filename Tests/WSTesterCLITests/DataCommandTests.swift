@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TradingCore
 
 /// `ws-tester data …` end to end through the real binary: the import's 1h candles equal pandas' resample of the same
 /// rows (Tests/HistoryTests/Fixtures/make_import_fixture.py wrote the expected files), the JSON shapes scripts rely
@@ -81,6 +82,14 @@ import Testing
         #expect(btc["trades"] as? Int == 0 && btc["first"] as? String == "2024-01-01T00:00:00.000000Z")
         let candles = try #require(btc["candles"] as? [String: Int])
         #expect(candles["1m"] == 4000 && Set(candles.keys) == ["1m", "5m", "15m", "30m", "1h", "4h", "12h", "1d", "1w"])
+        // 1m coverage: the minutes from the first to the last row, less the generator's internal gaps.
+        let exp = try expected("XBTUSD_1.csv")
+        let first = Timestamp(iso8601: "2024-01-01T00:00:00Z")!, last = Timestamp(iso8601: exp["last_row"] as! String)!
+        let spanned = Double((last - first).nanoseconds / 60_000_000_000 + 1)
+        let holes = (exp["internal_gaps"] as! [[String]]).reduce(0.0) { $0 + Double((Timestamp(iso8601: $1[1])! - Timestamp(iso8601: $1[0])!).nanoseconds / 60_000_000_000) }
+        let cov = try #require(btc["coverage"] as? [String: Any])
+        #expect(abs((cov["1m"] as? Double ?? -1) - (1 - holes / spanned)) < 0.0001)
+        #expect(cov.count == 9 && (cov["1w"] as? Double ?? -1) >= 0)
         // The file covers its whole span (Kraken omits empty minutes): the only gap is the tail, up to now.
         let g = try json(try data(["gaps", "BTC/USD", "--json", "--database-url", db]).out)
         let gaps = try #require(g["gaps"] as? [[String: Any]])
