@@ -45,8 +45,9 @@ def main():
     ap.add_argument("--bin-dir", default=os.path.join(ROOT, ".build/release"))
     ap.add_argument("--frames-one", type=int, default=500_000)
     ap.add_argument("--frames-twenty", type=int, default=4_000_000)
+    ap.add_argument("--latency-only", action="store_true", help="skip sim-bench, measure only the live client's latency")
     a = ap.parse_args()
-    bench = json.loads(subprocess.check_output([os.path.join(a.bin_dir, "sim-bench"), str(a.frames_one), str(a.frames_twenty)], text=True))
+    bench = {} if a.latency_only else json.loads(subprocess.check_output([os.path.join(a.bin_dir, "sim-bench"), str(a.frames_one), str(a.frames_twenty)], text=True))
     for k, v in bench.items():
         print(f"{k}: {v['frames_per_second']:,.0f} frames/s over {v['clients']} clients ({v['never_reading']} never reading, "
               f"{v['slow_consumers_dropped']} dropped); per reader {v['per_reader_min']:,}–{v['per_reader_max']:,}; "
