@@ -9,7 +9,7 @@ import WSClient
 // Frames per second the local Kraken v2 server sustains: one reading client, then 19 reading clients and one that
 // never reads (it must be dropped as a slow consumer without slowing the others or growing memory without bound).
 // Each client subscribes to book, trade and ticker for every pair; the server then bursts N frames (real market
-// steps, valid checksums) paced by the readers. Usage: sim-bench [FRAMES_ONE_CLIENT] [FRAMES_TWENTY_CLIENTS] [NEVER_READING]
+// steps, valid checksums) paced by the readers, with the server's own market paused meanwhile. Usage: sim-bench [FRAMES_ONE_CLIENT] [FRAMES_TWENTY_CLIENTS] [NEVER_READING]
 // [CLIENTS]. Run it from a release build: a debug build's engine starves its own readers on two cores.
 
 func rssMB() -> Double {
@@ -83,6 +83,9 @@ func scenario(readers n: Int, stuck: Int, frames: Int) async throws -> [String: 
     let dropsBefore = server.serverStats.slowConsumersDropped
     let rss0 = rssMB()
     var rssMax = rss0
+    // The ticker's market stops for the measurement: only the burst's frames flow, and the readers fall quiet after it.
+    server.pause()
+    defer { server.pause(false) }
     let t0 = ContinuousClock.now
     let produced = Flag()
     Task { try? await server.inject(.burst(frames)); produced.set() }
