@@ -551,6 +551,8 @@ public final class KrakenSimEngine {
                     continue
                 }
                 if channel == "book" { connections[id]?.ownBooks[i] = nil }
+                // A frame held back by a reorder fault belongs to the subscription that just ended.
+                if connections[id]?.held[channel]?.pair == i { connections[id]?.held[channel] = nil }
                 send(id, ackFrame(method, had, symbol: s.text, reqId: reqId), &out)
             }
         }

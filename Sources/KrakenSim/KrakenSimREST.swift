@@ -172,12 +172,22 @@ extension KrakenSimEngine {
         let earliest = max(SimWorld.bucket(world.pairs[i].history.first, minutes: interval), running - Interval(nanoseconds: w.nanoseconds * 719))
         var rows: [String] = []
         var b = earliest
+        var lastClose: Int64?
+        let pp = p.priceDecimals
+        func row(_ c: SimCandle, _ at: Timestamp) -> String {
+            "[\(at.seconds),\"\(SimFormat.fixed(c.open, pp))\",\"\(SimFormat.fixed(c.high, pp))\",\"\(SimFormat.fixed(c.low, pp))\",\"\(SimFormat.fixed(c.close, pp))\",\"\(SimFormat.fixed(c.vwapTicks ?? c.close, pp))\",\"\(SimFormat.fixed(c.volume, p.qtyDecimals))\",\(c.count)]"
+        }
         while b <= running {
-            if let since, b.seconds <= since { b = b + w; continue }
             let c = restCandleSpan(i, from: b, to: min(b + w, clockNow + .init(nanoseconds: 1)))
+            if c.count > 0 { lastClose = c.close }
+            if let since, b.seconds <= since { b = b + w; continue }
             if c.count > 0 {
-                let pp = p.priceDecimals
-                rows.append("[\(b.seconds),\"\(SimFormat.fixed(c.open, pp))\",\"\(SimFormat.fixed(c.high, pp))\",\"\(SimFormat.fixed(c.low, pp))\",\"\(SimFormat.fixed(c.close, pp))\",\"\(SimFormat.fixed(c.vwapTicks ?? c.close, pp))\",\"\(SimFormat.fixed(c.volume, p.qtyDecimals))\",\(c.count)]")
+                rows.append(row(c, b))
+            } else if b == running, let close = lastClose ?? p.tape.last?.price {
+                // §9.1: the last entry, the running candle, is always there; without a trade yet it is flat at the last close.
+                var flat = SimCandle(begin: b)
+                flat.open = close; flat.high = close; flat.low = close; flat.close = close
+                rows.append(row(flat, b))
             }
             b = b + w
         }

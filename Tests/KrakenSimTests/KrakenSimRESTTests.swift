@@ -97,6 +97,11 @@ import TradingCore
             let vol = Int128(qtys.reduce(0, +))
             #expect(Int128(units(row[5] as! String, 2)) == (value * 2 + vol) / (vol * 2))
         }
+        // §9.1: the running candle is always the last entry, even before its first trade (flat at the last close).
+        let quiet = KrakenSimEngine(config: simConfig(symbols: [XRPBTC], historyDays: 1))
+        let q = try result(quiet.rest("OHLC", ["pair": "XRPXBT", "interval": "1"], now: quiet.now + .seconds(1)))
+        let qrows = try #require(q["XXRPXXBT"] as? [[Any]])
+        #expect((qrows.last?[0] as? Int) == Int(SimWorld.bucket(quiet.now, minutes: 1).seconds))
         // since: only candles after it.
         let after = try result(e.rest("OHLC", ["pair": "ETHUSD", "since": String(last)], now: e.now))
         #expect((after["XETHZUSD"] as? [[Any]])?.count == 1)
