@@ -160,6 +160,11 @@ struct DataPruneCommand: ParsableCommand {
     @Option(help: "ISO-8601 UTC.") var before: String
     func run() throws {
         let cut = Buckets.floor(try parseTime(before, "--before"), minutes: Timeframe.w1.minutes)
+        // The running week's 1m candles are what its rollup buckets are still built from: never prune into it.
+        let thisWeek = Buckets.floor(LiveRun.wallNow(), minutes: Timeframe.w1.minutes)
+        guard cut <= thisWeek else {
+            throw fail("--before \(before): the cut (\(cut.iso8601)) is after the start of the current week (\(thisWeek.iso8601)), whose rollups still need their 1m candles; nothing was deleted", code: 1)
+        }
         let (t, c) = try history.withStore { store, _ in
             try await RollupRefresher(store: store, now: LiveRun.wallNow()).refreshPending()
             return try await store.prune(before: cut)

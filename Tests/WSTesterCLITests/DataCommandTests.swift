@@ -105,6 +105,25 @@ import TradingCore
         #expect(schema.out.contains("schema version: 1") && schema.out.contains("fill_journal") && schema.out.contains("candles_1w"))
     }
 
+    @Test func pruneKeepsRollupsAndRefusesTheRunningWeek() throws {
+        let db = tempDB()
+        _ = try data(["import", Self.fixtures + "XBTUSD_1.csv", "--database-url", db])
+        func counts() throws -> [String: Int] {
+            let s = try json(try data(["stats", "--json", "--database-url", db]).out)
+            return try #require(((s["symbols"] as? [String: Any])?["BTC/USD"] as? [String: Any])?["candles"] as? [String: Int])
+        }
+        let before = try counts()
+        // A cut in the future would take the running week's 1m candles: refused, nothing deleted.
+        let future = try data(["prune", "--before", "2100-01-01", "--database-url", db])
+        #expect(future.code == 1 && future.err.contains("after the start of the current week") && future.err.contains("nothing was deleted"))
+        #expect(try counts() == before)
+        // 2024-01-09 moves back to Monday 2024-01-08: every 1m candle of the fixture (it ends 2024-01-04) goes, the rollups stay.
+        let pruned = try data(["prune", "--before", "2024-01-09", "--database-url", db])
+        #expect(pruned.code == 0 && pruned.out.contains("pruned before 2024-01-08T00:00:00.000000Z: 0 trades, 4000 1m candles; rollups kept"))
+        let after = try counts()
+        #expect(after["1m"] == 0 && after["1h"] == before["1h"] && after["1d"] == before["1d"] && (before["1h"] ?? 0) > 0)
+    }
+
     @Test func tradeCoverageGaps() throws {
         // The trade file proves its span complete except the minutes its rejected rows claim (computed by the
         // fixture generator); the last minute is still open when the file ends, so the tail starts there.
