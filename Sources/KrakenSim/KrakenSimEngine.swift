@@ -38,6 +38,8 @@ public final class KrakenSimEngine {
         public let time: Timestamp
         /// Nil: accepted; else the HTTP status of the refusal.
         public let rejectedWith: Int?
+        /// The wall-clock time the edge saw the attempt at (nil when driven without sockets).
+        public var wallTime: Timestamp? = nil
     }
 
     public struct Counters: Sendable, Equatable {
@@ -112,7 +114,8 @@ public final class KrakenSimEngine {
     private var replay: [(due: Timestamp, line: String)] = []
     private var clock: Timestamp
     // REST state (KrakenSimREST.swift).
-    var minuteCache: [Int: [Int: SimCandle]] = [:]
+    /// Per pair: history summaries, shared with the server so heavy requests fill them outside the lock.
+    let historyCaches: [SimHistoryCache]
     var restTokens: Double = 0
     var restRefilledAt = Timestamp(nanoseconds: 0)
     public internal(set) var restRequests = 0
@@ -126,6 +129,7 @@ public final class KrakenSimEngine {
                          historyDays: config.historyDays)
         world.tapeCapacity = max(1000, config.tapeCapacity)
         clock = world.now
+        historyCaches = world.pairs.map { SimHistoryCache(history: $0.history) }
         pending = config.faults
         restTokens = config.restBurst
         restRefilledAt = world.now
@@ -143,11 +147,11 @@ public final class KrakenSimEngine {
     // MARK: Connections
 
     /// A WebSocket upgrade attempt: nil to accept, or the HTTP status to refuse it with (rejectHandshakes).
-    public func attempt(now: Timestamp) -> Int? {
+    public func attempt(now: Timestamp, wall: Timestamp? = nil) -> Int? {
         tickClock(now)
         attemptCount += 1
         let status = rejects.isEmpty ? nil : rejects.removeFirst()
-        let a = Attempt(number: attemptCount, time: clock, rejectedWith: status)
+        let a = Attempt(number: attemptCount, time: clock, rejectedWith: status, wallTime: wall)
         if attempts.count >= config.logCapacity { attempts.removeFirst(attempts.count / 2) }
         attempts.append(a)
         onLog?(.attempt(a))
@@ -388,18 +392,29 @@ public final class KrakenSimEngine {
         for change in step.changes {
             let i = change.pair
             let p = world.pairs[i]
+            // A fault is spent only on a frame some subscriber would get: an update with nothing in view at any
+            // subscribed depth, or trades no one subscribes to, leave it armed for the next one.
+            let subscribed = stale ? [] : live.flatMap { id in connections[id]!.subs.values.filter { $0.pair == i } }
             var bookFrames: [Int: String?] = [:]  // depth → frame (nil: nothing in view changed)
-            let corrupted = change.oldBook != nil && (corrupt[i] ?? 0) > 0
-            let dropped = change.oldBook != nil && (dropBook[i] ?? 0) > 0
-            if corrupted { corrupt[i]! -= 1; counters.checksumsCorrupted += 1 }
+            if let old = change.oldBook {
+                for d in Set(subscribed.filter { $0.channel == "book" }.map(\.depth)) { bookFrames[d] = .some(bookUpdate(p, from: old, depth: d, corrupt: false)) }
+            }
+            let visible = bookFrames.values.contains { $0 != nil }
+            let corrupted = visible && (corrupt[i] ?? 0) > 0
+            let dropped = visible && (dropBook[i] ?? 0) > 0
+            if corrupted {
+                corrupt[i]! -= 1; counters.checksumsCorrupted += 1
+                for (d, f) in bookFrames where f != nil { bookFrames[d] = .some(bookUpdate(p, from: change.oldBook!, depth: d, corrupt: true)) }
+            }
             if dropped { dropBook[i]! -= 1; counters.bookUpdatesDropped += 1 }
-            let dropTrade = !change.trades.isEmpty && (dropTrades[i] ?? 0) > 0
+            let tradesSeen = !change.trades.isEmpty && subscribed.contains { $0.channel == "trade" }
+            let dropTrade = tradesSeen && (dropTrades[i] ?? 0) > 0
             if dropTrade { dropTrades[i]! -= 1; counters.tradesDropped += change.trades.count }
-            let duplicate = !change.trades.isEmpty && !dropTrade && (duplicates[i] ?? 0) > 0
+            let duplicate = tradesSeen && !dropTrade && (duplicates[i] ?? 0) > 0
             if duplicate { duplicates[i]! -= 1; counters.tradeMessagesDuplicated += 1 }
             let tradeFrame = change.trades.isEmpty ? nil : tradeMessage(p, change.trades, type: "update")
             var tickerFrame: String?
-            var ohlcFrames: [Int: String] = [:]
+            var ohlcFrames: [Int: [String]] = [:]
             for id in live {
                 guard let c = connections[id] else { continue }
                 // In key order: the same subscriptions give the same frame order in every process.
@@ -435,8 +450,12 @@ public final class KrakenSimEngine {
                         }
                     case "ohlc":
                         if !change.trades.isEmpty {
-                            if ohlcFrames[sub.interval] == nil { ohlcFrames[sub.interval] = ohlcMessage(i, candles: [world.runningCandle(i, interval: sub.interval)], interval: sub.interval, type: "update") }
-                            send(id, .text(ohlcFrames[sub.interval]!), &out)
+                            if ohlcFrames[sub.interval] == nil {
+                                // One update per trade; an interval first tracked in this step has only the final state.
+                                let states = change.candles[sub.interval] ?? [world.runningCandle(i, interval: sub.interval)]
+                                ohlcFrames[sub.interval] = states.map { ohlcMessage(i, candles: [$0], interval: sub.interval, type: "update") }
+                            }
+                            for f in ohlcFrames[sub.interval]! { send(id, .text(f), &out) }
                         }
                     default: break
                     }

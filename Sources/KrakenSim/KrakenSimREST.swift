@@ -143,33 +143,46 @@ extension KrakenSimEngine {
         return s
     }
 
-    /// One-minute summaries, history (cached: a month of prints is generated once) then live.
-    func minuteCandle(_ i: Int, _ begin: Timestamp) -> SimCandle {
-        let h = world.pairs[i].history
-        if begin + .minutes(1) <= world.start {
-            let m = h.minute(of: begin)
-            if let c = minuteCache[i]?[m] { return c }
-            var c = SimCandle(begin: begin)
-            for t in h.trades(minute: m) { c.add(t) }
-            minuteCache[i, default: [:]][m] = c
-            return c
-        }
-        return world.candle(i, interval: 1, begin: begin)
+    /// The candle of [from, to): history summaries (cached per pair), then the live tape.
+    func restCandleSpan(_ i: Int, from: Timestamp, to: Timestamp) -> SimCandle {
+        var c = from < world.start ? historyCaches[i].span(from: from, to: min(to, world.start)) : SimCandle(begin: from)
+        if to > world.start { c.merge(world.tapeCandle(i, from: max(from, world.start), to: to)) }
+        c.begin = from
+        return c
     }
 
-    /// The candle of [from, to) made of minute summaries.
-    func restCandleSpan(_ i: Int, from: Timestamp, to: Timestamp) -> SimCandle {
-        var c = SimCandle(begin: from)
-        var t = from
-        while t < to { c.merge(minuteCandle(i, t)); t = t + .minutes(1) }
-        return c
+    /// The OHLC window of `interval` at `now`: its first bucket and the running one.
+    private func ohlcWindow(_ i: Int, interval: Int, now: Timestamp) -> (earliest: Timestamp, running: Timestamp) {
+        let w = Interval.minutes(Int64(interval))
+        let running = SimWorld.bucket(now, minutes: interval)
+        return (max(SimWorld.bucket(world.pairs[i].history.first, minutes: interval), running - Interval(nanoseconds: w.nanoseconds * 719)), running)
+    }
+
+    /// The history a REST request will summarise, as work to do before it outside the engine lock (nil: none). The
+    /// server runs it unlocked, then calls `rest`, which then finds everything cached.
+    public func restPrefetch(_ endpoint: String, _ query: [String: String], now: Timestamp) -> (@Sendable () -> Void)? {
+        switch endpoint {
+        case "OHLC":
+            guard let i = restPair(query["pair"]), let interval = Int(query["interval"] ?? "1"), SimWorld.intervals.contains(interval) else { return nil }
+            let (earliest, running) = ohlcWindow(i, interval: interval, now: now)
+            let cache = historyCaches[i], end = min(running + .minutes(Int64(interval)), world.start)
+            guard earliest < end else { return nil }
+            return { cache.fill(from: earliest, to: end) }
+        case "Ticker":
+            let pairs = (query["pair"] ?? "").split(separator: ",").compactMap { restPair(String($0)) }
+            let from = SimWorld.bucket(now, minutes: 1440), end = min(now, world.start)
+            guard from < end, !pairs.isEmpty else { return nil }
+            let caches = pairs.map { historyCaches[$0] }
+            return { for c in caches { c.fill(from: from, to: end) } }
+        default:
+            return nil
+        }
     }
 
     private func restOHLC(_ i: Int, interval: Int, since: Int64?) -> RESTResponse {
         let p = world.pairs[i]
         let w = Interval.minutes(Int64(interval))
-        let running = SimWorld.bucket(clockNow, minutes: interval)
-        let earliest = max(SimWorld.bucket(world.pairs[i].history.first, minutes: interval), running - Interval(nanoseconds: w.nanoseconds * 719))
+        let (earliest, running) = ohlcWindow(i, interval: interval, now: clockNow)
         var rows: [String] = []
         var b = earliest
         var lastClose: Int64?

@@ -62,6 +62,13 @@ public final class KrakenSimServer: Sendable {
     private let offset = Mutex(Interval.zero)
     private let paused = Mutex(false)
     private let replayFiles: [String: [String]]
+    /// Real time, for the attempt log only (§4.4 records each attempt's wall-clock time beside its virtual one).
+    static func wallNow() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(nanoseconds: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+    }
+
     private func clock() -> Timestamp { baseClock() + offset.withLock { $0 } }
 
     /// `clock`: virtual time (tests inject one); by default the wall clock scaled by `options.speed` from `config.start`.
@@ -132,6 +139,13 @@ public final class KrakenSimServer: Sendable {
             var query: [String: String] = [:]
             for (k, v) in request.uri.queryParameters { query[String(k)] = String(v) }
             let now = clock()
+            // History summaries are computed unlocked first, so a year of candles does not stall the feed.
+            // On a thread of its own: seconds of work must not hold up the event loop's other sockets either.
+            if let fill = engine.withLock({ $0.engine.restPrefetch(endpoint, query, now: now) }) {
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    DispatchQueue.global().async { fill(); done.resume() }
+                }
+            }
             let r = engine.withLock { $0.engine.rest(endpoint, query, now: now) }
             return Self.json(r.body, status: r.status)
         }
@@ -170,8 +184,8 @@ public final class KrakenSimServer: Sendable {
             router: router,
             server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 1 << 22))) { [self] request, channel, _ in
                 guard request.path == "/v2" || request.path?.hasPrefix("/v2?") == true else { return .dontUpgrade }
-                let now = clock()
-                if let status = engine.withLock({ $0.engine.attempt(now: now) }) {
+                let now = clock(), wall = Self.wallNow()
+                if let status = engine.withLock({ $0.engine.attempt(now: now, wall: wall) }) {
                     rejected.withLock { $0.append(status) }
                     return .dontUpgrade
                 }

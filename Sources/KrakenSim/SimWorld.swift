@@ -8,6 +8,8 @@ struct SimStep: Sendable {
         /// The book before this step (nil: unchanged).
         var oldBook: SimBook?
         var trades: [SimTrade] = []
+        /// Per tracked OHLC interval, the running candle after each of `trades` (Kraken sends an ohlc update per trade).
+        var candles: [Int: [SimCandle]] = [:]
         var bboChanged = false
     }
     var time: Timestamp
@@ -100,6 +102,7 @@ struct SimWorld: Sendable {
             for t in trades[s] ?? [] {
                 let tr = record(i, t)
                 change.trades.append(tr)
+                for (k, c) in pairs[i].candles { change.candles[k, default: []].append(c) }
             }
             if change.oldBook != nil || !change.trades.isEmpty { out.changes.append(change) }
         }
@@ -183,6 +186,15 @@ struct SimWorld: Sendable {
             var k = lowerBound(tape, begin)
             while k < tape.count, tape[k].time < end { c.add(tape[k]); k += 1 }
         }
+        return c
+    }
+
+    /// The live prints of pair i in [from, to).
+    func tapeCandle(_ i: Int, from: Timestamp, to: Timestamp) -> SimCandle {
+        var c = SimCandle(begin: from)
+        let tape = pairs[i].tape
+        var k = lowerBound(tape, from)
+        while k < tape.count, tape[k].time < to { c.add(tape[k]); k += 1 }
         return c
     }
 

@@ -127,10 +127,15 @@ struct KrakenSimCommand: ParsableCommand {
     }
 }
 
-/// A JSONL file written in 256 KB chunks (the server calls `write` under its lock).
+/// A JSONL file written in 256 KB chunks. `write` is called under the server's engine lock, so full chunks go to a
+/// writer queue and the disk never holds up the feed; past 64 chunks (16 MB) waiting, `write` waits for the disk
+/// rather than grow without bound.
 final class LogFile: @unchecked Sendable {
-    // @unchecked: `write` is called under the server's engine lock; `close` after the server stopped.
+    // @unchecked: `buffer` and `lines` are touched only by `write` (under the engine lock) and by `close` after the
+    // server stopped; the handle only on `queue`.
     private let handle: FileHandle
+    private let queue = DispatchQueue(label: "kraken-sim-log")
+    private let pending = DispatchSemaphore(value: 64)
     private var buffer = Data()
     private(set) var lines = 0
 
@@ -143,12 +148,22 @@ final class LogFile: @unchecked Sendable {
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
         lines += 1
-        if buffer.count >= 256 << 10 { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
+        if buffer.count >= 256 << 10 { flush() }
+    }
+
+    private func flush() {
+        let chunk = buffer
+        buffer = Data()
+        buffer.reserveCapacity(300 << 10)
+        pending.wait()
+        queue.async { [handle, pending] in
+            handle.write(chunk)
+            pending.signal()
+        }
     }
 
     func close() {
-        handle.write(buffer)
-        buffer.removeAll()
-        try? handle.close()
+        flush()
+        queue.sync { try? handle.close() }
     }
 }

@@ -91,7 +91,8 @@ import Testing
                 cooldown_seconds: 0
                 use_circuit_breaker: false
             """.write(toFile: cfg, atomically: true, encoding: .utf8)
-        let (server, port, _) = try await startServer(["--fault", "checksumCorrupt:BTC/USD@t=12"])
+        let simLog = dir + "/sim-log.jsonl"
+        let (server, port, serverOut) = try await startServer(["--fault", "checksumCorrupt:BTC/USD@t=12", "--log", simLog])
         defer { server.terminate() }
         let rec = dir + "/live.jsonl", s1 = dir + "/live.json", s2 = dir + "/replay.json"
         let live = try await run(["run", "--config", cfg, "--ws-url", "ws://127.0.0.1:\(port)/v2", "--symbols", "BTC/USD,ETH/USD",
@@ -126,6 +127,23 @@ import Testing
         req.httpBody = Data("replay:file=/etc/passwd".utf8)
         let (refusal, no) = try await URLSession.shared.data(for: req)
         #expect((no as? HTTPURLResponse)?.statusCode == 400 && String(decoding: refusal, as: UTF8.self).contains("not named at launch"))
+        // --log holds every frame sent and every attempt (with its wall-clock time), written off the engine lock and
+        // complete once the server stops.
+        kill(server.processIdentifier, SIGINT)
+        while server.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let said = await serverOut.value()
+        func figure(_ pattern: String) -> Int? {
+            guard let r = said.range(of: pattern, options: .regularExpression) else { return nil }
+            return Int(said[r].filter(\.isNumber))
+        }
+        let framesSent = try #require(figure(#"\d+ frames sent"#), "\(said)"), entries = try #require(figure(#"\(\d+ entries\)"#), "\(said)")
+        let lines = try String(contentsOfFile: simLog, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == entries && framesSent > 200)
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count)
+        #expect(objects.filter { $0["kind"] as? String == "sent" }.count == framesSent)
+        let attempts = objects.filter { $0["kind"] as? String == "attempt" }
+        #expect(!attempts.isEmpty && attempts.allSatisfy { $0["wall_time"] is String && $0["time"] is String })
     }
 
     @Test func badArgumentsAreClearErrors() async throws {

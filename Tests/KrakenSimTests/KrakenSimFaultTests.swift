@@ -88,6 +88,24 @@ import TradingCore
         #expect(c.feed.book(for: ETH)?.checksum == e.checksum(ETH))
     }
 
+    @Test func aFaultWaitsForAFrameSomeoneWouldGet() throws {
+        // Armed while nobody takes BTC's book or trades, the faults stay armed: the first update and the first trade
+        // message after subscribing are the ones corrupted and dropped (not steps that reached no one).
+        var cfg = simConfig()
+        cfg.tick = .seconds(1)   // several prints per message
+        let (e, c) = subscribed(cfg, channels: ["ticker"])
+        c.take(e.inject(.checksumCorrupt(BTC)))
+        c.take(e.inject(.dropTrade(BTC, count: 1)))
+        c.run(5)
+        #expect(e.counters.checksumsCorrupted == 0 && e.counters.tradesDropped == 0)
+        _ = c.subscribe("book", [BTC])
+        _ = c.subscribe("trade", [BTC], extra: #","snapshot":true"#)   // the snapshot's last id reveals the gap
+        c.autoResync = false
+        c.run(3)
+        #expect(e.counters.checksumsCorrupted == 1 && c.feed.counters.checksumFailures == 1)
+        #expect(e.counters.tradesDropped > 0 && c.gaps[BTC] == UInt64(e.counters.tradesDropped))
+    }
+
     @Test func droppedAndDuplicatedTrades() throws {
         var cfg = simConfig()
         cfg.tick = .seconds(1)   // several prints per message

@@ -117,6 +117,33 @@ import TradingCore
         #expect(c.feed.counters.tradeGaps == 0 && c.feed.counters.duplicateTrades == 0)
     }
 
+    @Test func ohlcSendsAnUpdatePerTradeOfTheRunningCandle() throws {
+        // §4.4: "ohlc updates per trade for the running candle". Several prints per step, so a per-step update would
+        // show fewer updates than trades and counts that jump.
+        var cfg = simConfig()
+        cfg.tick = .seconds(1)
+        let e = KrakenSimEngine(config: cfg)
+        let c = SimClient(e)
+        _ = c.subscribe("ohlc", [BTC])
+        _ = c.subscribe("trade", [BTC])
+        let start = c.received.count
+        c.run(90)
+        let live = c.received[start...].map(json)
+        let prints = live.filter { $0["channel"] as? String == "trade" }.flatMap { ($0["data"] as? [[String: Any]]) ?? [] }
+        let updates = live.filter { $0["channel"] as? String == "ohlc" && $0["type"] as? String == "update" }
+            .compactMap { ($0["data"] as? [[String: Any]])?.first }
+        #expect(prints.count > 30 && updates.count == prints.count)
+        // Each update adds exactly that print: count +1, and its close is that print's price.
+        var last: [String: Int] = [:]
+        for (u, p) in zip(updates, prints) {
+            let begin = try #require(u["interval_begin"] as? String), n = try #require(u["trades"] as? Int)
+            if let prev = last[begin] { #expect(n == prev + 1, "\(begin): \(prev) then \(n)") }
+            last[begin] = n
+            #expect((u["close"] as? NSNumber)?.doubleValue == (p["price"] as? NSNumber)?.doubleValue)
+        }
+        #expect(last.count >= 2)   // the run crossed a minute
+    }
+
     @Test func heartbeatsAfterASecondOfSilenceOnceSubscribed() throws {
         var cfg = simConfig(symbols: [XRPBTC])
         cfg.tick = .seconds(60)   // a quiet market: nothing happens between its minute steps

@@ -109,6 +109,52 @@ import TradingCore
         #expect(((hourly["XETHZUSD"] as? [[Any]])?.count ?? 0) >= 24)
     }
 
+    @Test func hourAndLongerCandlesMatchTheTradesWhateverTheStartsAlignment() throws {
+        // A start 17 min 30 s past the hour: history's first minute is not an hour boundary, so cached whole hours,
+        // single minutes and the partial last minute all meet in these candles. Expected values: every print from
+        // the Trades endpoint, bucketed here by UTC hour.
+        var cfg = simConfig(symbols: [ETH], historyDays: 1)
+        cfg.start = T0 + .minutes(17) + .seconds(30)
+        let e = KrakenSimEngine(config: cfg)
+        let c = SimClient(e)
+        c.run(30)
+        var all: [[Any]] = []
+        var since: Int64 = 0
+        while true {
+            let page = try result(e.rest("Trades", ["pair": "ETHUSD", "since": String(since)], now: e.now))
+            let rs = page["XETHZUSD"] as! [[Any]]
+            if rs.isEmpty { break }
+            all += rs
+            since = Int64(page["last"] as! String)!
+        }
+        #expect(all.count > 100_000)
+        for interval in [60, 240, 1440] {
+            // Prefetched first on one path (as the server does), computed under the call on the other: the same rows.
+            let q = ["pair": "ETHUSD", "interval": String(interval)]
+            let plain = e.rest("OHLC", q, now: e.now).body
+            let e2 = KrakenSimEngine(config: cfg)
+            let c2 = SimClient(e2)
+            c2.run(30)
+            e2.restPrefetch("OHLC", q, now: e2.now)?()
+            #expect(e2.rest("OHLC", q, now: e2.now).body == plain)
+            let rows = try #require(try result(e.rest("OHLC", q, now: e.now))["XETHZUSD"] as? [[Any]])
+            var buckets: [Int64: [[Any]]] = [:]
+            for t in all {
+                let secs = Int64((t[2] as! NSNumber).doubleValue.rounded(.down))
+                buckets[secs - secs % Int64(interval * 60), default: []].append(t)
+            }
+            #expect(rows.count == buckets.count, "interval \(interval)")
+            for row in rows {
+                let trades = try #require(buckets[Int64(row[0] as! Int)], "interval \(interval) row \(row[0])")
+                let prices = trades.map { units($0[0] as! String, 2) }, qtys = trades.map { units($0[1] as! String, 8) }
+                #expect(row[7] as? Int == trades.count, "interval \(interval) row \(row[0])")
+                #expect(units(row[1] as! String, 2) == prices.first && units(row[4] as! String, 2) == prices.last)
+                #expect(units(row[2] as! String, 2) == prices.max() && units(row[3] as! String, 2) == prices.min())
+                #expect(units(row[6] as! String, 8) == qtys.reduce(0, +))
+            }
+        }
+    }
+
     @Test func referenceEndpointsAndErrors() throws {
         var cfg = simConfig(symbols: [BTC, XRPBTC])
         cfg.restRatePerSecond = 1
