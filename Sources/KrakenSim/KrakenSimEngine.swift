@@ -17,6 +17,8 @@ public final class KrakenSimEngine {
         case close(connection: Int, code: UInt16)
         /// A TCP reset: no close frame.
         case abort(connection: Int)
+        /// A scheduled burst fell due: the edge runs it paced by the readers (`burstChunk`), as a run-time one.
+        case burst(frames: Int)
     }
 
     public struct SentFrame: Sendable, Equatable {
@@ -102,6 +104,7 @@ public final class KrakenSimEngine {
     }
     private var pending: [ScheduledFault]
     private var rejects: [Int] = []
+    private var pendingReorder: [String: Int] = [:]
     private var acceptThenClose = 0
     private var corrupt: [Int: Int] = [:]
     private var dropBook: [Int: Int] = [:]
@@ -129,7 +132,7 @@ public final class KrakenSimEngine {
                          historyDays: config.historyDays)
         world.tapeCapacity = max(1000, config.tapeCapacity)
         clock = world.now
-        historyCaches = world.pairs.map { SimHistoryCache(history: $0.history) }
+        historyCaches = world.caches
         pending = config.faults
         restTokens = config.restBurst
         restRefilledAt = world.now
@@ -165,6 +168,7 @@ public final class KrakenSimEngine {
         nextConnection += 1
         counters.connections += 1
         connections[id] = Connection(id: id, lastSent: clock, lastChannelMessage: clock)
+        if !pendingReorder.isEmpty { connections[id]!.reorder = pendingReorder; pendingReorder = [:] }
         var out: [Output] = []
         if !silent { send(id, statusFrame(id), &out) }
         if acceptThenClose > 0 {
@@ -202,8 +206,23 @@ public final class KrakenSimEngine {
     }
 
     /// Binary frames from clients are not part of the protocol: counted and ignored.
+    /// The history an `ohlc` subscription's snapshot will summarise (its running and previous candles), as work the
+    /// edge does outside the lock before `receive`; nil for any other text. Cheap: only looks at the request.
+    public func receivePrefetch(_ text: String) -> (@Sendable () -> Void)? {
+        guard text.utf8.count <= 65_536, text.contains("ohlc"), let req = SimRequest.parse(text), req.method == "subscribe",
+              let p = req.params, p.channel == "ohlc", let n = p.interval, SimWorld.intervals.contains(Int(n)) else { return nil }
+        let w = Interval.minutes(n)
+        let running = SimWorld.bucket(world.now, minutes: Int(n))
+        let from = running - w, to = min(running + w, world.start)
+        guard from < to else { return nil }
+        let caches = (p.symbol ?? []).compactMap { Symbol($0).flatMap(world.index(of:)) }.map { historyCaches[$0] }
+        guard !caches.isEmpty else { return nil }
+        return { for c in caches { c.fill(from: from, to: to) } }
+    }
+
     public func receiveBinary(_ connection: Int, now: Timestamp) -> [Output] {
         tickClock(now)
+        log(request: Request(connection: connection, time: clock, text: "(binary frame)"))
         counters.malformedRequests += 1
         return []
     }
@@ -231,6 +250,16 @@ public final class KrakenSimEngine {
         return out
     }
 
+    /// Up to `n` frames of market back to back, the market running ahead of the clock (one chunk of a paced burst:
+    /// the fault itself is counted once, by `noteFaultFired`).
+    public func burstChunk(_ n: Int) -> [Output] {
+        var out: [Output] = []
+        runBurst(n, &out)
+        return out
+    }
+
+    public func noteFaultFired() { counters.faultsFired += 1 }
+
     /// A fault to fire later (run-time scheduling through the control API).
     public func schedule(_ f: ScheduledFault) { pending.append(f) }
 
@@ -249,13 +278,29 @@ public final class KrakenSimEngine {
             switch f.trigger {
             case .immediately: due.append(f.fault)
             case .afterFrames(let n): if counters.framesSent >= n { due.append(f.fault) } else { keep.append(f) }
-            case .at(let t): if clock >= world.start + t { due.append(f.fault) } else { keep.append(f) }
+            // Market time, not the clock: the same steps see the fault whatever the wall clock's granularity.
+            case .at(let t): if world.now >= world.start + t { due.append(f.fault) } else { keep.append(f) }
             }
         }
         pending = keep
         for f in due {
-            if case .replay(let path, _) = f { apply(f, replayLines: config.replayFiles[path] ?? [], &out) } else { apply(f, replayLines: nil, &out) }
+            if case .replay(let path, _) = f { apply(f, replayLines: config.replayFiles[path] ?? [], &out) }
+            else if case .burst(let n) = f { counters.faultsFired += 1; out.append(.burst(frames: n)) }
+            else { apply(f, replayLines: nil, &out) }
         }
+    }
+
+    /// n frames back to back: the market runs ahead of the clock until they are out (bounded by n steps when nobody
+    /// is subscribed).
+    private func runBurst(_ n: Int, _ out: inout [Output]) {
+        let target = counters.framesSent + n
+        var steps = 0
+        while counters.framesSent < target && steps < n {
+            let step = world.step()
+            publish(step, &out)
+            steps += 1
+        }
+        tickClock(world.now)
     }
 
     private func apply(_ fault: SimFault, replayLines: [String]?, _ out: inout [Output]) {
@@ -285,7 +330,10 @@ public final class KrakenSimEngine {
         case .dropTrade(let s, let n): if let i = pair(s) { dropTrades[i, default: 0] += n }
         case .duplicateTrade(let s): if let i = pair(s) { duplicates[i, default: 0] += 1 }
         case .reorder(let channel, let n):
-            for id in openConnections { connections[id]?.reorder[channel, default: 0] += n }
+            // With nobody connected it waits for the next connection (a fault must not vanish unseen).
+            let open = openConnections.filter { connections[$0]?.closing == false }
+            if open.isEmpty { pendingReorder[channel, default: 0] += n }
+            for id in open { connections[id]?.reorder[channel, default: 0] += n }
         case .staleFeed(let mode, let seconds):
             staleMode = mode
             staleUntil = clock + Interval(nanoseconds: Int64(seconds * 1e9))
@@ -293,17 +341,7 @@ public final class KrakenSimEngine {
         case .status(let s):
             system = s
             for id in openConnections where connections[id]?.closing == false { send(id, statusFrame(id), &out) }
-        case .burst(let n):
-            // n frames back to back: the market runs ahead of the clock until they are out (bounded by n steps
-            // when nobody is subscribed).
-            let target = counters.framesSent + n
-            var steps = 0
-            while counters.framesSent < target && steps < n {
-                let step = world.step()
-                publish(step, &out)
-                steps += 1
-            }
-            tickClock(world.now)
+        case .burst(let n): runBurst(n, &out)
         case .rateLimit(let n): rateLimit = n
         case .replay(_, let pace):
             var due = clock
@@ -370,6 +408,9 @@ public final class KrakenSimEngine {
         onLog?(.sent(f))
     }
 
+    /// A REST request, logged as connection 0 (WebSocket connections count from 1).
+    func logREST(_ text: String) { log(request: Request(connection: 0, time: clock, text: text)) }
+
     private func log(request r: Request) {
         if requests.count >= config.logCapacity { let d = requests.count / 2; requests.removeFirst(d); counters.logEntriesDropped += d }
         // A request is kept to its first 4 KB (a client may send a megabyte of junk).
@@ -432,7 +473,7 @@ public final class KrakenSimEngine {
                     case "book":
                         if let own = connections[id]!.ownBooks[i] {
                             connections[id]!.ownBooks[i] = nil
-                            if let f = bookUpdate(p, from: own, depth: sub.depth, corrupt: corrupted) { emit(id, "book", i, f, &out) }
+                            if !dropped, let f = bookUpdate(p, from: own, depth: sub.depth, corrupt: corrupted) { emit(id, "book", i, f, &out) }
                         } else if let old = change.oldBook, !dropped {
                             if bookFrames[sub.depth] == nil { bookFrames[sub.depth] = .some(bookUpdate(p, from: old, depth: sub.depth, corrupt: corrupted)) }
                             if let f = bookFrames[sub.depth]! { emit(id, "book", i, f, &out) }
@@ -659,7 +700,7 @@ public final class KrakenSimEngine {
     private func bookSnapshot(_ p: SimWorld.Pair, depth: Int) -> String {
         let b = p.book
         return "{\"channel\":\"book\",\"type\":\"snapshot\",\"data\":[{\"symbol\":\"\(p.symbol.text)\",\"bids\":" + levels(b.bids.prefix(depth), p, salt: salt)
-            + ",\"asks\":" + levels(b.asks.prefix(depth), p, salt: salt) + ",\"checksum\":\(b.checksum),\"timestamp\":\"\(SimFormat.time(clock))\"}]}"
+            + ",\"asks\":" + levels(b.asks.prefix(depth), p, salt: salt) + ",\"checksum\":\(b.checksum),\"timestamp\":\"\(SimFormat.time(world.now))\"}]}"
     }
 
     /// The update taking a client from `old` to the pair's current book at `depth`; nil when its view did not change.
@@ -697,13 +738,13 @@ public final class KrakenSimEngine {
         s += ",\"last\":" + SimFormat.price(last, pp, salt: salt) + ",\"volume\":" + SimFormat.fixed(d.volume, qp)
         s += ",\"vwap\":" + SimFormat.stripped(d.vwapTicks ?? last, pp) + ",\"low\":" + SimFormat.stripped(d.count > 0 ? d.low : last, pp)
         s += ",\"high\":" + SimFormat.stripped(d.count > 0 ? d.high : last, pp) + ",\"change\":" + SimFormat.stripped(change, pp)
-        s += ",\"change_pct\":" + SimFormat.stripped(Int64((pct * 100).rounded()), 2) + ",\"timestamp\":\"\(SimFormat.time(clock))\"}]}"
+        s += ",\"change_pct\":" + SimFormat.stripped(Int64((pct * 100).rounded()), 2) + ",\"timestamp\":\"\(SimFormat.time(world.now))\"}]}"
         return s
     }
 
     private func ohlcMessage(_ i: Int, candles: [SimCandle], interval: Int, type: String) -> String {
         let p = world.pairs[i]
-        var s = "{\"channel\":\"ohlc\",\"type\":\"\(type)\",\"timestamp\":\"\(SimFormat.time(clock, digits: 9))\",\"data\":["
+        var s = "{\"channel\":\"ohlc\",\"type\":\"\(type)\",\"timestamp\":\"\(SimFormat.time(world.now, digits: 9))\",\"data\":["
         for (k, c) in candles.enumerated() {
             if k > 0 { s += "," }
             s += "{\"symbol\":\"\(p.symbol.text)\",\"open\":" + SimFormat.stripped(c.open, p.priceDecimals) + ",\"high\":" + SimFormat.stripped(c.high, p.priceDecimals)

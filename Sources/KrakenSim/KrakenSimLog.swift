@@ -8,6 +8,8 @@ public enum KrakenSimLog {
         case .attempt(let a):
             return "{\"kind\":\"attempt\",\"number\":\(a.number),\"time\":\"\(a.time.iso8601)\",\"accepted\":\(a.rejectedWith == nil)"
                 + (a.wallTime.map { ",\"wall_time\":\"\($0.iso8601)\"" } ?? "") + (a.rejectedWith.map { ",\"http_status\":\($0)" } ?? "") + "}"
+        case .request(let r) where r.connection == 0:
+            return "{\"kind\":\"rest\",\"time\":\"\(r.time.iso8601)\",\"text\":\(SimFormat.string(r.text))}"
         case .request(let r):
             return "{\"kind\":\"request\",\"connection\":\(r.connection),\"time\":\"\(r.time.iso8601)\",\"text\":\(SimFormat.string(r.text))}"
         case .sent(let f):

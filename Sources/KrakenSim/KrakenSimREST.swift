@@ -45,6 +45,8 @@ extension KrakenSimEngine {
     public func rest(_ endpoint: String, _ query: [String: String], now: Timestamp) -> RESTResponse {
         advanceClockOnly(now)
         restRequests += 1
+        let q = query.keys.sorted().map { "\($0)=\(query[$0]!)" }.joined(separator: "&")
+        logREST("GET /0/public/" + endpoint + (q.isEmpty ? "" : "?" + q))
         if config.restRatePerSecond > 0 {
             let elapsed = Double((clockNow - restRefilledAt).nanoseconds) / 1e9
             restTokens = min(config.restBurst, restTokens + elapsed * config.restRatePerSecond)

@@ -55,7 +55,7 @@ public final class KrakenSimServer: Sendable {
     private let stats = Mutex(Stats())
     private let boundPort = Mutex(0)
     public let options: Options
-    private let wallStart = ContinuousClock.now
+    private let wallStart: ContinuousClock.Instant
     private let virtualStart: Timestamp
     private let baseClock: @Sendable () -> Timestamp
     /// Added to the clock after a burst (the market ran ahead).
@@ -74,6 +74,8 @@ public final class KrakenSimServer: Sendable {
     /// `clock`: virtual time (tests inject one); by default the wall clock scaled by `options.speed` from `config.start`.
     public init(config: KrakenSimConfig, options: Options = Options(), clock: (@Sendable () -> Timestamp)? = nil) {
         engine = Mutex(Box(KrakenSimEngine(config: config)))
+        // The virtual clock starts once the history is built, so its generation time is not a burst of catch-up steps.
+        wallStart = ContinuousClock.now
         self.options = options
         virtualStart = config.start
         replayFiles = config.replayFiles
@@ -104,22 +106,8 @@ public final class KrakenSimServer: Sendable {
     /// reads neither holds the burst up nor makes the others' queues overflow.
     public func inject(_ fault: SimFault) async throws {
         if case .burst(let n) = fault {
-            var left = n
-            while left > 0 {
-                let chunk = min(1000, left)
-                let sent = engine.withLock { b -> Int in
-                    let before = b.engine.counters.framesSent
-                    perform(b.engine.inject(.burst(chunk)))
-                    return b.engine.counters.framesSent - before
-                }
-                left -= max(sent, 1)
-                while medianQueued() > options.burstPace { try await Task.sleep(for: .microseconds(200)) }
-            }
-            // The market ran ahead of the clock: the clock jumps with it, so the feed goes on from there.
-            engine.withLock { b in
-                let lead = b.engine.now - clock()
-                if lead > .zero { offset.withLock { $0 = $0 + lead } }
-            }
+            engine.withLock { $0.engine.noteFaultFired() }
+            try await runBurst(n)
             return
         }
         var lines: [String]?
@@ -129,6 +117,26 @@ public final class KrakenSimServer: Sendable {
             lines = known
         }
         engine.withLock { b in perform(b.engine.inject(fault, replayLines: lines)) }
+    }
+
+    /// A burst in chunks of 1000 frames, each sent once the typical queue drained below `burstPace`.
+    private func runBurst(_ n: Int) async throws {
+        var left = n
+        while left > 0 {
+            let chunk = min(1000, left)
+            let sent = engine.withLock { b -> Int in
+                let before = b.engine.counters.framesSent
+                perform(b.engine.burstChunk(chunk))
+                return b.engine.counters.framesSent - before
+            }
+            left -= max(sent, 1)
+            while medianQueued() > options.burstPace { try await Task.sleep(for: .microseconds(200)) }
+        }
+        // The market ran ahead of the clock: the clock jumps with it, so the feed goes on from there.
+        engine.withLock { b in
+            let lead = b.engine.now - clock()
+            if lead > .zero { offset.withLock { $0 = $0 + lead } }
+        }
     }
 
     /// Serves until the task is cancelled. `onStarted` gets the bound port.
@@ -253,7 +261,14 @@ public final class KrakenSimServer: Sendable {
                     let now = clock()
                     // Answered under the engine's lock: an ack and its snapshot reach the socket before any later update.
                     switch message {
-                    case .text(let text): engine.withLock { perform($0.engine.receive(id, text, now: now)) }
+                    case .text(let text):
+                        // An ohlc snapshot of a long interval reads weeks of history: summarised unlocked first.
+                        if let fill = engine.withLock({ $0.engine.receivePrefetch(text) }) {
+                            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                                DispatchQueue.global().async { fill(); done.resume() }
+                            }
+                        }
+                        engine.withLock { perform($0.engine.receive(id, text, now: now)) }
                     case .binary: engine.withLock { perform($0.engine.receiveBinary(id, now: now)) }
                     }
                 }
@@ -278,6 +293,7 @@ public final class KrakenSimServer: Sendable {
     func perform(_ outputs: [KrakenSimEngine.Output]) {
         guard !outputs.isEmpty else { return }
         var aborts: [any Channel] = []
+        var bursts: [Int] = []
         ios.withLock { ios in
             for o in outputs {
                 switch o {
@@ -297,9 +313,12 @@ public final class KrakenSimServer: Sendable {
                     ios[id]?.queue.yield(.close(code))
                 case .abort(let id):
                     if let io = ios[id] { aborts.append(io.channel); io.queue.finish(); ios[id] = nil }
+                case .burst(let n):
+                    bursts.append(n)
                 }
             }
         }
+        for n in bursts { Task { try? await self.runBurst(n) } }
         for ch in aborts {
             // SO_LINGER 0: close() sends a reset, not a FIN, and no close frame goes out.
             ch.eventLoop.execute {

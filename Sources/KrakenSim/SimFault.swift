@@ -82,7 +82,9 @@ public struct ScheduledFault: Sendable, Equatable {
     public static func parse(_ text: String) throws(SimFaultError) -> ScheduledFault {
         let spec = text.trimmingCharacters(in: .whitespaces)
         var body = Substring(spec), trigger = SimTrigger.immediately
-        if let at = spec.lastIndex(of: "@") {
+        // A trigger is an @ followed by msg= or t=; any other @ belongs to the body (a replay path may hold one).
+        if let at = spec.lastIndex(of: "@"), spec[spec.index(after: at)...].hasPrefix("msg=") || spec[spec.index(after: at)...].hasPrefix("t=")
+            || !spec[..<at].contains("file=") {
             body = spec[..<at]
             let t = spec[spec.index(after: at)...]
             if t.hasPrefix("msg="), let n = Int(t.dropFirst(4)), n >= 0 { trigger = .afterFrames(n) }

@@ -43,6 +43,8 @@ struct SimWorld: Sendable {
     private(set) var pairs: [Pair]
     let start: Timestamp
     let levels: Int
+    /// Per pair: summaries of its history (shared references: the server fills them outside the engine lock).
+    let caches: [SimHistoryCache]
     /// Live prints kept per pair (the oldest quarter goes when it is reached).
     var tapeCapacity = 2_000_000
     /// Fraction of levels that take the simulator's new size on a step (the rest keep theirs).
@@ -67,6 +69,7 @@ struct SimWorld: Sendable {
                            nextId: h.lastId + 1, lastTime: start))
         }
         pairs = ps
+        caches = ps.map { SimHistoryCache(history: $0.history) }
         // The books as the simulator first draws them; the 24 h window from history.
         _ = step()
         for i in pairs.indices { seedDay(i) }
@@ -141,9 +144,10 @@ struct SimWorld: Sendable {
                           qty: max(1, Int64(t.size.raw / Int128(pow10Int(18 - qp)))), side: t.side,
                           isMarket: SimFormat.mix(pairs[i].nextId) % 10 < 7)
         pairs[i].nextId += 1
+        // Candles first: a candle started for a new bucket is built from the tape, which must not hold `tr` yet.
+        for k in pairs[i].candles.keys.sorted() { addToCandle(i, k, tr) }
         pairs[i].tape.append(tr)
         if pairs[i].tape.count > tapeCapacity { pairs[i].tape.removeFirst(pairs[i].tape.count - tapeCapacity * 3 / 4) }
-        for k in pairs[i].candles.keys.sorted() { addToCandle(i, k, tr) }
         rollDay(i, to: tr.time)
         pairs[i].minute!.add(tr)
         return tr
@@ -176,11 +180,7 @@ struct SimWorld: Sendable {
     func candle(_ i: Int, interval: Int, begin: Timestamp) -> SimCandle {
         var c = SimCandle(begin: begin)
         let end = begin + .minutes(Int64(interval))
-        let h = pairs[i].history
-        if begin < start {
-            let m0 = max(0, h.minute(of: begin)), m1 = min(h.minutes, h.minute(of: min(end, start) - Interval(nanoseconds: 1)) + 1)
-            if m0 < m1 { for m in m0..<m1 { for t in h.trades(minute: m) where t.time >= begin && t.time < end { c.add(t) } } }
-        }
+        if begin < start { c.merge(caches[i].span(from: begin, to: min(end, start))) }
         if end > start {
             let tape = pairs[i].tape
             var k = lowerBound(tape, begin)

@@ -4,6 +4,7 @@ import TradingCore
 public enum StrategyRegistry {
     public static let all: [any Strategy.Type] = [
         FlowMomentumStrategy.self,
+        MeanReversionStrategy.self,
         SMACrossStrategy.self,
     ].sorted { $0.name < $1.name }
 

@@ -66,6 +66,8 @@ public protocol Strategy: AnyObject {
 
     /// Latest indicator values, for logs and the dashboard.
     var indicators: [String: Double] { get }
+    /// Configuration findings worth a warning at start (never fatal); the kernel reports them once.
+    var startupWarnings: [String] { get }
     /// Why the strategy declined to trade, by reason.
     var rejections: RejectionTracker { get }
 }
@@ -80,6 +82,7 @@ extension Strategy {
     public func onOrderEvent(_ event: OrderEvent, _ context: StrategyContext) {}
     public func onStop(_ context: StrategyContext) {}
     public var indicators: [String: Double] { [:] }
+    public var startupWarnings: [String] { [] }
 }
 
 /// A strategy that manages several orders: each decision returns order intents (place market, limit or post-only

@@ -126,6 +126,10 @@ public struct StrategyParameters: Sendable, CustomStringConvertible {
     public let specs: [ParameterSpec]
     /// Per-symbol values (built-in and user's merged; the user's win).
     public private(set) var symbolValues: [Symbol: [String: ParameterValue]] = [:]
+    /// Global keys some layer set (the rest are the specs' defaults).
+    public private(set) var userKeys: Set<String> = []
+    /// Per pair: keys the built-in table sets that no user per-pair layer replaced.
+    private var builtInOnly: [Symbol: Set<String>] = [:]
 
     /// Resolves layers (lowest first) of text values against the specs. Unknown keys and bad values are errors.
     public static func resolve(strategy: String, specs: [ParameterSpec], layers: [[String: String]]) throws -> StrategyParameters {
@@ -143,12 +147,21 @@ public struct StrategyParameters: Sendable, CustomStringConvertible {
                 }
             }
         }
-        return StrategyParameters(values: values, specs: specs)
+        var p = StrategyParameters(values: values, specs: specs)
+        p.userKeys = Set(layers.flatMap(\.keys))
+        return p
     }
 
-    /// Adds per-symbol layers (lowest first: the strategy's built-in ones, then the user's), validated like global ones.
+    /// True when the user set `key` globally (YAML or `--param`).
+    public func isUserSet(_ key: String) -> Bool { userKeys.contains(key) }
+
+    /// True when `symbol`'s value of `key` is the strategy's built-in per-pair one (so a user's global value of `key`
+    /// does not apply to that pair, resolution 32).
+    public func isBuiltInPerSymbol(_ key: String, _ symbol: Symbol) -> Bool { builtInOnly[symbol]?.contains(key) == true }
+
+    /// Adds per-symbol layers (lowest first: the strategy's built-in table, then the user's), validated like global ones.
     public mutating func resolveSymbols(strategy: String, layers: [[Symbol: [String: String]]]) throws {
-        for layer in layers {
+        for (index, layer) in layers.enumerated() {
             for symbol in layer.keys.sorted() {
                 for (key, text) in layer[symbol]!.sorted(by: { $0.key < $1.key }) {
                     guard let spec = specs.first(where: { $0.name == key }) else {
@@ -160,7 +173,9 @@ public struct StrategyParameters: Sendable, CustomStringConvertible {
                                              message: "not settable per pair (\(perPair.isEmpty ? "this strategy has no per-pair parameters" : "per-pair: " + perPair.joined(separator: ", ")))")
                     }
                     switch spec.parse(text) {
-                    case .success(let v): symbolValues[symbol, default: [:]][key] = v
+                    case .success(let v):
+                        symbolValues[symbol, default: [:]][key] = v
+                        if index == 0 { builtInOnly[symbol, default: []].insert(key) } else { builtInOnly[symbol]?.remove(key) }
                     case .failure(let m): throw ParameterError(strategy: strategy, key: "symbols.\(symbol).\(key)", message: m.message)
                     }
                 }

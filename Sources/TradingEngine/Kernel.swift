@@ -105,7 +105,10 @@ public final class Kernel {
     public func start() {
         guard !started else { return }
         started = true
-        for r in runners { r.strategy.onStart(r.context) }
+        for r in runners {
+            r.strategy.onStart(r.context)
+            for w in r.strategy.startupWarnings { for o in observers { o.kernelWarning("\(r.name): \(w)") } }
+        }
     }
 
     /// Processes one event.

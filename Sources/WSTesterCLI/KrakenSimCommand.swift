@@ -127,34 +127,51 @@ struct KrakenSimCommand: ParsableCommand {
     }
 }
 
-/// A JSONL file written in 256 KB chunks. `write` is called under the server's engine lock, so full chunks go to a
-/// writer queue and the disk never holds up the feed; past 64 chunks (16 MB) waiting, `write` waits for the disk
-/// rather than grow without bound.
+/// A JSONL file written in 256 KB chunks and at least every half second. `write` is called under the server's
+/// engine lock, so chunks go to a writer queue and the disk never holds up the feed; past 64 chunks (16 MB) waiting,
+/// `write` waits for the disk rather than grow without bound. Writes after `close` are ignored.
 final class LogFile: @unchecked Sendable {
-    // @unchecked: `buffer` and `lines` are touched only by `write` (under the engine lock) and by `close` after the
-    // server stopped; the handle only on `queue`.
+    // @unchecked: `buffer`, `lines` and `closed` are guarded by `lock`; the handle is used only on `queue`.
     private let handle: FileHandle
     private let queue = DispatchQueue(label: "kraken-sim-log")
     private let pending = DispatchSemaphore(value: 64)
+    private let lock = NSLock()
     private var buffer = Data()
-    private(set) var lines = 0
+    private var count = 0
+    private var closed = false
+    private var timer: DispatchSourceTimer?
+
+    var lines: Int { lock.lock(); defer { lock.unlock() }; return count }
 
     init?(path: String) {
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else { return nil }
         handle = h
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        t.schedule(deadline: .now() + .milliseconds(500), repeating: .milliseconds(500))
+        t.setEventHandler { [weak self] in self?.flush(force: false) }
+        t.resume()
+        timer = t
     }
 
     func write(_ line: String) {
+        lock.lock()
+        guard !closed else { lock.unlock(); return }
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
-        lines += 1
-        if buffer.count >= 256 << 10 { flush() }
+        count += 1
+        let full = buffer.count >= 256 << 10
+        lock.unlock()
+        if full { flush(force: true) }
     }
 
-    private func flush() {
+    /// Hands what is buffered to the writer queue (a timer tick skips an empty buffer).
+    private func flush(force: Bool) {
+        // Enqueued under the lock, so chunks reach the file in the order they were written.
+        lock.lock()
+        defer { lock.unlock() }
+        guard !buffer.isEmpty else { return }
         let chunk = buffer
         buffer = Data()
-        buffer.reserveCapacity(300 << 10)
         pending.wait()
         queue.async { [handle, pending] in
             handle.write(chunk)
@@ -163,7 +180,10 @@ final class LogFile: @unchecked Sendable {
     }
 
     func close() {
-        flush()
+        timer?.cancel()
+        flush(force: true)
+        lock.lock(); closed = true; lock.unlock()
+        flush(force: true)
         queue.sync { try? handle.close() }
     }
 }

@@ -127,6 +127,9 @@ import Testing
         req.httpBody = Data("replay:file=/etc/passwd".utf8)
         let (refusal, no) = try await URLSession.shared.data(for: req)
         #expect((no as? HTTPURLResponse)?.statusCode == 400 && String(decoding: refusal, as: UTF8.self).contains("not named at launch"))
+        // REST answers too, and is logged.
+        let time = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/0/public/Time")!).0
+        #expect(String(decoding: time, as: UTF8.self).contains("unixtime"))
         // --log holds every frame sent and every attempt (with its wall-clock time), written off the engine lock and
         // complete once the server stops.
         kill(server.processIdentifier, SIGINT)
@@ -144,6 +147,7 @@ import Testing
         #expect(objects.filter { $0["kind"] as? String == "sent" }.count == framesSent)
         let attempts = objects.filter { $0["kind"] as? String == "attempt" }
         #expect(!attempts.isEmpty && attempts.allSatisfy { $0["wall_time"] is String && $0["time"] is String })
+        #expect(objects.contains { $0["kind"] as? String == "rest" && $0["text"] as? String == "GET /0/public/Time" })
     }
 
     @Test func badArgumentsAreClearErrors() async throws {

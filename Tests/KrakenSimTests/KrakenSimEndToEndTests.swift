@@ -350,13 +350,21 @@ final class InvariantObserver: KernelObserver {
         #expect(r.kernel.market.feedStatus == .online)
     }
 
-    @Test func aBurstIsDeliveredWhole() async throws {
+    /// Injected at run time, or scheduled (`--fault burst@t=…`): either way paced by the readers, and the feed goes on.
+    @Test(arguments: [false, true]) func aBurstIsDeliveredWhole(scheduled: Bool) async throws {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
         defer { task.cancel() }
         let before = ContinuousClock.now
         let after = Mutex<(Int, Int)>((0, 0))
         let r = try await session(server, seconds: 6, at: 0.5) {
-            try await server.inject(.burst(5000))
+            if scheduled {
+                server.withEngine { e in e.schedule(ScheduledFault(.burst(5000), .at(e.now - e.config.start + .milliseconds(200)))) }
+                while server.withEngine({ $0.counters.faultsFired }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                try await Task.sleep(for: .milliseconds(300))
+            } else {
+                try await server.inject(.burst(5000))
+            }
+            #expect(server.withEngine { $0.counters.faultsFired } == 1)
             // The feed goes on after the burst (the clock moved with the market).
             try await Task.sleep(for: .milliseconds(500))
             let a = server.withEngine { $0.counters.framesSent }

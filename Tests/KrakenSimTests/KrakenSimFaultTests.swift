@@ -33,6 +33,9 @@ import TradingCore
             #expect(try ScheduledFault.parse(f.description).fault == f, "\(f)")
         }
         #expect(try ScheduledFault.parse("staleFeed:silent,20").fault == .staleFeed(.silent, seconds: 20))
+        // An @ inside a replay path is the path's; a trigger after it still counts.
+        #expect(try ScheduledFault.parse("replay:file=/tmp/cap@2.jsonl") == ScheduledFault(.replay(path: "/tmp/cap@2.jsonl", pace: .asFastAsPossible), .immediately))
+        #expect(try ScheduledFault.parse("replay:file=/tmp/cap@2.jsonl@t=5") == ScheduledFault(.replay(path: "/tmp/cap@2.jsonl", pace: .asFastAsPossible), .at(.seconds(5))))
         #expect(try ScheduledFault.parse("rejectHandshakes:3,429").fault == .rejectHandshakes(count: 3, httpStatus: 429))
         #expect(try ScheduledFault.parse("replay:/tmp/x.jsonl,250ms").fault == .replay(path: "/tmp/x.jsonl", pace: .every(.milliseconds(250))))
         for bad in ["", "explode", "disconnect:1234", "rejectHandshakes:2,500", "checksumCorrupt", "staleFeed:loud", "burst:-1",
@@ -126,6 +129,16 @@ import TradingCore
     @Test func reorderedBookUpdatesMismatchThenResync() {
         let (e, c) = subscribed()
         c.take(e.inject(.reorder(channel: "book", count: 1)))
+        c.run(3)
+        #expect(c.feed.counters.checksumFailures >= 1 && c.resyncs >= 1)
+        #expect(c.feed.book(for: BTC)?.checksum == e.checksum(BTC))
+    }
+
+    @Test func aReorderWithNobodyConnectedWaitsForTheNextConnection() {
+        let e = KrakenSimEngine(config: simConfig())
+        _ = e.inject(.reorder(channel: "book", count: 1))
+        let c = SimClient(e)
+        for ch in ["book", "trade"] { _ = c.subscribe(ch, [BTC, ETH]) }
         c.run(3)
         #expect(c.feed.counters.checksumFailures >= 1 && c.resyncs >= 1)
         #expect(c.feed.book(for: BTC)?.checksum == e.checksum(BTC))

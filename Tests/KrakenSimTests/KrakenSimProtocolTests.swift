@@ -142,6 +142,22 @@ import TradingCore
             #expect((u["close"] as? NSNumber)?.doubleValue == (p["price"] as? NSNumber)?.doubleValue)
         }
         #expect(last.count >= 2)   // the run crossed a minute
+        // Each closed minute's last update is REST's candle for it, the first trade of the minute counted once.
+        let rest = json(e.rest("OHLC", ["pair": "XBTUSD", "interval": "1"], now: e.now).body)
+        let rows = try #require((rest["result"] as? [String: Any])?["XXBTZUSD"] as? [[Any]])
+        var finals: [String: [String: Any]] = [:]
+        for u in updates { finals[u["interval_begin"] as! String] = u }
+        var compared = 0
+        for row in rows.dropLast() {   // the last row is the running candle
+            let begin = Timestamp(seconds: Int64(row[0] as! Int))
+            guard let f = finals[SimFormat.time(begin, digits: 9)] else { continue }
+            #expect(f["trades"] as? Int == row[7] as? Int, "\(begin.iso8601)")
+            // JSON numbers against REST's strings: equal to the last digit (both are the same decimal text).
+            func near(_ a: Any?, _ b: Any) -> Bool { abs(((a as? NSNumber)?.doubleValue ?? -1) - Double(b as! String)!) < 1e-9 }
+            #expect(near(f["volume"], row[6]) && near(f["close"], row[4]), "\(begin.iso8601): \(f) vs \(row)")
+            compared += 1
+        }
+        #expect(compared >= 1)
     }
 
     @Test func heartbeatsAfterASecondOfSilenceOnceSubscribed() throws {
