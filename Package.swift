@@ -128,7 +128,7 @@ let package = Package(
             "ExternalData", "Regime", "TradingCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "PaperExchangeTests", dependencies: ["PaperExchange", "TradingCore", "MarketData"]),
-        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange"]),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "TradingCore", "MarketData", "TradingEngine", "PaperExchange", "Indicators"]),
         .testTarget(name: "TradingEngineTests", dependencies: ["TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies", "Regime"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "TradingEngine", "TradingCore", "MarketData", "PaperExchange", "Strategies",
                                                     "Regime", .product(name: "Crypto", package: "swift-crypto")],

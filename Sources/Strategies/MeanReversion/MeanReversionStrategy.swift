@@ -47,7 +47,14 @@ public final class MeanReversionStrategy: Strategy {
     private var correlationPaused = false
     private var correlationKey: (Timestamp?, Timestamp?)
     public private(set) var adxBySymbol: [Symbol: Double] = [:]
-    private var telemetry: [Symbol: [String: Double]] = [:]
+    /// Per pair: the latest readings, for logs and the dashboard (built into a dictionary only when asked).
+    private var telemetry: [Telemetry]
+    /// Per pair: 1m volatility and the candle it was computed from.
+    private var volatility: [(key: (Timestamp, Int)?, value: Double?)]
+
+    struct Telemetry {
+        var sma = 0.0, rsi = 0.0, deviation = 0.0, imbalance = 0.0, upper = 0.0, lower = 0.0, volatility = 0.0, evaluated = false
+    }
 
     public init(parameters p: StrategyParameters, symbols: [Symbol]) throws {
         self.symbols = symbols
@@ -58,6 +65,8 @@ public final class MeanReversionStrategy: Strategy {
         trendCandle = Array(repeating: nil, count: symbols.count)
         lastSignalBySymbol = Array(repeating: nil, count: symbols.count)
         extremes = Array(repeating: nil, count: symbols.count)
+        telemetry = Array(repeating: Telemetry(), count: symbols.count)
+        volatility = Array(repeating: (nil, nil), count: symbols.count)
         rejections = RejectionTracker(enabled: c.trackRejections)
     }
 
@@ -69,7 +78,11 @@ public final class MeanReversionStrategy: Strategy {
 
     public var indicators: [String: Double] {
         var out: [String: Double] = [:]
-        for (s, t) in telemetry { for (k, v) in t { out["\(k)_\(s)"] = v } }
+        for (i, s) in symbols.enumerated() where telemetry[i].evaluated {
+            let t = telemetry[i]
+            for (k, v) in [("sma", t.sma), ("rsi", t.rsi), ("deviation_pct", t.deviation), ("imbalance", t.imbalance),
+                           ("upper_band", t.upper), ("lower_band", t.lower), ("volatility_pct", t.volatility)] { out["\(k)_\(s)"] = v }
+        }
         if let corr = correlation { out["xrp_btc_correlation"] = corr }
         return out
     }
@@ -201,10 +214,15 @@ public final class MeanReversionStrategy: Strategy {
         var regime = MeanReversionRegime.medium
         if c.useRegimes {
             let m1 = snapshot.candles(.m1, s)
-            var v = Volatility(lookback: c.volLookback)
-            for k in max(0, m1.count - c.volLookback - 1)..<m1.count { _ = v.update(m1[k].close.doubleValue) }
-            if let vol = v.value { regime = MeanReversionRegime(volatility: vol, c) } else { regime = c.insufficientIsMedium ? .medium : .low }
-            telemetry[s, default: [:]]["volatility_pct"] = v.value ?? 0
+            let key = m1.newest.map { ($0.start, m1.count) }
+            if volatility[i].key == nil || key == nil || volatility[i].key! != key! {
+                var v = Volatility(lookback: c.volLookback)
+                for k in max(0, m1.count - c.volLookback - 1)..<m1.count { _ = v.update(m1[k].close.doubleValue) }
+                volatility[i] = (key, v.value)
+            }
+            let vol = volatility[i].value
+            if let vol { regime = MeanReversionRegime(volatility: vol, c) } else { regime = c.insufficientIsMedium ? .medium : .low }
+            telemetry[i].volatility = vol ?? 0
             if regime == .extreme && c.extremePause { return reject(.regimePause, s) }
         }
 
@@ -238,8 +256,8 @@ public final class MeanReversionStrategy: Strategy {
                 if adx > c.adxThreshold && position == 0 { return reject("strong_trend_adx", s) }
             }
         }
-        telemetry[s, default: [:]].merge(["sma": sma, "rsi": rsi, "deviation_pct": deviation, "imbalance": imbalance,
-                                          "upper_band": bands.upper, "lower_band": bands.lower]) { $1 }
+        telemetry[i].sma = sma; telemetry[i].rsi = rsi; telemetry[i].deviation = deviation; telemetry[i].imbalance = imbalance
+        telemetry[i].upper = bands.upper; telemetry[i].lower = bands.lower; telemetry[i].evaluated = true
 
         // 15. A confirmed trend blocks entries from flat.
         if confirmedTrend && position == 0 { return reject("trending_market", s) }
