@@ -350,6 +350,32 @@ final class InvariantObserver: KernelObserver {
         #expect(r.kernel.market.feedStatus == .online)
     }
 
+    /// cancel_only and post_only are not online: the kernel treats the feed as unavailable until online returns.
+    @Test(arguments: ["cancel_only", "post_only"]) func aRestrictedStatusSuspendsTrading(status: String) async throws {
+        let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
+        defer { task.cancel() }
+        let r = try await session(server, seconds: 4) {
+            try await server.inject(.status(status))
+            try await Task.sleep(for: .milliseconds(800))
+            try await server.inject(.status("online"))
+        }
+        expectIntact(r, status)
+        #expect(r.unavailable.contains(MarketUnavailability.feed(MarketStatus(rawValue: status))))
+        #expect(r.kernel.market.feedStatus == .online && r.connection.counters.connects == 1)
+    }
+
+    @Test func handshakesRefusedWith429AreRetried() async throws {
+        let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))
+        defer { task.cancel() }
+        let r = try await session(server, seconds: 4) {
+            try await server.inject(.rejectHandshakes(count: 2, httpStatus: 429))
+            try await server.inject(.disconnect(.code(1011)))
+        }
+        expectIntact(r, "rejectHandshakes 429")
+        #expect(server.withEngine { $0.attempts.map(\.rejectedWith) } == [nil, 429, 429, nil])
+        #expect(r.connection.counters.connectFailures == 2 && r.connection.counters.connects == 2)
+    }
+
     /// Injected at run time, or scheduled (`--fault burst@t=…`): either way paced by the readers, and the feed goes on.
     @Test(arguments: [false, true]) func aBurstIsDeliveredWhole(scheduled: Bool) async throws {
         let (server, task) = try await startServer(simConfig(symbols: [BTC, ETH]))

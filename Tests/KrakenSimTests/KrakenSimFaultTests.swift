@@ -217,6 +217,31 @@ import TradingCore
         #expect(c.feed.counters.checksumFailures == 1)
     }
 
+    @Test func replayAsFastAsPossibleAndAtTheRecordedPace() throws {
+        let t0 = "2025-01-15T00:00:00Z", t1 = "2025-01-15T00:00:00.500Z", t2 = "2025-01-15T00:00:02Z"
+        let lines = [t0, t1, t2].enumerated().map { #"{"channel":"heartbeat","n":\#($0.offset),"timestamp":"\#($0.element)"}"# }
+        // max: every line at once, in order, to every open connection.
+        var e = KrakenSimEngine(config: simConfig())
+        var c = SimClient(e), other = SimClient(e)
+        let out = e.inject(.replay(path: "cap.jsonl", pace: .asFastAsPossible), replayLines: lines)
+        #expect(texts(out, c.id) == lines && texts(out, other.id) == lines)
+        // recorded: the capture's own gaps (0.5 s, then 1.5 s), from the moment of injection.
+        e = KrakenSimEngine(config: simConfig())
+        c = SimClient(e)
+        other = SimClient(e)
+        c.take(e.inject(.replay(path: "cap.jsonl", pace: .recorded), replayLines: lines))
+        func seen() -> [String] { c.received.filter { $0.contains(#""n":"#) } }
+        #expect(seen() == [lines[0]])
+        c.run(0.45)
+        #expect(seen() == [lines[0]])
+        c.run(0.1)
+        #expect(seen() == Array(lines[0...1]))
+        c.run(1.4)
+        #expect(seen() == Array(lines[0...1]))
+        c.run(0.1)
+        #expect(seen() == lines)
+    }
+
     @Test func triggersByFrameCountAndByVirtualTime() {
         var cfg = simConfig()
         cfg.faults = [ScheduledFault(.status("post_only"), .at(.seconds(10))), ScheduledFault(.disconnect(.code(1001)), .afterFrames(400))]
