@@ -435,10 +435,17 @@ public final class KrakenSimEngine {
             let p = world.pairs[i]
             // A fault is spent only on a frame some subscriber would get: an update with nothing in view at any
             // subscribed depth, or trades no one subscribes to, leave it armed for the next one.
-            let subscribed = stale ? [] : live.flatMap { id in connections[id]!.subs.values.filter { $0.pair == i } }
             var bookFrames: [Int: String?] = [:]  // depth → frame (nil: nothing in view changed)
-            if let old = change.oldBook {
-                for d in Set(subscribed.filter { $0.channel == "book" }.map(\.depth)) { bookFrames[d] = .some(bookUpdate(p, from: old, depth: d, corrupt: false)) }
+            var tradeSubscribed = false
+            if !stale {
+                for id in live {
+                    for sub in connections[id]!.subs.values where sub.pair == i {
+                        if sub.channel == "trade" { tradeSubscribed = true }
+                        if sub.channel == "book", let old = change.oldBook, bookFrames[sub.depth] == nil {
+                            bookFrames[sub.depth] = .some(bookUpdate(p, from: old, depth: sub.depth, corrupt: false))
+                        }
+                    }
+                }
             }
             let visible = bookFrames.values.contains { $0 != nil }
             let corrupted = visible && (corrupt[i] ?? 0) > 0
@@ -448,7 +455,7 @@ public final class KrakenSimEngine {
                 for (d, f) in bookFrames where f != nil { bookFrames[d] = .some(bookUpdate(p, from: change.oldBook!, depth: d, corrupt: true)) }
             }
             if dropped { dropBook[i]! -= 1; counters.bookUpdatesDropped += 1 }
-            let tradesSeen = !change.trades.isEmpty && subscribed.contains { $0.channel == "trade" }
+            let tradesSeen = !change.trades.isEmpty && tradeSubscribed
             let dropTrade = tradesSeen && (dropTrades[i] ?? 0) > 0
             if dropTrade { dropTrades[i]! -= 1; counters.tradesDropped += change.trades.count }
             let duplicate = tradesSeen && !dropTrade && (duplicates[i] ?? 0) > 0
