@@ -160,6 +160,30 @@ import TradingCore
         #expect(compared >= 1)
     }
 
+    @Test func tickerUpdatesFollowTheirEventTrigger() throws {
+        // trades (default): one update per trade message; bbo: one per change of the best bid or ask, never more than
+        // there are book updates.
+        var cfg = simConfig()
+        cfg.tick = .milliseconds(200)
+        let e = KrakenSimEngine(config: cfg)
+        let t = SimClient(e), b = SimClient(e)
+        _ = t.subscribe("ticker", [BTC]); _ = t.subscribe("trade", [BTC])
+        _ = b.subscribe("ticker", [BTC], extra: #","event_trigger":"bbo""#); _ = b.subscribe("book", [BTC])
+        let (n0, m0) = (t.received.count, b.received.count)
+        t.run(60, others: [b])
+        func updates(_ c: SimClient, _ from: Int, _ channel: String) -> [[String: Any]] {
+            c.received[from...].map(json).filter { $0["channel"] as? String == channel && $0["type"] as? String == "update" }
+        }
+        let tradeMsgs = updates(t, n0, "trade").count, tickers = updates(t, n0, "ticker").count
+        #expect(tradeMsgs > 20 && tickers == tradeMsgs)
+        // bbo: each update's best bid or ask (price or size) differs from the previous update's.
+        let bbo = updates(b, m0, "ticker").compactMap { ($0["data"] as? [[String: Any]])?.first }
+        #expect(bbo.count > 5 && bbo.count <= updates(b, m0, "book").count)
+        for (x, y) in zip(bbo, bbo.dropFirst()) {
+            #expect(["bid", "bid_qty", "ask", "ask_qty"].contains { (x[$0] as? NSNumber) != (y[$0] as? NSNumber) }, "\(x) then \(y)")
+        }
+    }
+
     @Test func heartbeatsAfterASecondOfSilenceOnceSubscribed() throws {
         var cfg = simConfig(symbols: [XRPBTC])
         cfg.tick = .seconds(60)   // a quiet market: nothing happens between its minute steps
