@@ -5,6 +5,7 @@ public enum StrategyRegistry {
     public static let all: [any Strategy.Type] = [
         FlowMomentumStrategy.self,
         MeanReversionStrategy.self,
+        OrderFlowStrategy.self,
         SMACrossStrategy.self,
     ].sorted { $0.name < $1.name }
 

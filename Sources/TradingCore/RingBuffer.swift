@@ -3,6 +3,9 @@
 public struct RingBuffer<Element>: RandomAccessCollection {
     @usableFromInline var storage: ContiguousArray<Element> = []
     @usableFromInline var head = 0
+    /// Everything ever appended (a tape's trade sequence: it keeps counting once the oldest entries are dropped).
+    public var appended: UInt64 { appendedCount }
+    @usableFromInline var appendedCount: UInt64 = 0
     public let capacity: Int
 
     public init(capacity: Int) {
@@ -21,6 +24,7 @@ public struct RingBuffer<Element>: RandomAccessCollection {
     }
 
     @inlinable public mutating func append(_ e: Element) {
+        appendedCount &+= 1
         if storage.count < capacity {
             storage.append(e)
         } else {

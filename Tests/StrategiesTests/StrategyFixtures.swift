@@ -6,11 +6,15 @@ final class ScenarioMarket: MarketView {
     var candleLists: [Timeframe: [Symbol: [Candle]]] = [:]
     var tape: [Symbol: [Trade]] = [:]
     var usd: [String: Price] = [:]
+    var books: [Symbol: OrderBook] = [:]
+    /// Tapes that persist between decisions (their `appended` count is the pair's trade sequence), 100 trades held.
+    var rings: [Symbol: RingBuffer<Trade>] = [:]
     var symbols: [Symbol] { Array(Set(prices.keys).union(candleLists.values.flatMap(\.keys))).sorted() }
     func price(_ symbol: Symbol) -> Price? { prices[symbol] }
-    func book(_ symbol: Symbol) -> OrderBook? { nil }
+    func book(_ symbol: Symbol) -> OrderBook? { books[symbol] }
     func ticker(_ symbol: Symbol) -> Ticker? { nil }
     func trades(_ symbol: Symbol) -> RingBuffer<Trade> {
+        if let r = rings[symbol] { return r }
         let list = tape[symbol] ?? []
         var r = RingBuffer<Trade>(capacity: max(1, list.count))
         for t in list { r.append(t) }
@@ -39,6 +43,17 @@ final class ScenarioMarket: MarketView {
             list.append(Candle(start: start, open: px(o), high: px(max(o, c)), low: px(min(o, c)), close: px(c), volume: Quantity(1)))
         }
         candleLists[tf, default: [:]][s] = list
+    }
+
+    /// Appends to the pair's persistent 100-trade tape.
+    func append(_ s: Symbol, _ trades: [(price: Double, size: Double, side: TakerSide)], at t: Timestamp) {
+        var r = rings[s] ?? RingBuffer<Trade>(capacity: 100)
+        for x in trades { r.append(Trade(symbol: s, time: t, price: px(x.price), size: Quantity(rounding: x.size, toDecimals: 8)!, side: x.side)) }
+        rings[s] = r
+    }
+
+    func setBook(_ s: Symbol, bid: Double, ask: Double) {
+        books[s] = OrderBook(bids: [BookLevel(price: px(bid), size: Quantity(1000))], asks: [BookLevel(price: px(ask), size: Quantity(1000))])
     }
 
     func setTrades(_ s: Symbol, count: Int, price: Double, size: Double, side: TakerSide, at t: Timestamp) {

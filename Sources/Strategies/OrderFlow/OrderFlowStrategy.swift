@@ -1,0 +1,310 @@
+import Indicators
+import TradingCore
+
+/// Trades the tape (order_flow.md, code 5.0.1): follows one-sided aggressive volume with a volume spike, buys below
+/// (shorts above) the tape's VWAP on moderate flow, and stands aside on toxic flow (VPIN) or wash-trading patterns.
+/// Thresholds and sizes follow a 1m volatility regime and the time-of-day session; positions take profit earlier as
+/// they age and finally leave at any profit.
+///
+/// Where it differs from the reference ([FIX]): the trade cooldown counts each pair's own trade sequence, not the
+/// size of a 100-trade buffer that saturates and stopped the strategy after its first trade (W1); exits run first,
+/// through every gate (W3); "has a long" and closing sizes are the pair's own (W4); session hours are UTC (W7); sizes
+/// are USD, converted by the engine for XRP/BTC (W10); positions are the portfolio's, engine exits included (W11);
+/// closing sells carry no stop or target (W12).
+///
+/// Not-ready readings (resolution 59): 1m volatility nil → 0.0 (LOW regime, reference); VPIN nil (fewer trades than
+/// buckets) → 0.0 (no pause); VWAP nil → `no_price_data`; fewer trades than the anomaly window → no anomaly.
+public final class OrderFlowStrategy: Strategy {
+    public static let name = "order_flow"
+    public static let version = "5.0.1"
+    public static let summary = "Tape flow: one-sided volume with a spike, VWAP reversion, VPIN and wash-trade filters, sessions."
+    public static let defaultSymbols = [Symbol("XRP/USDT")!, Symbol("BTC/USDT")!, Symbol("XRP/BTC")!]
+    public static var parameters: [ParameterSpec] { OrderFlowConfig.specs }
+    public static var symbolDefaults: [Symbol: [String: String]] { OrderFlowConfig.symbolDefaults }
+
+    let symbols: [Symbol]
+    let c: OrderFlowConfig
+    public let startupWarnings: [String]
+    public private(set) var rejections = RejectionTracker()
+
+    private var lastSignal: Timestamp?
+    /// Per pair: its trade sequence at its last entry (W1).
+    private var lastSignalSeq: [UInt64?]
+    private var consecutiveLosses = 0
+    private var breakerTime: Timestamp?
+    private var extremes: [(entry: Timestamp, high: Double, low: Double)?]
+    private var volatility: [(key: (Timestamp, Int)?, value: Double?)]
+    /// The last reading per pair (telemetry).
+    private var readings: [(imbalance: Double, spike: Double, vpin: Double, evaluated: Bool)]
+
+    enum Regime: String { case low = "LOW", medium = "MEDIUM", high = "HIGH", extreme = "EXTREME" }
+
+    public init(parameters p: StrategyParameters, symbols: [Symbol]) throws {
+        self.symbols = symbols
+        c = try OrderFlowConfig(p, symbols: symbols)
+        startupWarnings = OrderFlowConfig.warnings(c, p, symbols: symbols)
+        lastSignalSeq = Array(repeating: nil, count: symbols.count)
+        extremes = Array(repeating: nil, count: symbols.count)
+        volatility = Array(repeating: (nil, nil), count: symbols.count)
+        readings = Array(repeating: (0, 0, 0, false), count: symbols.count)
+        rejections = RejectionTracker(enabled: c.trackRejections)
+    }
+
+    public var warmup: [Timeframe: Int] { [.m1: c.volLookback + 1] }
+    public var tradeHistory: Int { max(c.lookback * 5 / 4, c.vpinLookback, c.anomalyLookback, 100) }
+
+    public var indicators: [String: Double] {
+        var out: [String: Double] = [:]
+        for (i, s) in symbols.enumerated() where readings[i].evaluated {
+            out["imbalance_\(s)"] = readings[i].imbalance
+            out["volume_spike_\(s)"] = readings[i].spike
+            out["vpin_\(s)"] = readings[i].vpin
+        }
+        return out
+    }
+
+    public func onFill(_ fill: Fill, _ context: StrategyContext) {
+        guard !fill.pnl.isZero else { return }
+        if fill.pnl.isPositive { consecutiveLosses = 0 } else {
+            consecutiveLosses += 1
+            if consecutiveLosses >= c.maxLosses { breakerTime = fill.timestamp }
+        }
+    }
+
+    // MARK: Decision
+
+    public func generateSignal(_ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? {
+        let now = snapshot.timestamp
+        for (i, s) in symbols.enumerated() {
+            if let exit = try exitSignal(i, s, snapshot, context) { return exit }   // exits start no cooldown
+        }
+        if c.useBreaker, consecutiveLosses >= c.maxLosses, let t = breakerTime {
+            if now - t < .minutes(Int64(c.breakerMinutes)) { rejections.track(.circuitBreaker); return nil }
+            consecutiveLosses = 0
+            breakerTime = nil
+        }
+        if let l = lastSignal, now - l < Interval(nanoseconds: Int64((c.cooldownSeconds * 1e9).rounded())) {
+            rejections.track(.timeCooldown); return nil
+        }
+        let exposures = symbols.map { exposure($0, snapshot, context) }
+        for (i, s) in symbols.enumerated() {
+            if let signal = try evaluate(i, s, snapshot, context, exposures) {
+                lastSignal = now
+                lastSignalSeq[i] = snapshot.trades(s).appended
+                return signal
+            }
+        }
+        return nil
+    }
+
+    /// The pair's position in USD at cost (positive on both sides) and its side.
+    private func exposure(_ s: Symbol, _ snapshot: DataSnapshot, _ context: StrategyContext) -> (usd: Double, side: PositionSide, position: Position)? {
+        guard let pos = context.portfolio.position(s), pos.size.isPositive else { return nil }
+        let q: Double
+        if snapshot.market.accountCurrency.quoteIsCash(s) { q = 1 } else {
+            guard let p = snapshot.market.directUSDPrice(s.quote) else { return nil }
+            q = p.doubleValue
+        }
+        return (pos.costBasis.doubleValue * q, pos.side, pos)
+    }
+
+    /// §7.3–7.4 for an open position: trailing stop, then progressive decay; priced at the side of the book it would
+    /// close against.
+    private func exitSignal(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? {
+        guard let (_, side, pos) = exposure(s, snapshot, context) else { extremes[i] = nil; return nil }
+        guard let price = snapshot.price(s), price.isPositive else { return nil }
+        let long = side == .long
+        let book = snapshot.book(s)
+        let ref: Price = if let b = book, b.isTwoSided { long ? b.bestBid : b.bestAsk } else { price }
+        // Profit from the price of record; the exit is priced where it would fill (§7.3).
+        let p = price.doubleValue, entry = pos.entryPrice.doubleValue
+        guard entry > 0 else { return nil }
+        if extremes[i]?.entry != pos.entryTime { extremes[i] = (pos.entryTime, entry, entry) }
+        extremes[i]!.high = max(extremes[i]!.high, p)
+        extremes[i]!.low = min(extremes[i]!.low, p)
+        let close: SignalAction = long ? .sell : .cover
+        if c.useTrailing {
+            let e = extremes[i]!
+            if long, (e.high - entry) / entry * 100 >= c.trailingActivation, p <= e.high * (1 - c.trailingDistance / 100) {
+                return try Signal(action: close, symbol: s, size: .zero, price: ref, reason: "trailing stop", metadata: ["trailing_stop": "true"], closeFullPosition: true)
+            }
+            if !long, (entry - e.low) / entry * 100 >= c.trailingActivation, p >= e.low * (1 + c.trailingDistance / 100) {
+                return try Signal(action: close, symbol: s, size: .zero, price: ref, reason: "trailing stop", metadata: ["trailing_stop": "true"], closeFullPosition: true)
+            }
+        }
+        guard c.useDecay else { return nil }
+        let age = Double((snapshot.timestamp - pos.entryTime).nanoseconds) / 1e9
+        guard let mult = Self.decayMultiplier(age: age, stages: c.decayStages) else { return nil }
+        let profit = (long ? p - entry : entry - p) / entry * 100
+        let tp = c.takeProfit[i] * mult
+        var stage: String?
+        if mult == 0 && profit > 0 { stage = "any_profit" }
+        else if c.decayAtProfit && mult < 1 && profit - 2 * c.feeRate * 100 >= c.decayMinProfit { stage = "profit_after_fees" }
+        else if tp > 0 && profit >= tp { stage = "take_profit" }
+        guard let stage else { return nil }
+        return try Signal(action: close, symbol: s, size: .zero, price: ref,
+                          reason: "position decay (\(stage), take profit ×\(mult)) at \(Self.text(profit))% profit",
+                          metadata: ["position_decay": "true", "decay_stage": stage, "decay_mult": "\(mult)"], closeFullPosition: true)
+    }
+
+    /// The multiplier of the last stage whose age has been reached; nil before the first (no decay).
+    static func decayMultiplier(age: Double, stages: [(age: Double, multiplier: Double)]) -> Double? {
+        stages.last { $0.age <= age }?.multiplier
+    }
+
+    private func reject(_ r: String, _ s: Symbol) -> Signal? { rejections.track(r, symbol: s); return nil }
+    private func reject(_ r: StrategyRejection, _ s: Symbol) -> Signal? { reject(r.rawValue, s) }
+
+    private func regime(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot) -> Regime {
+        guard c.useRegimes else { return .medium }
+        let m1 = snapshot.candles(.m1, s)
+        let key = m1.newest.map { ($0.start, m1.count) }
+        if volatility[i].key == nil || key == nil || volatility[i].key! != key! {
+            var v = Volatility(lookback: c.volLookback)
+            for k in max(0, m1.count - c.volLookback - 1)..<m1.count { _ = v.update(m1[k].close.doubleValue) }
+            volatility[i] = (key, v.value)
+        }
+        let vol = volatility[i].value ?? 0
+        return vol < c.regimeLow ? .low : vol < c.regimeMedium ? .medium : vol < c.regimeHigh ? .high : .extreme
+    }
+
+    /// §6.2 for one pair (exits already done).
+    private func evaluate(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot, _ context: StrategyContext,
+                          _ exposures: [(usd: Double, side: PositionSide, position: Position)?]) throws -> Signal? {
+        let tape = snapshot.trades(s)
+        guard tape.count >= c.lookback else { return reject(.warmingUp, s) }
+        let regime = regime(i, s, snapshot)
+        if regime == .extreme && c.extremePause { return reject(.regimePause, s) }
+        let session = c.useSessions ? c.sessions.session(at: snapshot.timestamp) : "EUROPE"
+        let sessionThreshold = c.useSessions ? c.sessionThresholdMult[session]! : 1, sessionSize = c.useSessions ? c.sessionSizeMult[session]! : 1
+        let factor: Double = switch regime { case .low: 1.25; case .medium: 1; case .high: 0.75; case .extreme: 0.5 }
+        let lookback = max(20, min(Int((Double(c.lookback) * factor).rounded(.down)), tape.count))
+        // W1: the pair's own trade sequence, which keeps counting when the tape is full.
+        if let last = lastSignalSeq[i], tape.appended &- last < UInt64(c.cooldownTrades[i]) { return reject(.tradeCooldown, s) }
+        let n = tape.count
+        var vpinValue = 0.0
+        if c.useVPIN {
+            let k = min(c.vpinLookback, n)
+            vpinValue = vpin((n - k..<n).map { FlowTrade(tape[$0]) }, buckets: c.vpinBuckets) ?? 0
+            let threshold = c.sessionVPIN ? c.sessionVPINThreshold[session]! : c.vpinHigh
+            if vpinValue >= threshold && c.vpinPause { return reject("vpin_pause", s) }
+        }
+        if c.useAnomaly && c.anomalyPause && n >= c.anomalyLookback {
+            let m1 = snapshot.candles(.m1, s)
+            let previous = m1.count >= 2 ? m1[m1.count - 2].close.doubleValue : 0
+            if !anomalies(tape, price: snapshot.price(s)?.doubleValue ?? 0, previous: previous).isEmpty { return reject("volume_anomaly", s) }
+        }
+        var buy = 0.0, sell = 0.0
+        for k in n - lookback..<n { if tape[k].side == .buy { buy += tape[k].size.doubleValue } else { sell += tape[k].size.doubleValue } }
+        let total = buy + sell
+        guard total > 0 else { return reject("no_volume", s) }
+        let imbalance = (buy - sell) / total
+        var last5 = 0.0
+        for k in max(n - 5, n - lookback)..<n { last5 += tape[k].size.doubleValue }
+        let denominator = 5 * total / Double(lookback)
+        let spike = denominator > 0 ? last5 / denominator : 1
+        readings[i] = (imbalance, spike, vpinValue, true)
+        guard let price = snapshot.price(s), price.isPositive, let vwap = snapshot.vwap(s, n: lookback), vwap > 0 else { return reject(.noPriceData, s) }
+        let p = price.doubleValue
+        let priceVsVWAP = (p - vwap) / vwap
+        let regimeThreshold: Double = switch regime { case .low: 0.9; case .medium: 1; case .high: 1.3; case .extreme: c.volThresholdMult }
+        let regimeSize: Double = switch regime { case .low, .medium: 1; case .high: 0.8; case .extreme: c.extremeSize }
+        let effBuy = c.buyThreshold[i] * regimeThreshold * sessionThreshold, effSell = c.sellThreshold[i] * regimeThreshold * sessionThreshold
+        let adjusted = c.size[i] * regimeSize * sessionSize
+        let feeOK = c.takeProfit[i] - 2 * c.feeRate * 100 >= c.minProfitAfterFees
+
+        // 16–18: caps, room, fees.
+        let held = exposures[i]?.usd ?? 0
+        let totalHeld = exposures.reduce(0.0) { $0 + ($1?.usd ?? 0) }
+        if totalHeld >= c.maxTotal || held >= c.maxSymbol { return reject(.maxPosition, s) }
+        let actual = min(adjusted, min(c.maxTotal - totalHeld, c.maxSymbol - held))
+        if actual < c.minTrade { return reject(.insufficientSize, s) }
+        if c.useFeeCheck && !feeOK { return reject("not_fee_profitable", s) }
+
+        // 19: entries (§7.1).
+        let flow = imbalance   // the snapshot's trade imbalance over the same window: the same figure (W5)
+        let instrument = context.instruments[s]
+        func level(_ x: Double) -> Price? { instrument?.price(x) ?? Price(rounding: x, toDecimals: 8) }
+        let sl = c.stopLoss[i] / 100, tp = c.takeProfit[i] / 100
+        let hasLong = exposures[i]?.side == .long && held > 0   // W4: this pair's own position
+        let context = " (\(regime.rawValue), \(session))"
+        if imbalance > effBuy && spike > c.spikeMult[i] {
+            if c.useTradeFlow && flow <= c.tradeFlowThreshold { return reject(.tradeFlowNotAligned, s) }
+            guard let sized = exposureCheck(.long, actual, i, exposures) else { return reject(.correlationLimit, s) }
+            return try Signal(action: .buy, symbol: s, sizeUSD: sized, price: price,
+                              reason: "buy flow: imbalance \(Self.text(imbalance)), volume ×\(Self.text(spike))\(context)",
+                              stopLoss: level(p * (1 - sl)), takeProfit: level(p * (1 + tp)))
+        } else if imbalance < -effSell && spike > c.spikeMult[i] {
+            if c.useTradeFlow && flow >= -c.tradeFlowThreshold { return reject(.tradeFlowNotAligned, s) }
+            if hasLong { return try close(s, price, min(actual, held), held, "sell flow closes the long: imbalance \(Self.text(imbalance))\(context)") }
+            guard let sized = exposureCheck(.short, actual, i, exposures) else { return reject(.correlationLimit, s) }
+            return try Signal(action: .short, symbol: s, sizeUSD: sized, price: price,
+                              reason: "sell flow: imbalance \(Self.text(imbalance)), volume ×\(Self.text(spike))\(context)",
+                              stopLoss: level(p * (1 + sl)), takeProfit: level(p * (1 - tp)))
+        }
+        let reduced = actual * c.vwapSizeMult
+        if imbalance > effBuy * c.vwapThresholdMult && priceVsVWAP < -c.vwapDeviation {
+            if !(c.useTradeFlow && flow <= c.tradeFlowThreshold), let sized = exposureCheck(.long, reduced, i, exposures) {
+                return try Signal(action: .buy, symbol: s, sizeUSD: sized, price: price,
+                                  reason: "VWAP reversion buy: \(Self.text(priceVsVWAP * 100))% from VWAP\(context)",
+                                  stopLoss: level(p * (1 - sl)), takeProfit: level(vwap))
+            }
+        } else if imbalance < -effSell * c.vwapThresholdMult && priceVsVWAP > c.vwapDeviation && reduced >= c.minTrade {
+            if hasLong { return try close(s, price, min(reduced, held), held, "VWAP reversion sell closes the long\(context)") }
+            if !(c.useTradeFlow && flow >= -c.tradeFlowThreshold), let sized = exposureCheck(.short, reduced, i, exposures) {
+                return try Signal(action: .short, symbol: s, sizeUSD: sized, price: price,
+                                  reason: "VWAP reversion short: +\(Self.text(priceVsVWAP * 100))% from VWAP\(context)",
+                                  stopLoss: level(p * (1 + sl)), takeProfit: level(vwap))
+            }
+        }
+        return reject(.noSignalConditions, s)
+    }
+
+    private func close(_ s: Symbol, _ price: Price, _ size: Double, _ held: Double, _ reason: String) throws -> Signal {
+        if size >= held { return try Signal(action: .sell, symbol: s, size: .zero, price: price, reason: reason, closeFullPosition: true) }
+        return try Signal(action: .sell, symbol: s, sizeUSD: size, price: price, reason: reason)
+    }
+
+    /// §10.5: other pairs on the same side shrink the size; the side's total caps it. Nil when too little is left.
+    private func exposureCheck(_ side: PositionSide, _ size: Double, _ i: Int, _ exposures: [(usd: Double, side: PositionSide, position: Position)?]) -> Double? {
+        guard c.useCorrelation else { return size >= c.minTrade ? size : nil }
+        var totalSide = 0.0, sameElsewhere = false
+        for (k, e) in exposures.enumerated() where k != i {
+            guard let e, e.side == side else { continue }
+            totalSide += e.usd
+            sameElsewhere = true
+        }
+        var sized = sameElsewhere ? size * c.sameDirection : size
+        let cap = side == .long ? c.maxLong : c.maxShort
+        if totalSide + sized > cap { sized = min(sized, max(0, cap - totalSide)) }
+        return sized >= c.minTrade ? sized : nil
+    }
+
+    /// §7.2 on the newest `volume_anomaly_lookback_trades` trades: the anomalies found (empty: none).
+    func anomalies(_ tape: RingBuffer<Trade>, price: Double, previous: Double) -> [String] {
+        let n = tape.count, m = c.anomalyLookback
+        guard n >= m else { return [] }
+        var sizes: [Double] = []
+        sizes.reserveCapacity(m)
+        for k in n - m..<n { sizes.append(tape[k].size.doubleValue) }
+        var found: [String] = []
+        let avg = sizes.reduce(0, +) / Double(m)
+        let recent = sizes.suffix(10).reduce(0, +)
+        let ratio = avg * 10 > 0 ? recent / (avg * 10) : 1
+        if ratio < c.anomalyLow { found.append("low_volume") } else if ratio > c.anomalyHigh { found.append("high_volume") }
+        // Greedy grouping in arrival order: a trade joins the first group whose key is within the tolerance.
+        var keys: [Double] = [], counts: [Int] = []
+        for x in sizes {
+            if let g = keys.firstIndex(where: { k in k > 0 ? abs(x - k) / k <= c.anomalyTolerance : x == 0 }) { counts[g] += 1 } else {
+                keys.append(x); counts.append(1)
+            }
+        }
+        if Double(counts.max() ?? 0) / Double(m) > c.anomalyRepetitive { found.append("repetitive_trades") }
+        if price > 0 && previous > 0 && ratio >= c.anomalySpike && abs(price - previous) / previous < c.anomalyPriceMove {
+            found.append("volume_price_divergence")
+        }
+        return found
+    }
+
+    static func text(_ v: Double) -> String { "\((v * 10_000).rounded() / 10_000)" }
+}
