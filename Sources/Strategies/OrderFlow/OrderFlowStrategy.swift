@@ -36,6 +36,16 @@ public final class OrderFlowStrategy: Strategy {
     private var volatility: [(key: (Timestamp, Int)?, value: Double?)]
     /// The last reading per pair (telemetry).
     private var readings: [(imbalance: Double, spike: Double, vpin: Double, evaluated: Bool)]
+    /// Per pair: what the tape alone decides, kept until a trade arrives or the window changes (ticks outnumber
+    /// trades several times over, and VPIN and the anomaly scan read up to 200 trades).
+    private var tapeReadings: [TapeReading?]
+
+    struct TapeReading {
+        var appended: UInt64, lookback: Int
+        var vpin: Double, buy: Double, sell: Double, spike: Double
+        /// The anomaly scan's tape-only findings and its volume ratio (the price divergence test needs the price).
+        var anomalies: [String], volumeRatio: Double?
+    }
 
     enum Regime: String { case low = "LOW", medium = "MEDIUM", high = "HIGH", extreme = "EXTREME" }
 
@@ -47,6 +57,7 @@ public final class OrderFlowStrategy: Strategy {
         extremes = Array(repeating: nil, count: symbols.count)
         volatility = Array(repeating: (nil, nil), count: symbols.count)
         readings = Array(repeating: (0, 0, 0, false), count: symbols.count)
+        tapeReadings = Array(repeating: nil, count: symbols.count)
         rejections = RejectionTracker(enabled: c.trackRejections)
     }
 
@@ -181,28 +192,25 @@ public final class OrderFlowStrategy: Strategy {
         let lookback = max(20, min(Int((Double(c.lookback) * factor).rounded(.down)), tape.count))
         // W1: the pair's own trade sequence, which keeps counting when the tape is full.
         if let last = lastSignalSeq[i], tape.appended &- last < UInt64(c.cooldownTrades[i]) { return reject(.tradeCooldown, s) }
-        let n = tape.count
-        var vpinValue = 0.0
+        let reading = tapeReading(i, tape, lookback)
+        let vpinValue = reading.vpin
         if c.useVPIN {
-            let k = min(c.vpinLookback, n)
-            vpinValue = vpin((n - k..<n).map { FlowTrade(tape[$0]) }, buckets: c.vpinBuckets) ?? 0
             let threshold = c.sessionVPIN ? c.sessionVPINThreshold[session]! : c.vpinHigh
             if vpinValue >= threshold && c.vpinPause { return reject("vpin_pause", s) }
         }
-        if c.useAnomaly && c.anomalyPause && n >= c.anomalyLookback {
-            let m1 = snapshot.candles(.m1, s)
-            let previous = m1.count >= 2 ? m1[m1.count - 2].close.doubleValue : 0
-            if !anomalies(tape, price: snapshot.price(s)?.doubleValue ?? 0, previous: previous).isEmpty { return reject("volume_anomaly", s) }
+        if c.useAnomaly && c.anomalyPause, let ratio = reading.volumeRatio {
+            var found = !reading.anomalies.isEmpty
+            if !found, ratio >= c.anomalySpike, let price = snapshot.price(s)?.doubleValue, price > 0 {
+                let m1 = snapshot.candles(.m1, s)
+                let previous = m1.count >= 2 ? m1[m1.count - 2].close.doubleValue : 0
+                found = previous > 0 && abs(price - previous) / previous < c.anomalyPriceMove
+            }
+            if found { return reject("volume_anomaly", s) }
         }
-        var buy = 0.0, sell = 0.0
-        for k in n - lookback..<n { if tape[k].side == .buy { buy += tape[k].size.doubleValue } else { sell += tape[k].size.doubleValue } }
-        let total = buy + sell
+        let total = reading.buy + reading.sell
         guard total > 0 else { return reject("no_volume", s) }
-        let imbalance = (buy - sell) / total
-        var last5 = 0.0
-        for k in max(n - 5, n - lookback)..<n { last5 += tape[k].size.doubleValue }
-        let denominator = 5 * total / Double(lookback)
-        let spike = denominator > 0 ? last5 / denominator : 1
+        let imbalance = (reading.buy - reading.sell) / total
+        let spike = reading.spike
         readings[i] = (imbalance, spike, vpinValue, true)
         guard let price = snapshot.price(s), price.isPositive, let vwap = snapshot.vwap(s, n: lookback), vwap > 0 else { return reject(.noPriceData, s) }
         let p = price.doubleValue
@@ -280,10 +288,41 @@ public final class OrderFlowStrategy: Strategy {
         return sized >= c.minTrade ? sized : nil
     }
 
+    /// The tape's figures for a window of `lookback` trades, from the cache while no trade has arrived.
+    private func tapeReading(_ i: Int, _ tape: RingBuffer<Trade>, _ lookback: Int) -> TapeReading {
+        if let r = tapeReadings[i], r.appended == tape.appended, r.lookback == lookback { return r }
+        let n = tape.count
+        var v = 0.0
+        if c.useVPIN {
+            let k = min(c.vpinLookback, n)
+            v = vpin((n - k..<n).map { FlowTrade(tape[$0]) }, buckets: c.vpinBuckets) ?? 0
+        }
+        var buy = 0.0, sell = 0.0
+        for k in n - lookback..<n { if tape[k].side == .buy { buy += tape[k].size.doubleValue } else { sell += tape[k].size.doubleValue } }
+        var last5 = 0.0
+        for k in max(n - 5, n - lookback)..<n { last5 += tape[k].size.doubleValue }
+        let denominator = 5 * (buy + sell) / Double(lookback)
+        var r = TapeReading(appended: tape.appended, lookback: lookback, vpin: v, buy: buy, sell: sell,
+                            spike: denominator > 0 ? last5 / denominator : 1, anomalies: [], volumeRatio: nil)
+        if c.useAnomaly && c.anomalyPause && n >= c.anomalyLookback { (r.anomalies, r.volumeRatio) = tapeAnomalies(tape) }
+        tapeReadings[i] = r
+        return r
+    }
+
     /// §7.2 on the newest `volume_anomaly_lookback_trades` trades: the anomalies found (empty: none).
     func anomalies(_ tape: RingBuffer<Trade>, price: Double, previous: Double) -> [String] {
+        let (found, ratio) = tapeAnomalies(tape)
+        guard let ratio else { return [] }
+        if price > 0 && previous > 0 && ratio >= c.anomalySpike && abs(price - previous) / previous < c.anomalyPriceMove {
+            return found + ["volume_price_divergence"]
+        }
+        return found
+    }
+
+    /// The tape-only tests of §7.2 (volume consistency, repetitive sizes) and the volume ratio; nil ratio below the window.
+    func tapeAnomalies(_ tape: RingBuffer<Trade>) -> (found: [String], volumeRatio: Double?) {
         let n = tape.count, m = c.anomalyLookback
-        guard n >= m else { return [] }
+        guard n >= m else { return ([], nil) }
         var sizes: [Double] = []
         sizes.reserveCapacity(m)
         for k in n - m..<n { sizes.append(tape[k].size.doubleValue) }
@@ -300,10 +339,7 @@ public final class OrderFlowStrategy: Strategy {
             }
         }
         if Double(counts.max() ?? 0) / Double(m) > c.anomalyRepetitive { found.append("repetitive_trades") }
-        if price > 0 && previous > 0 && ratio >= c.anomalySpike && abs(price - previous) / previous < c.anomalyPriceMove {
-            found.append("volume_price_divergence")
-        }
-        return found
+        return (found, ratio)
     }
 
     static func text(_ v: Double) -> String { "\((v * 10_000).rounded() / 10_000)" }
