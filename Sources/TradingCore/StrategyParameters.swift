@@ -152,6 +152,16 @@ public struct StrategyParameters: Sendable, CustomStringConvertible {
         return p
     }
 
+    /// One warning per global key the user set that the built-in per-pair table overrides for some of `symbols`
+    /// (resolution 32: it has no effect there).
+    public func shadowedOverrideWarnings(strategy: String, symbols: [Symbol]) -> [String] {
+        values.keys.sorted().filter(isUserSet).compactMap { key in
+            let shadowed = symbols.filter { isBuiltInPerSymbol(key, $0) }
+            guard !shadowed.isEmpty else { return nil }
+            return "\(key) = \(values[key]!) does not apply to \(shadowed.map(\.text).joined(separator: ", ")): the built-in per-pair value wins; set strategy_overrides.\(strategy).symbols.<PAIR>.\(key) instead"
+        }
+    }
+
     /// True when the user set `key` globally (YAML or `--param`).
     public func isUserSet(_ key: String) -> Bool { userKeys.contains(key) }
 

@@ -145,12 +145,7 @@ struct MeanReversionConfig {
             else if rr < 1.5 { w.append("Info: \(s) reward:risk \(rr) is below 1.5") }
         }
         // W1: a global value the built-in per-pair table overrides for some pair has no effect there; say so.
-        for key in p.values.keys.sorted() where p.isUserSet(key) {
-            let shadowed = symbols.filter { p.isBuiltInPerSymbol(key, $0) }
-            if !shadowed.isEmpty {
-                w.append("\(key) = \(p.values[key]!) does not apply to \(shadowed.map(\.text).joined(separator: ", ")): the built-in per-pair value wins; set strategy_overrides.mean_reversion.symbols.<PAIR>.\(key) instead")
-            }
-        }
+        w += p.shadowedOverrideWarnings(strategy: "mean_reversion", symbols: symbols)
         return w
     }
 }

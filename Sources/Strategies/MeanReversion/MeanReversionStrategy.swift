@@ -37,8 +37,7 @@ public final class MeanReversionStrategy: Strategy {
     private var trendCandle: [Timestamp?]
     private var lastSignal: Timestamp?
     private var lastSignalBySymbol: [Timestamp?]
-    private var consecutiveLosses = 0
-    private var breakerTime: Timestamp?
+    private var breaker: CircuitBreaker
     /// Best and worst price seen while a position is open (trailing stop), keyed by the position's entry time.
     private var extremes: [(entry: Timestamp, high: Double, low: Double)?]
     public private(set) var correlation: Double?
@@ -68,6 +67,7 @@ public final class MeanReversionStrategy: Strategy {
         telemetry = Array(repeating: Telemetry(), count: symbols.count)
         volatility = Array(repeating: (nil, nil), count: symbols.count)
         rejections = RejectionTracker(enabled: c.trackRejections)
+        breaker = CircuitBreaker(enabled: c.useBreaker, maxConsecutiveLosses: c.maxLosses, cooldown: .minutes(Int64(c.breakerMinutes)))
     }
 
     public var warmup: [Timeframe: Int] {
@@ -91,15 +91,8 @@ public final class MeanReversionStrategy: Strategy {
 
     // MARK: Fills
 
-    public func onFill(_ fill: Fill, _ context: StrategyContext) {
-        guard !fill.pnl.isZero else { return }
-        if fill.pnl.isPositive {
-            consecutiveLosses = 0
-        } else {
-            consecutiveLosses += 1
-            if consecutiveLosses >= c.maxLosses { breakerTime = fill.timestamp }
-        }
-    }
+    /// Every fill, engine exits included: wins reset the loss count, losses trip the breaker at the threshold (§10.2).
+    public func onFill(_ fill: Fill, _ context: StrategyContext) { breaker.record(fill) }
 
     // MARK: Decision
 
@@ -110,11 +103,7 @@ public final class MeanReversionStrategy: Strategy {
             if let exit = try exitSignal(i, s, snapshot, context) { return mark(exit, i, now) }
         }
         // §6.1 global gates (they restrict new exposure only).
-        if c.useBreaker, consecutiveLosses >= c.maxLosses, let t = breakerTime {
-            if now - t < .minutes(Int64(c.breakerMinutes)) { rejections.track(.circuitBreaker); return nil }
-            consecutiveLosses = 0
-            breakerTime = nil
-        }
+        if breaker.isBlocking(now: now) { rejections.track(.circuitBreaker); return nil }
         if !c.perSymbolCooldown, let l = lastSignal, now - l < Self.seconds(c.globalCooldown) {
             rejections.track(.timeCooldown); return nil
         }
@@ -135,16 +124,8 @@ public final class MeanReversionStrategy: Strategy {
 
     static func seconds(_ s: Double) -> Interval { Interval(nanoseconds: Int64((s * 1e9).rounded())) }
 
-    /// The open position as the strategy sizes it: signed USD at cost (long > 0), entry price and time.
     private func exposure(_ s: Symbol, _ snapshot: DataSnapshot, _ context: StrategyContext) -> (usd: Double, position: Position)? {
-        guard let pos = context.portfolio.position(s), pos.size.isPositive else { return nil }
-        let quoteUSD: Double
-        if snapshot.market.accountCurrency.quoteIsCash(s) { quoteUSD = 1 } else {
-            guard let q = snapshot.market.directUSDPrice(s.quote) else { return nil }
-            quoteUSD = q.doubleValue
-        }
-        let usd = pos.costBasis.doubleValue * quoteUSD
-        return (pos.side == .long ? usd : -usd, pos)
+        PositionExposure(s, snapshot, context).map { ($0.signedUSD, $0.position) }
     }
 
     /// Steps 11, 13, 14 for an open position: extremes, trailing stop, decayed take profit.

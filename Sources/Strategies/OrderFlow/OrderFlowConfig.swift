@@ -179,12 +179,7 @@ struct OrderFlowConfig {
             let rr = c.takeProfit[i] / c.stopLoss[i]
             if rr < 1 { w.append("Warning: \(s) reward:risk \(rr) is below 1") } else if rr < 1.5 { w.append("Info: \(s) reward:risk \(rr) is below 1.5") }
         }
-        for key in p.values.keys.sorted() where p.isUserSet(key) {
-            let shadowed = symbols.filter { p.isBuiltInPerSymbol(key, $0) }
-            if !shadowed.isEmpty {
-                w.append("\(key) = \(p.values[key]!) does not apply to \(shadowed.map(\.text).joined(separator: ", ")): the built-in per-pair value wins; set strategy_overrides.order_flow.symbols.<PAIR>.\(key) instead")
-            }
-        }
+        w += p.shadowedOverrideWarnings(strategy: "order_flow", symbols: symbols)
         return w
     }
 }

@@ -30,8 +30,7 @@ public final class OrderFlowStrategy: Strategy {
     private var lastSignal: Timestamp?
     /// Per pair: its trade sequence at its last entry (W1).
     private var lastSignalSeq: [UInt64?]
-    private var consecutiveLosses = 0
-    private var breakerTime: Timestamp?
+    private var breaker: CircuitBreaker
     private var extremes: [(entry: Timestamp, high: Double, low: Double)?]
     private var volatility: [(key: (Timestamp, Int)?, value: Double?)]
     /// The last reading per pair (telemetry).
@@ -59,6 +58,7 @@ public final class OrderFlowStrategy: Strategy {
         readings = Array(repeating: (0, 0, 0, false), count: symbols.count)
         tapeReadings = Array(repeating: nil, count: symbols.count)
         rejections = RejectionTracker(enabled: c.trackRejections)
+        breaker = CircuitBreaker(enabled: c.useBreaker, maxConsecutiveLosses: c.maxLosses, cooldown: .minutes(Int64(c.breakerMinutes)))
     }
 
     public var warmup: [Timeframe: Int] { [.m1: c.volLookback + 1] }
@@ -74,13 +74,7 @@ public final class OrderFlowStrategy: Strategy {
         return out
     }
 
-    public func onFill(_ fill: Fill, _ context: StrategyContext) {
-        guard !fill.pnl.isZero else { return }
-        if fill.pnl.isPositive { consecutiveLosses = 0 } else {
-            consecutiveLosses += 1
-            if consecutiveLosses >= c.maxLosses { breakerTime = fill.timestamp }
-        }
-    }
+    public func onFill(_ fill: Fill, _ context: StrategyContext) { breaker.record(fill) }
 
     // MARK: Decision
 
@@ -89,11 +83,7 @@ public final class OrderFlowStrategy: Strategy {
         for (i, s) in symbols.enumerated() {
             if let exit = try exitSignal(i, s, snapshot, context) { return exit }   // exits start no cooldown
         }
-        if c.useBreaker, consecutiveLosses >= c.maxLosses, let t = breakerTime {
-            if now - t < .minutes(Int64(c.breakerMinutes)) { rejections.track(.circuitBreaker); return nil }
-            consecutiveLosses = 0
-            breakerTime = nil
-        }
+        if breaker.isBlocking(now: now) { rejections.track(.circuitBreaker); return nil }
         if let l = lastSignal, now - l < Interval(nanoseconds: Int64((c.cooldownSeconds * 1e9).rounded())) {
             rejections.track(.timeCooldown); return nil
         }
@@ -108,15 +98,8 @@ public final class OrderFlowStrategy: Strategy {
         return nil
     }
 
-    /// The pair's position in USD at cost (positive on both sides) and its side.
     private func exposure(_ s: Symbol, _ snapshot: DataSnapshot, _ context: StrategyContext) -> (usd: Double, side: PositionSide, position: Position)? {
-        guard let pos = context.portfolio.position(s), pos.size.isPositive else { return nil }
-        let q: Double
-        if snapshot.market.accountCurrency.quoteIsCash(s) { q = 1 } else {
-            guard let p = snapshot.market.directUSDPrice(s.quote) else { return nil }
-            q = p.doubleValue
-        }
-        return (pos.costBasis.doubleValue * q, pos.side, pos)
+        PositionExposure(s, snapshot, context).map { ($0.usd, $0.side, $0.position) }
     }
 
     /// §7.3–7.4 for an open position: trailing stop, then progressive decay; priced at the side of the book it would
