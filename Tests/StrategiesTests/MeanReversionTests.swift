@@ -189,7 +189,12 @@ import Indicators
         // A parameter nobody shadows gets no such warning.
         let (_, s3) = try make(["cooldown_seconds": "3", "vwap_lookback": "40"])
         #expect(s3.startupWarnings.filter { $0.contains("vwap_lookback") }.isEmpty)
-        #expect(s3.startupWarnings.contains { $0.contains("cooldown_seconds") })
+        // The global cooldown is the one used (W2: one timer) unless per_symbol_cooldown; then the table's win.
+        #expect(s3.startupWarnings.filter { $0.contains("cooldown_seconds") }.isEmpty)
+        let (_, s4) = try make(["cooldown_seconds": "3", "per_symbol_cooldown": "true"])
+        #expect(s4.startupWarnings.contains { $0.hasPrefix("cooldown_seconds = 3") && $0.contains("does not apply") })
+        let (_, s5) = try make(perPair: [xrp: ["cooldown_seconds": "30"]])
+        #expect(s5.startupWarnings.contains { $0.contains("cooldown_seconds set for XRP/USDT has no effect") })
     }
 
     @Test func s19VWAPReversionLong() throws {
@@ -232,7 +237,9 @@ import Indicators
         r.market.setCloses(.m5, xrp, FLAT, end: T0)
         r.market.prices[xrp] = px(1.9929)
         r.portfolio.hold(xrp, .short, usd: 20, entry: 2.00, since: T0 - .minutes(25))
-        expect(try r.decide(at: T0), .cover, full: true)
+        let s23 = try r.decide(at: T0)
+        expect(s23, .cover, full: true)
+        #expect(s23?.reason.contains("70%") == true)
     }
 
     @Test func w8DecayExitsAreNotBlockedByTheBreakerTheCooldownOrAPause() throws {
@@ -241,8 +248,10 @@ import Indicators
         r.market.setCloses(.m1, xrp, alternating(2.00, 2.04, 21), end: T0)   // EXTREME: entries paused
         r.market.prices[xrp] = px(2.009)
         r.portfolio.hold(xrp, .long, usd: 20, entry: 2.00, since: T0 - .minutes(20))
-        for k in 0..<3 { r.fill(btc, .sell, pnl: -1, at: T0 - .seconds(Int64(3 - k))) }   // breaker tripped
-        expect(try r.decide(at: T0), .sell, full: true, "decay exit under breaker and EXTREME pause")
+        expect(try r.decide(at: T0), .sell, full: true, "decay exit under the EXTREME pause")
+        // The exit started the cooldown; with the breaker tripped as well, the exit is still there 1 s later.
+        for k in 0..<3 { r.fill(btc, .sell, pnl: -1, at: T0 - .seconds(Int64(3 - k))) }
+        expect(try r.decide(at: T0 + .seconds(1)), .sell, full: true, "decay exit under cooldown, breaker and pause")
     }
 
     @Test func s24TrendConfirmationCountsEvaluations() throws {

@@ -138,7 +138,7 @@ import Indicators
     @Test func s14FeeGateAnd15VPINAnd16Anomaly() throws {
         var (r, s) = try make(["fee_rate": "0.005"])
         r.market.append(xrp, tape(last: .buy), at: T0)
-        #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp] == ["not_fee_profitable": 1])
+        #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp] == ["fee_unprofitable": 1])   // resolution 31
         (r, s) = try make()
         r.market.append(xrp, (0..<50).map { (2.00, Double($0 % 7 + 1), TakerSide.buy) }, at: T0)
         #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp] == ["vpin_pause": 1])
@@ -183,9 +183,31 @@ import Indicators
         r.market.append(xrp, ALT50, at: T0)
         r.market.prices[xrp] = px(2.006)
         r.market.setBook(xrp, bid: 2.0055, ask: 2.0065)
+        // An entry on BTC/USDT first starts the time cooldown (XRP/USDT's alternating tape is VPIN-paused).
+        r.market.prices[btc] = px(100_000)
+        r.market.append(btc, (0..<45).map { (100_000, 0.001, $0 % 2 == 0 ? TakerSide.buy : .sell) } + Array(repeating: (100_000, 0.004, TakerSide.buy), count: 5), at: T0)
+        #expect(try r.decide(at: T0 - .seconds(1))?.symbol == btc)
+        // Then the breaker trips and an XRP/USDT long is due for its decay exit: it still goes out.
         r.portfolio.hold(xrp, .long, usd: 25, entry: 2.00, since: T0 - .seconds(330))
         for k in 0..<3 { r.fill(btc, .sell, pnl: -1, at: T0 - .seconds(Int64(3 - k))) }
         expect(try r.decide(at: T0), .sell, full: true, price: 2.0055)
+    }
+
+    @Test func flowAgainstThePairsOwnPositionClosesItWhateverTheCaps() throws {
+        // Buy flow while short covers (never a buy the exchange would refuse); a long at the 75 USD cap still closes.
+        var (r, _) = try make()
+        r.market.append(xrp, tape(last: .buy), at: T0)
+        r.portfolio.hold(xrp, .short, usd: 40, entry: 2.00, since: T0)
+        expect(try r.decide(at: T0), .cover, size: 25, "min(adjusted 25, 40)")
+        (r, _) = try make()
+        r.market.append(xrp, tape(last: .sell), at: T0)
+        r.portfolio.hold(xrp, .long, usd: 75, entry: 2.00, since: T0)
+        expect(try r.decide(at: T0), .sell, size: 25, "at the per-pair cap")
+        // W4: sell pressure on XRP/USDT while only BTC/USDT is long opens a short on XRP/USDT; it closes nothing.
+        (r, _) = try make()
+        r.market.append(xrp, tape(last: .sell), at: T0)
+        r.portfolio.hold(btc, .long, usd: 50, entry: 100_000, since: T0)
+        expect(try r.decide(at: T0), .short, size: 25, sl: 2.01, tp: 1.98)
     }
 
     @Test func s22And23VWAPReversion() throws {
@@ -214,8 +236,9 @@ import Indicators
         #expect(s.rejections.countsBySymbol[xrp]?["trade_cooldown"] == 1, "9 trades since the entry < 10")
         r.market.append(xrp, [(2.00, 1.0, .sell)], at: T0 + .seconds(10))
         #expect(r.market.trades(xrp).count == 100 && r.market.trades(xrp).appended == 110)
-        _ = try r.decide(at: T0 + .seconds(10))
-        #expect(s.rejections.countsBySymbol[xrp]?["trade_cooldown"] == 1, "110 − 100 = 10: past the cooldown, on to the entry rules")
+        #expect(try r.decide(at: T0 + .seconds(10)) == nil)
+        // 110 − 100 = 10: past the cooldown, on to the entry rules (this window's flow, 0.24, buys nothing).
+        #expect(s.rejections.countsBySymbol[xrp] == ["trade_cooldown": 1, "no_signal_conditions": 1])
     }
 
     @Test func s25CircuitBreaker() throws {

@@ -145,7 +145,16 @@ struct MeanReversionConfig {
             else if rr < 1.5 { w.append("Info: \(s) reward:risk \(rr) is below 1.5") }
         }
         // W1: a global value the built-in per-pair table overrides for some pair has no effect there; say so.
+        // The cooldown is one global timer unless per_symbol_cooldown is on (W2): then the global value is the one used,
+        // and per-pair values are the ones that do nothing.
         w += p.shadowedOverrideWarnings(strategy: "mean_reversion", symbols: symbols)
+            .filter { c.perSymbolCooldown || !$0.hasPrefix("cooldown_seconds ") }
+        if !c.perSymbolCooldown {
+            let perPair = symbols.filter { p.symbolValues[$0]?["cooldown_seconds"] != nil && !p.isBuiltInPerSymbol("cooldown_seconds", $0) }
+            if !perPair.isEmpty {
+                w.append("cooldown_seconds set for \(perPair.map(\.text).joined(separator: ", ")) has no effect: the cooldown is global unless per_symbol_cooldown is true")
+            }
+        }
         return w
     }
 }

@@ -204,44 +204,59 @@ public final class OrderFlowStrategy: Strategy {
         let adjusted = c.size[i] * regimeSize * sessionSize
         let feeOK = c.takeProfit[i] - 2 * c.feeRate * 100 >= c.minProfitAfterFees
 
-        // 16–18: caps, room, fees.
         let held = exposures[i]?.usd ?? 0
-        let totalHeld = exposures.reduce(0.0) { $0 + ($1?.usd ?? 0) }
-        if totalHeld >= c.maxTotal || held >= c.maxSymbol { return reject(.maxPosition, s) }
-        let actual = min(adjusted, min(c.maxTotal - totalHeld, c.maxSymbol - held))
-        if actual < c.minTrade { return reject(.insufficientSize, s) }
-        if c.useFeeCheck && !feeOK { return reject("not_fee_profitable", s) }
-
-        // 19: entries (§7.1).
-        let flow = imbalance   // the snapshot's trade imbalance over the same window: the same figure (W5)
         let instrument = context.instruments[s]
         func level(_ x: Double) -> Price? { instrument?.price(x) ?? Price(rounding: x, toDecimals: 8) }
         let sl = c.stopLoss[i] / 100, tp = c.takeProfit[i] / 100
         let hasLong = exposures[i]?.side == .long && held > 0   // W4: this pair's own position
+        let hasShort = exposures[i]?.side == .short && held > 0
+        let flow = imbalance   // the snapshot's trade imbalance over the same window: the same figure (W5)
         let context = " (\(regime.rawValue), \(session))"
-        if imbalance > effBuy && spike > c.spikeMult[i] {
+        let buyFlow = imbalance > effBuy && spike > c.spikeMult[i], sellFlow = imbalance < -effSell && spike > c.spikeMult[i]
+
+        // Reductions first: the caps, the room and the fee gate restrict new exposure only (resolution 24, as
+        // mean_reversion's W13). Flow against the pair's own position closes up to the entry size of it.
+        if hasLong && sellFlow {
+            if c.useTradeFlow && flow >= -c.tradeFlowThreshold { return reject(.tradeFlowNotAligned, s) }
+            return try close(.sell, s, price, min(adjusted, held), held, "sell flow closes the long: imbalance \(Self.text(imbalance))\(context)")
+        }
+        if hasShort && buyFlow {
+            if c.useTradeFlow && flow <= c.tradeFlowThreshold { return reject(.tradeFlowNotAligned, s) }
+            return try close(.cover, s, price, min(adjusted, held), held, "buy flow covers the short: imbalance \(Self.text(imbalance))\(context)")
+        }
+        if hasLong && !buyFlow && imbalance < -effSell * c.vwapThresholdMult && priceVsVWAP > c.vwapDeviation && adjusted * c.vwapSizeMult >= c.minTrade {
+            return try close(.sell, s, price, min(adjusted * c.vwapSizeMult, held), held, "VWAP reversion sell closes the long\(context)")
+        }
+
+        // 16–18: caps, room, fees.
+        let totalHeld = exposures.reduce(0.0) { $0 + ($1?.usd ?? 0) }
+        if totalHeld >= c.maxTotal || held >= c.maxSymbol { return reject(.maxPosition, s) }
+        let actual = min(adjusted, min(c.maxTotal - totalHeld, c.maxSymbol - held))
+        if actual < c.minTrade { return reject(.insufficientSize, s) }
+        if c.useFeeCheck && !feeOK { return reject(.feeUnprofitable, s) }   // resolution 31's spelling
+
+        // 19: entries (§7.1); a short pair's buy flow and a long pair's sell flow were handled above.
+        if buyFlow {
             if c.useTradeFlow && flow <= c.tradeFlowThreshold { return reject(.tradeFlowNotAligned, s) }
             guard let sized = exposureCheck(.long, actual, i, exposures) else { return reject(.correlationLimit, s) }
             return try Signal(action: .buy, symbol: s, sizeUSD: sized, price: price,
                               reason: "buy flow: imbalance \(Self.text(imbalance)), volume ×\(Self.text(spike))\(context)",
                               stopLoss: level(p * (1 - sl)), takeProfit: level(p * (1 + tp)))
-        } else if imbalance < -effSell && spike > c.spikeMult[i] {
+        } else if sellFlow {
             if c.useTradeFlow && flow >= -c.tradeFlowThreshold { return reject(.tradeFlowNotAligned, s) }
-            if hasLong { return try close(s, price, min(actual, held), held, "sell flow closes the long: imbalance \(Self.text(imbalance))\(context)") }
             guard let sized = exposureCheck(.short, actual, i, exposures) else { return reject(.correlationLimit, s) }
             return try Signal(action: .short, symbol: s, sizeUSD: sized, price: price,
                               reason: "sell flow: imbalance \(Self.text(imbalance)), volume ×\(Self.text(spike))\(context)",
                               stopLoss: level(p * (1 + sl)), takeProfit: level(p * (1 - tp)))
         }
         let reduced = actual * c.vwapSizeMult
-        if imbalance > effBuy * c.vwapThresholdMult && priceVsVWAP < -c.vwapDeviation {
+        if imbalance > effBuy * c.vwapThresholdMult && priceVsVWAP < -c.vwapDeviation && !hasShort {
             if !(c.useTradeFlow && flow <= c.tradeFlowThreshold), let sized = exposureCheck(.long, reduced, i, exposures) {
                 return try Signal(action: .buy, symbol: s, sizeUSD: sized, price: price,
                                   reason: "VWAP reversion buy: \(Self.text(priceVsVWAP * 100))% from VWAP\(context)",
                                   stopLoss: level(p * (1 - sl)), takeProfit: level(vwap))
             }
         } else if imbalance < -effSell * c.vwapThresholdMult && priceVsVWAP > c.vwapDeviation && reduced >= c.minTrade {
-            if hasLong { return try close(s, price, min(reduced, held), held, "VWAP reversion sell closes the long\(context)") }
             if !(c.useTradeFlow && flow >= -c.tradeFlowThreshold), let sized = exposureCheck(.short, reduced, i, exposures) {
                 return try Signal(action: .short, symbol: s, sizeUSD: sized, price: price,
                                   reason: "VWAP reversion short: +\(Self.text(priceVsVWAP * 100))% from VWAP\(context)",
@@ -251,9 +266,10 @@ public final class OrderFlowStrategy: Strategy {
         return reject(.noSignalConditions, s)
     }
 
-    private func close(_ s: Symbol, _ price: Price, _ size: Double, _ held: Double, _ reason: String) throws -> Signal {
-        if size >= held { return try Signal(action: .sell, symbol: s, size: .zero, price: price, reason: reason, closeFullPosition: true) }
-        return try Signal(action: .sell, symbol: s, sizeUSD: size, price: price, reason: reason)
+    /// A closing sell or cover; the whole position when `size` is all of it.
+    private func close(_ action: SignalAction, _ s: Symbol, _ price: Price, _ size: Double, _ held: Double, _ reason: String) throws -> Signal {
+        if size >= held { return try Signal(action: action, symbol: s, size: .zero, price: price, reason: reason, closeFullPosition: true) }
+        return try Signal(action: action, symbol: s, sizeUSD: size, price: price, reason: reason)
     }
 
     /// §10.5: other pairs on the same side shrink the size; the side's total caps it. Nil when too little is left.
