@@ -338,6 +338,55 @@ import Indicators
         expect(try r2.decide(at: T0), .cover, full: true, "the whole short when it is less than the size")
     }
 
+    @Test func trailingStopExitThroughTheDecision() throws {
+        let (r, _) = try make(["use_trailing_stop": "true"])
+        r.market.setCloses(.m5, xrp, FLAT, end: T0)
+        r.portfolio.hold(xrp, .long, usd: 20, entry: 2.00, since: T0)
+        r.market.prices[xrp] = px(2.011)   // +0.55 % ≥ 0.4 %: armed at 2.011 × 0.997 = 2.004967
+        #expect(try r.decide(at: T0)?.closeFullPosition != true)
+        r.market.prices[xrp] = px(2.0049)
+        let sig = try r.decide(at: T0 + .seconds(20))
+        expect(sig, .sell, full: true)
+        #expect(sig?.reason.contains("trailing stop 2.005") == true)
+    }
+
+    @Test func optionalBehaviours() throws {
+        // W2 per_symbol_cooldown: the pair's own 10 s; rejected under its name.
+        var (r, s) = try make(["per_symbol_cooldown": "true"])
+        oversold(r)
+        expect(try r.decide(at: T0), .buy, size: 20, sl: 1.975075, tp: 1.994925)
+        #expect(try r.decide(at: T0 + .seconds(6)) == nil)
+        #expect(s.rejections.countsBySymbol[xrp]?["time_cooldown"] == 1 && s.rejections.counts["time_cooldown"] == 1)
+        // W7 insufficient_volatility_regime: medium (threshold 0.5, not 0.4).
+        (r, _) = try make(["insufficient_volatility_regime": "medium"])
+        oversold(r)
+        #expect(try r.decide(at: T0)?.reason.contains("regime MEDIUM") == true)
+        (r, s) = try make(["insufficient_volatility_regime": "medium"])
+        oversold(r, price: 1.9895)   // deviation −0.475 %: beyond 0.4, not beyond 0.5
+        #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp] == ["no_signal_conditions": 1])
+        // W10 pause_on_unknown_correlation: XRP/BTC without its legs' history pauses; by default it does not.
+        for (option, paused) in [("false", false), ("true", true)] {
+            let (r, s) = try make(["pause_on_unknown_correlation": option])
+            r.market.setCloses(.m5, xrpbtc, Array(repeating: 0.0000225, count: 20), end: T0)
+            r.market.prices[xrpbtc] = px(0.0000225)
+            _ = try r.decide(at: T0)
+            #expect((s.rejections.countsBySymbol[xrpbtc]?["low_correlation"] != nil) == paused, "option \(option)")
+        }
+        // adx_filter_all_symbols: XRP/USDT's strong trend is filtered too.
+        for (option, filtered) in [("false", false), ("true", true)] {
+            let (r, s) = try make(["adx_filter_all_symbols": option])
+            var list: [Candle] = []
+            for i in 0..<30 {
+                let c = 2.0 + 0.006 * Double(i)
+                list.append(Candle(start: T0 - .minutes(Int64(5 * (30 - i))), open: px(c - 0.002), high: px(c + 0.003), low: px(c - 0.003), close: px(c), volume: Quantity(1)))
+            }
+            r.market.candleLists[.m5, default: [:]][xrp] = list
+            r.market.prices[xrp] = list.last!.close
+            _ = try r.decide(at: T0)
+            #expect((s.rejections.countsBySymbol[xrp]?["strong_trend_adx"] != nil) == filtered, "option \(option)")
+        }
+    }
+
     @Test func w17AWarmUpShorterThanRSINeedsIsRefused() {
         #expect(throws: ParameterError.self) { _ = try make(["lookback_candles": "10", "rsi_period": "14"]) }
         #expect(throws: ParameterError.self) { _ = try make(["decay_multipliers": "1.0,zero"]) }

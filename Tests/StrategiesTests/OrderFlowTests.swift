@@ -241,6 +241,34 @@ import Indicators
         #expect(s.rejections.countsBySymbol[xrp] == ["trade_cooldown": 1, "no_signal_conditions": 1])
     }
 
+    @Test func noVolumeCorrelationLimitVWAPCloseAndTrailing() throws {
+        // no_volume: prints without size.
+        var (r, s) = try make()
+        r.market.append(xrp, (0..<50).map { (2.00, 0.0, $0 % 2 == 0 ? TakerSide.buy : .sell) }, at: T0)
+        #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp] == ["no_volume": 1])
+        // correlation_limit: 150 USD long elsewhere leaves no long room (caps raised to reach it).
+        (r, s) = try make(["max_position_usd": "1000"])
+        r.market.append(xrp, tape(last: .buy), at: T0)
+        r.portfolio.hold(btc, .long, usd: 150, entry: 100_000, since: T0)
+        #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp] == ["correlation_limit": 1])
+        // The VWAP reversion sell closes a long: min(25 × 0.75, 25).
+        (r, _) = try make(["use_vpin": "false"])
+        r.market.append(xrp, (0..<50).map { (1.99, 1.0, $0 % 3 == 0 ? TakerSide.buy : .sell) }, at: T0)
+        r.portfolio.hold(xrp, .long, usd: 25, entry: 2.00, since: T0)
+        expect(try r.decide(at: T0), .sell, size: 18.75)
+        // Trailing stop: armed at +0.35 %, out below 2.007 × 0.998 at the bid.
+        (r, _) = try make(["use_trailing_stop": "true"])
+        r.market.append(xrp, ALT50, at: T0)
+        r.portfolio.hold(xrp, .long, usd: 25, entry: 2.00, since: T0)
+        r.market.prices[xrp] = px(2.007)
+        #expect(try r.decide(at: T0) == nil)
+        r.market.prices[xrp] = px(2.0025)
+        r.market.setBook(xrp, bid: 2.0024, ask: 2.0026)
+        let sig = try r.decide(at: T0 + .seconds(1))
+        expect(sig, .sell, full: true, price: 2.0024)
+        #expect(sig?.metadata["trailing_stop"] == "true")
+    }
+
     @Test func s25CircuitBreaker() throws {
         let (r, s) = try make()
         r.market.append(xrp, tape(last: .buy), at: T0)
