@@ -274,13 +274,18 @@ import Indicators
         #expect(s2.trendConfirmationCounts[xrp] == 1 && s2.rejections.countsBySymbol[xrp]?["trending_market"] == nil)
     }
 
+    /// 30 rising 5m candles ending at T0: close_i = from + step·i, open = close − body, high/low = close ± wick; +DM =
+    /// step on every bar and −DM = 0, so ADX is 100 (scenario 25's construction).
+    func trending(from: Double, step: Double, body: Double, wick: Double) -> [Candle] {
+        (0..<30).map { i in
+            let c = from + step * Double(i)
+            return Candle(start: T0 - .minutes(Int64(5 * (30 - i))), open: px(c - body), high: px(c + wick), low: px(c - wick), close: px(c), volume: Quantity(1))
+        }
+    }
+
     @Test func s25ADXFilterOnBTC() throws {
         let (r, s) = try make()
-        var list: [Candle] = []
-        for i in 0..<30 {
-            let c = 100_000 + 300 * Double(i)
-            list.append(Candle(start: T0 - .minutes(Int64(5 * (30 - i))), open: px(c - 100), high: px(c + 150), low: px(c - 150), close: px(c), volume: Quantity(1)))
-        }
+        let list = trending(from: 100_000, step: 300, body: 100, wick: 150)
         r.market.candleLists[.m5, default: [:]][btc] = list
         r.market.prices[btc] = list.last!.close
         #expect(try r.decide(at: T0) == nil)
@@ -375,11 +380,7 @@ import Indicators
         // adx_filter_all_symbols: XRP/USDT's strong trend is filtered too.
         for (option, filtered) in [("false", false), ("true", true)] {
             let (r, s) = try make(["adx_filter_all_symbols": option])
-            var list: [Candle] = []
-            for i in 0..<30 {
-                let c = 2.0 + 0.006 * Double(i)
-                list.append(Candle(start: T0 - .minutes(Int64(5 * (30 - i))), open: px(c - 0.002), high: px(c + 0.003), low: px(c - 0.003), close: px(c), volume: Quantity(1)))
-            }
+            let list = trending(from: 2.0, step: 0.006, body: 0.002, wick: 0.003)
             r.market.candleLists[.m5, default: [:]][xrp] = list
             r.market.prices[xrp] = list.last!.close
             _ = try r.decide(at: T0)
