@@ -79,8 +79,8 @@ import TestSupport
             let s = await f.refresh()
             let failures = await f.failures, errors = await f.lastError
             #expect(s?.fearGreedValue == nil && s?.btcDominance == 56.5 && failures["fear_greed"] == 1)
-            #expect(errors["fear_greed"]?.contains("no complete response within 0.3 s") == true)
-        }, timeout: 0.3)
+            #expect(errors["fear_greed"]?.contains("no complete response within 1.5 s") == true)
+        }, timeout: 1.5)   // a deadline the prompt source meets on a loaded 2-core machine (0.3 s did not, once in CI)
     }
 
     @Test func invalidateRefetchesAndKeepsTheValue() async throws {
