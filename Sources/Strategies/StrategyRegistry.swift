@@ -4,8 +4,10 @@ import TradingCore
 public enum StrategyRegistry {
     public static let all: [any Strategy.Type] = [
         FlowMomentumStrategy.self,
+        MarketMakingStrategy.self,
         MeanReversionStrategy.self,
         OrderFlowStrategy.self,
+        RatioTradingStrategy.self,
         SMACrossStrategy.self,
     ].sorted { $0.name < $1.name }
 

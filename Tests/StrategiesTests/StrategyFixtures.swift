@@ -61,7 +61,7 @@ final class ScenarioMarket: MarketView {
     }
 }
 
-func px(_ v: Double) -> Price { Price(rounding: v, toDecimals: 9)! }
+func px(_ v: Double) -> Price { Price(rounding: v, toDecimals: 12)! }
 
 /// A portfolio holding the positions a scenario names.
 final class ScenarioPortfolio: PortfolioView {
@@ -70,9 +70,18 @@ final class ScenarioPortfolio: PortfolioView {
     func position(_ symbol: Symbol) -> Position? { positions[symbol] }
     func positionSide(_ symbol: Symbol) -> PositionSide? { positions[symbol]?.side }
     func assetBalance(_ asset: String) -> Quantity { .zero }
-    var openOrders: [OpenOrder] { [] }
-    func openOrders(_ symbol: Symbol) -> [OpenOrder] { [] }
-    func openOrderCount(_ symbol: Symbol) -> Int { 0 }
+    /// Resting orders a scenario names (bids then asks per symbol is the caller's job).
+    var orders: [OpenOrder] = []
+    var openOrders: [OpenOrder] { orders }
+    func openOrders(_ symbol: Symbol) -> [OpenOrder] { orders.filter { $0.symbol == symbol } }
+    func openOrderCount(_ symbol: Symbol) -> Int { orders.filter { $0.symbol == symbol }.count }
+
+    /// A position of `size` base units at `entry` (in the pair's quote), cost basis `size × entry`, with its high/low marks.
+    func hold(_ s: Symbol, _ side: PositionSide, size: Double, entry: Double, since time: Timestamp, high: Double? = nil, low: Double? = nil) {
+        let q = Quantity(rounding: size, toDecimals: 12)!
+        positions[s] = Position(symbol: s, side: side, size: q, costBasis: Money(rounding: size * entry, toDecimals: 18)!, entryTime: time,
+                                stopLoss: nil, takeProfit: nil, highestPrice: px(high ?? entry), lowestPrice: px(low ?? entry), entryFee: .zero)
+    }
 
     /// A position worth `usd` at `entry` (quote = USD), opened at `time`.
     func hold(_ s: Symbol, _ side: PositionSide, usd: Double, entry: Double, since time: Timestamp) {
@@ -104,8 +113,14 @@ final class ScenarioRunner {
         return try strategy.generateSignal(DataSnapshot(timestamp: t, market: market), context)
     }
 
-    func fill(_ s: Symbol, _ side: SignalAction, pnl: Double, at t: Timestamp) {
-        let f = Fill(fillId: "F1", timestamp: t, symbol: s, side: side, size: Quantity(1), price: px(2), fee: .zero, feeUSD: .zero,
+    /// One decision of an `OrderStrategy`: its intents.
+    func intents(at t: Timestamp) throws -> [OrderIntent] {
+        clock.advance(to: t)
+        return try (strategy as! any OrderStrategy).decide(DataSnapshot(timestamp: t, market: market), context)
+    }
+
+    func fill(_ s: Symbol, _ side: SignalAction, pnl: Double, at t: Timestamp, size: Double = 1, price: Double = 2) {
+        let f = Fill(fillId: "F1", timestamp: t, symbol: s, side: side, size: Quantity(rounding: size, toDecimals: 12)!, price: px(price), fee: .zero, feeUSD: .zero,
                      pnl: Money(rounding: pnl, toDecimals: 12)!, strategy: type(of: strategy).name, signalReason: "", trigger: nil,
                      requestedNotionalUSD: .zero, capped: false, beyondVisibleDepth: false, quoteUSD: .one, isClosing: pnl != 0)
         strategy.onFill(f, context)

@@ -107,8 +107,14 @@ import Backtest
         #expect(ex["latency_ms"] as? Int == 250 && ex["maker_fee_rate"] as? String == "0.0025" && ex["taker_fee_rate"] as? String == "0.004")
         let flow = (spec["strategies"] as! [[String: Any]]).first { $0["name"] as? String == "flow_momentum" }!
         #expect((flow["symbol_parameters"] as? [String: [String: String]])?["XRP/USDT"]?["entry_imbalance"] == "0.15")
-        // Without latency the same seed trades differently.
-        #expect(WSTester.runMain(common + ["--summary-json", c]) == 0)
+        // Without latency the same seed trades differently (at the maker fee the what-if below sets: market making's
+        // resting orders pay it).
+        let cheap = tmp("cheap.yaml")
+        defer { try? FileManager.default.removeItem(atPath: cheap) }
+        let yaml = try String(contentsOfFile: CommandLineTests.root + "/config.yaml", encoding: .utf8)
+        #expect(yaml.contains("\n  maker_fee_rate: 0.0025 "))
+        try yaml.replacingOccurrences(of: "\n  maker_fee_rate: 0.0025 ", with: "\n  maker_fee_rate: 0.001 ").write(toFile: cheap, atomically: true, encoding: .utf8)
+        #expect(WSTester.runMain(common.map { $0 == CommandLineTests.root + "/config.yaml" ? cheap : $0 } + ["--summary-json", c]) == 0)
         let jc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: c))) as! [String: Any]
         #expect(jc["fills_sha256"] as? String != ja["fills_sha256"] as? String)
         // The replay's flags override the recorded latency and fees (a what-if): latency 0 replays the unlatent session.
