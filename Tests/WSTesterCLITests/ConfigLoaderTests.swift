@@ -104,3 +104,31 @@ import TradingCore
         #expect(throws: ConfigError.self) { try SessionPlanner.symbols(cli: "XRPBTC", config: cfg, strategies: []) }
     }
 }
+
+/// `profiles/reference.yaml` (resolution 35): the reference's values where the shipped defaults differ. The parity
+/// checks: it loads through the one schema, and with it market making trades the reference's way (one market order
+/// a tick, so every fill is a taker fill) and ratio trading's fee check refuses every entry (ratio_trading.md §16 #1).
+@Suite struct ReferenceProfileTests {
+    static let root = "/" + String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
+
+    @Test func theReferenceProfileLoadsAndRestoresTheReferenceBehaviour() throws {
+        let text = try String(contentsOfFile: Self.root + "/profiles/reference.yaml", encoding: .utf8)
+        let c = try ConfigResolver.resolve([try ConfigFile.entries(yaml: text, origin: "reference.yaml")]).config
+        #expect(c.exchange.takerFeeRate == Rate("0.001")!)
+        #expect(c.strategyOverrides["market_making"]?["mode"] == "legacy")
+        #expect(c.strategyOverrides["ratio_trading"]?["use_fee_profitability_check"] == "true")
+
+        let out = NSTemporaryDirectory() + "wst-reference-\(getpid()).json"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        #expect(WSTester.runMain(["--simulated", "--duration", "30", "--speed", "max", "--seed", "3", "--no-dashboard", "--log-level", "error",
+                                  "--strategies", "market_making,ratio_trading", "--config", Self.root + "/profiles/reference.yaml",
+                                  "--summary-json", out]) == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        let strategies = Dictionary(uniqueKeysWithValues: (json["strategies"] as! [[String: Any]]).map { ($0["name"] as! String, $0) })
+        let mm = try #require(strategies["market_making"]), rt = try #require(strategies["ratio_trading"])
+        #expect(mm["fills_maker"] as? Int == 0)
+        let rtReasons = try #require(rt["strategy_rejections"] as? [String: Int])
+        #expect(rt["fills"] as? Int == 0 && rtReasons.keys.contains("fee_unprofitable"), "\(rtReasons)")
+        #expect(!rtReasons.keys.contains("no_signal_conditions"))
+    }
+}
