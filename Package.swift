@@ -94,6 +94,12 @@ let package = Package(
         // Benchmarks/README.md: matching cost per market event with 1, 10, 100 resting orders (not run by tests).
         .executableTarget(name: "matching-bench", dependencies: ["TradingCore", "MarketData", "PaperExchange", "TradingEngine"],
                           path: "Benchmarks/MatchingBench", swiftSettings: kernelSettings),
+        // scripts/test: each strategy alone for 24 simulated hours on three seeds, audited and repeated (a release build).
+        .executableTarget(name: "strategy-days", dependencies: ["TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies"],
+                          path: "Tools/StrategyDays", swiftSettings: kernelSettings),
+        // Benchmarks/README.md: ns per decision of each strategy over a simulated session (not run by tests).
+        .executableTarget(name: "decision-bench", dependencies: ["TradingCore", "MarketData", "PaperExchange", "TradingEngine", "Strategies"],
+                          path: "Benchmarks/DecisionBench", swiftSettings: kernelSettings),
         // Benchmarks/bench_history_import.py: SQLite insert loops (the ceiling the import is measured against).
         .executableTarget(name: "history-bench", dependencies: [
             "History", "TradingCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -81,16 +81,86 @@ public struct FixedPoint<Unit: FixedPointUnit>: Hashable, Comparable, Sendable {
     }
 }
 
+/// 10ⁿ for n in 0…38 (every scale conversion and rounding asks for one: a table of constants, not a loop).
 @inlinable func pow10(_ n: Int) -> Int128 {
-    var r: Int128 = 1
-    for _ in 0..<n { r *= 10 }
-    return r
+    switch n {
+    case 0: return 1
+    case 1: return 10
+    case 2: return 100
+    case 3: return 1000
+    case 4: return 10000
+    case 5: return 100000
+    case 6: return 1000000
+    case 7: return 10000000
+    case 8: return 100000000
+    case 9: return 1000000000
+    case 10: return 10000000000
+    case 11: return 100000000000
+    case 12: return 1000000000000
+    case 13: return 10000000000000
+    case 14: return 100000000000000
+    case 15: return 1000000000000000
+    case 16: return 10000000000000000
+    case 17: return 100000000000000000
+    case 18: return 1000000000000000000
+    case 19: return 10000000000000000000
+    case 20: return 100000000000000000000
+    case 21: return 1000000000000000000000
+    case 22: return 10000000000000000000000
+    case 23: return 100000000000000000000000
+    case 24: return 1000000000000000000000000
+    case 25: return 10000000000000000000000000
+    case 26: return 100000000000000000000000000
+    case 27: return 1000000000000000000000000000
+    case 28: return 10000000000000000000000000000
+    case 29: return 100000000000000000000000000000
+    case 30: return 1000000000000000000000000000000
+    case 31: return 10000000000000000000000000000000
+    case 32: return 100000000000000000000000000000000
+    case 33: return 1000000000000000000000000000000000
+    case 34: return 10000000000000000000000000000000000
+    case 35: return 100000000000000000000000000000000000
+    case 36: return 1000000000000000000000000000000000000
+    case 37: return 10000000000000000000000000000000000000
+    case 38: return 100000000000000000000000000000000000000
+    default:
+        var r: Int128 = 1
+        for _ in 0..<n { r *= 10 }
+        return r
+    }
 }
 
+/// 10ⁿ as a Double, exact for n in 0…22 (the same values the repeated product gives).
 @usableFromInline func pow10Double(_ n: Int) -> Double {
-    var r = 1.0
-    for _ in 0..<n { r *= 10 }
-    return r
+    switch n {
+    case 0: return 1e0
+    case 1: return 1e1
+    case 2: return 1e2
+    case 3: return 1e3
+    case 4: return 1e4
+    case 5: return 1e5
+    case 6: return 1e6
+    case 7: return 1e7
+    case 8: return 1e8
+    case 9: return 1e9
+    case 10: return 1e10
+    case 11: return 1e11
+    case 12: return 1e12
+    case 13: return 1e13
+    case 14: return 1e14
+    case 15: return 1e15
+    case 16: return 1e16
+    case 17: return 1e17
+    case 18: return 1e18
+    case 19: return 1e19
+    case 20: return 1e20
+    case 21: return 1e21
+    case 22: return 1e22
+    default:
+        var r = 1.0
+        for _ in 0..<n { r *= 10 }
+        return r
+    }
 }
 
 /// How a result that does not fit the target precision is rounded.

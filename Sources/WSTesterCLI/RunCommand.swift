@@ -22,6 +22,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
     @Option(help: "Record every consumed event to this JSONL file (replay with `backtest --events`).") var record: String?
     @Option(help: "Write the session summary as JSON to this file.") var summaryJson: String?
+    @Flag(help: "Check every decision and fill for look-ahead (the visibility audit); report it, and exit 1 on a violation (simulated sessions).")
+    var audit = false
 
     func run() throws {
         let (resolved, names) = try options.resolve()
@@ -64,6 +66,7 @@ struct RunCommand: ParsableCommand {
         do { kernel = try SessionBuilder.makeKernel(spec) } catch let e as SessionError { throw fail(e.description, code: e.exitCode) }
         let hasher = FillHasher()
         kernel.addObserver(hasher)
+        let visibility = audit ? kernel.enableVisibilityAudit() : nil
         let driver = SimulationDriver(kernel: kernel, spec: spec)
         if let path = record { driver.recorder = try EventRecorder(path: path, spec: spec) }
         let console = Console(level: cfg.logLevel)
@@ -112,11 +115,16 @@ struct RunCommand: ParsableCommand {
         print(report.text(title: interrupted ? "SESSION STOPPED" : "SESSION COMPLETE", mode: "Simulated (seed \(spec.seed))"))
         let eps = wallSeconds > 0 ? Double(kernel.eventsProcessed) / wallSeconds : 0
         print("Wall time \(String(format: "%.2f", wallSeconds)) s, \(String(format: "%.0f", eps)) events/s")
-        if let path = summaryJson {
-            try report.writeJSON(to: path, extra: ["mode": isSimulated ? "simulated" : "simulated_fallback", "seed": NSNumber(value: spec.seed), "wall_seconds": wallSeconds,
-                                                  "events_per_second": eps, "version": wsTesterVersion,
-                                                  "recording": record ?? NSNull()])
+        var extra: [String: Any] = ["mode": isSimulated ? "simulated" : "simulated_fallback", "seed": NSNumber(value: spec.seed), "wall_seconds": wallSeconds,
+                                    "events_per_second": eps, "version": wsTesterVersion, "recording": record ?? NSNull()]
+        if let v = visibility {
+            print("Visibility audit: \(v.decisionsChecked) decisions and \(v.fillsChecked) fills checked, \(v.violations.count) violations")
+            for line in v.violations.prefix(5) { print("  \(line)") }
+            extra["audit"] = ["decisions_checked": v.decisionsChecked, "fills_checked": v.fillsChecked, "violations": v.violations.count,
+                              "first_violations": Array(v.violations.prefix(5))] as [String: Any]
         }
+        if let path = summaryJson { try report.writeJSON(to: path, extra: extra) }
+        if let v = visibility, !v.violations.isEmpty { throw fail("the visibility audit found \(v.violations.count) look-ahead violations", code: 1) }
     }
 
     private func printBanner(spec: SessionSpec, cfg: AppConfig, mode: String, notes: [String]) {

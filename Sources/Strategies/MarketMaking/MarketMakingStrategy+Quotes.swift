@@ -17,13 +17,14 @@ import TradingCore
 ///   Every quote is cancelled on the circuit breaker, EXTREME volatility, a trend or correlation pause, or a pair
 ///   without a book; a position beyond `hard_inventory_mult × max_inventory` is closed at market.
 extension MarketMakingStrategy {
-    struct Quote: Equatable {
+    /// A quote as decided: its kind and limit; its size and stop are built only when it is placed.
+    struct Quote {
         var action: SignalAction
         var price: Price
-        /// USD, or base units when it closes the whole position.
-        var size: Money
-        var unit: SizeUnit
-        var stopLoss: Price?
+        var usd: Double
+        /// Closes the whole position (sized in base units at placement).
+        var closesAll: Bool
+        var stopLevel: Double?
     }
 
     /// How long an intent may be on its way before the pair is looked at again (covers any order latency).
@@ -58,10 +59,10 @@ extension MarketMakingStrategy {
                 flattened += 1
                 continue
             }
-            let (bid, ask) = try desiredQuotes(i, s, r, context)
-            let open = context.portfolio.openOrderCount(s) > 0 ? context.portfolio.openOrders(s) : []
-            try reconcile(i, s, side: 0, want: bid, have: open.filter { $0.action.takerSide == .buy }, r, now, &out)
-            try reconcile(i, s, side: 1, want: ask, have: open.filter { $0.action.takerSide == .sell }, r, now, &out)
+            let (bid, ask) = desiredQuotes(i, s, r, context)
+            let (bids, asks) = restingQuotes(i, s, context)
+            try reconcile(i, s, side: 0, want: bid, have: bids, r, now, context, &out)
+            try reconcile(i, s, side: 1, want: ask, have: asks, r, now, context, &out)
         }
         return out
     }
@@ -73,7 +74,7 @@ extension MarketMakingStrategy {
     }
 
     /// The bid and the ask this pair should show now (nil: none on that side).
-    func desiredQuotes(_ i: Int, _ s: Symbol, _ r: MarketMakingReading, _ context: StrategyContext) throws -> (Quote?, Quote?) {
+    func desiredQuotes(_ i: Int, _ s: Symbol, _ r: MarketMakingReading, _ context: StrategyContext) -> (Quote?, Quote?) {
         let micro = r.micro
         let reservation = micro - r.q * c.gamma * r.sigmaPrice * r.sigmaPrice * c.horizon
         var delta = max(c.minHalfSpreadPct / 100 * micro, c.makerFee * micro + c.edgePct / 100 * micro)
@@ -84,33 +85,29 @@ extension MarketMakingStrategy {
             let entry = pos.entryPrice.doubleValue
             if pos.side == .long { askPx = max(askPx, entry * (1 + f + e) / (1 - f)) } else { bidPx = min(bidPx, entry * (1 - f - e) / (1 + f)) }
         }
-        let decimals = context.instruments[s]?.priceDecimals ?? 8
-        let tick = Price(raw: Self.pow10(18 - decimals))
-        guard var bidP = Price(rounding: bidPx, toDecimals: 12)?.rounded(toDecimals: decimals, .down),
-              var askP = Price(rounding: askPx, toDecimals: 12)?.rounded(toDecimals: decimals, .up) else { return (nil, nil) }
+        let grid = priceGrid(i, s, context)
+        guard var bidP = grid.floor(bidPx), var askP = grid.ceil(askPx) else { return (nil, nil) }
         // Never cross: a post-only order that would take liquidity is refused, so keep a tick off the other side.
-        if bidP >= r.ask { bidP = r.ask - tick }
-        if askP <= r.bid { askP = r.bid + tick }
+        if bidP >= r.ask { bidP = r.ask - grid.tick }
+        if askP <= r.bid { askP = r.bid + grid.tick }
 
         let base = r.baseSize * r.regimeSizeMult * r.sessionSizeMult
         let q = r.q, k = c.inventorySkew
         let bidUSD = base * max(0, 1 - max(q, 0) * k), askUSD = base * max(0, 1 + min(q, 0) * k)
-        let invUSD = r.inventoryUSD, capUSD = r.isCross ? r.maxInventory * r.xrpUSD : r.maxInventory
+        let capUSD = r.isCross ? r.maxInventory * r.xrpUSD : r.maxInventory
         let sl = c.stopLoss[i] / 100
-        let posUSD = abs(invUSD)
+        let posUSD = abs(r.inventoryUSD)
         let long = r.position?.side == .long, short = r.position?.side == .short
 
         func closing(_ action: SignalAction, _ price: Price, _ usd: Double) -> Quote? {
-            guard let pos = r.position else { return nil }
-            if posUSD <= usd * (1 + 1e-9) || posUSD < c.minOrder {
-                return Quote(action: action, price: price, size: Money(raw: pos.size.raw), unit: .base, stopLoss: nil)
-            }
-            return Money(rounding: usd, toDecimals: 8).map { Quote(action: action, price: price, size: $0, unit: .usd, stopLoss: nil) }
+            guard r.position != nil else { return nil }
+            let all = posUSD <= usd * (1 + 1e-9) || posUSD < c.minOrder
+            return Quote(action: action, price: price, usd: all ? posUSD : usd, closesAll: all, stopLevel: nil)
         }
         func opening(_ action: SignalAction, _ price: Price, _ usd: Double) -> Quote? {
-            guard usd >= c.minOrder, posUSD + usd <= capUSD * (1 + 1e-9), price.isPositive, let m = Money(rounding: usd, toDecimals: 8) else { return nil }
+            guard usd >= c.minOrder, posUSD + usd <= capUSD * (1 + 1e-9), price.isPositive else { return nil }
             let level = action == .buy ? price.doubleValue * (1 - sl) : price.doubleValue * (1 + sl)
-            return Quote(action: action, price: price, size: m, unit: .usd, stopLoss: Price(rounding: level, toDecimals: decimals))
+            return Quote(action: action, price: price, usd: usd, closesAll: false, stopLevel: level)
         }
         let bidQuote: Quote? = short ? closing(.cover, bidP, bidUSD) : (bidUSD > 0 ? opening(.buy, bidP, bidUSD) : nil)
         let askQuote: Quote?
@@ -120,9 +117,17 @@ extension MarketMakingStrategy {
         return (bidQuote, askQuote)
     }
 
+    /// The pair's price grid (its instrument's decimals), cached: rounding to it is on every decision.
+    func priceGrid(_ i: Int, _ s: Symbol, _ context: StrategyContext) -> PriceGrid {
+        if let g = grids[i] { return g }
+        let g = PriceGrid(decimals: context.instruments[s]?.priceDecimals ?? 8)
+        grids[i] = g
+        return g
+    }
+
     /// Brings one side's resting orders to `want`: place, move, re-centre or cancel.
     private func reconcile(_ i: Int, _ s: Symbol, side: Int, want: Quote?, have: [OpenOrder], _ r: MarketMakingReading, _ now: Timestamp,
-                           _ out: inout [OrderIntent]) throws {
+                           _ context: StrategyContext, _ out: inout [OrderIntent]) throws {
         if let until = pending[i][side], until > now { return }
         pending[i][side] = nil
         guard let want else {
@@ -151,13 +156,58 @@ extension MarketMakingStrategy {
             out.append(.cancel(o.id))
         }
         let tag = side == 0 ? "bid" : "ask"
-        var signal = try Signal.limit(want.action, s, size: want.size, sizeUnit: want.unit, at: want.price,
+        let size: Money, unit: SizeUnit
+        if want.closesAll, let pos = r.position { size = Money(raw: pos.size.raw); unit = .base } else {
+            guard let m = Money(rounding: want.usd, toDecimals: 8), m.isPositive else { return }
+            size = m; unit = .usd
+        }
+        let grid = priceGrid(i, s, context)
+        var signal = try Signal.limit(want.action, s, size: size, sizeUnit: unit, at: want.price,
                                       reason: "\(tag) \(want.price) (mid \(Self.text(r.mid)), inventory \(Self.text(r.q)) × max)",
-                                      postOnly: true, clientTag: tag, stopLoss: want.stopLoss)
-        if r.isCross { signal.metadata["xrp_size"] = want.unit == .usd ? Self.text(want.size.doubleValue / r.xrpUSD) : want.size.description }
+                                      postOnly: true, clientTag: tag, stopLoss: want.stopLevel.flatMap { grid.nearest($0) })
+        if r.isCross { signal.metadata["xrp_size"] = unit == .usd ? Self.text(want.usd / r.xrpUSD) : size.description }
         out.append(.place(signal))
         pending[i][side] = now + Self.pendingFor
     }
 
-    static func pow10(_ n: Int) -> Int128 { (0..<n).reduce(Int128(1)) { r, _ in r * 10 } }
+    /// The pair's resting bids and asks: from the order events while they account for every order the portfolio holds
+    /// on the pair (the common case, no views built), else read from the portfolio.
+    func restingQuotes(_ i: Int, _ s: Symbol, _ context: StrategyContext) -> ([OpenOrder], [OpenOrder]) {
+        let n = context.portfolio.openOrderCount(s)
+        if n == 0 { resting[i] = [nil, nil]; return ([], []) }
+        // An order that fills completely leaves without an event; the count then differs and the portfolio is read.
+        if (resting[i][0] == nil ? 0 : 1) + (resting[i][1] == nil ? 0 : 1) == n {
+            return (resting[i][0].map { [$0] } ?? [], resting[i][1].map { [$0] } ?? [])
+        }
+        let open = context.portfolio.openOrders(s)
+        let bids = open.filter { $0.action.takerSide == .buy }, asks = open.filter { $0.action.takerSide == .sell }
+        resting[i] = [bids.count == 1 ? bids[0] : nil, asks.count == 1 ? asks[0] : nil]
+        return (bids, asks)
+    }
+}
+
+/// Rounding to one pair's price grid without a round trip through 18-decimal text: the scaled value with a tolerance
+/// of 1e-7 of a tick, so a price computed as 1.99001199999… is 1.990012.
+struct PriceGrid {
+    let scale: Double
+    let unit: Int128
+    let tick: Price
+
+    init(decimals: Int) {
+        var s = 1.0
+        for _ in 0..<decimals { s *= 10 }
+        scale = s
+        var u: Int128 = 1
+        for _ in 0..<(18 - decimals) { u *= 10 }
+        unit = u
+        tick = Price(raw: u)
+    }
+
+    private func make(_ v: Double) -> Price? {
+        guard v.isFinite, abs(v) < 9e18 else { return nil }
+        return Price(raw: Int128(Int64(v)) * unit)
+    }
+    func floor(_ x: Double) -> Price? { make((x * scale + 1e-7).rounded(.down)) }
+    func ceil(_ x: Double) -> Price? { make((x * scale - 1e-7).rounded(.up)) }
+    func nearest(_ x: Double) -> Price? { make((x * scale).rounded(.toNearestOrEven)) }
 }

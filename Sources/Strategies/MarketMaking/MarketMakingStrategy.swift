@@ -40,6 +40,9 @@ public final class MarketMakingStrategy: OrderStrategy {
     /// Quoting mode: per pair, bid, ask and exit: until when an intent we sent may still be on its way.
     var pending: [[Timestamp?]]
     var lastReading: [MarketMakingReading?]
+    /// Quoting mode: per pair, the resting bid and ask as the order events reported them.
+    var resting: [[OpenOrder?]]
+    var grids: [PriceGrid?]
     /// The latest XRP–BTC correlation read for XRP/BTC (nil: not known).
     public private(set) var correlation: Double?
     public private(set) var makerFills = 0, takerFills = 0
@@ -59,6 +62,8 @@ public final class MarketMakingStrategy: OrderStrategy {
         candleCache = Array(repeating: MarketMakingCandleCache(), count: symbols.count)
         pending = Array(repeating: [nil, nil, nil], count: symbols.count)
         lastReading = Array(repeating: nil, count: symbols.count)
+        resting = Array(repeating: [nil, nil], count: symbols.count)
+        grids = Array(repeating: nil, count: symbols.count)
     }
 
     public var warmup: [Timeframe: Int] { [.m1: max(c.volLookback + 1, c.trendLookback, c.correlationLookback + 1)] }
@@ -99,7 +104,13 @@ public final class MarketMakingStrategy: OrderStrategy {
             pending = pending.map { p in [nil, nil, p[2]] }
             return
         }
-        pending[i][o.action.takerSide == .buy ? 0 : 1] = nil
+        let side = o.action.takerSide == .buy ? 0 : 1
+        pending[i][side] = nil
+        switch event {
+        case .accepted, .replaced: resting[i][side] = o
+        case .ended: if resting[i][side]?.id == o.id { resting[i][side] = nil }
+        case .unknownOrder: break
+        }
     }
 
     // MARK: Decision

@@ -34,7 +34,7 @@ public final class RatioTradingStrategy: Strategy {
     var breaker: CircuitBreaker
     var lastSignal: Timestamp?
     /// Newest closes (≤ 50), the BTC/USD samples (reference correlation series, ≤ 50), correlations (≤ 20).
-    public internal(set) var priceHistory: [Double] = []
+    public private(set) var priceHistory: [Double] = []
     public internal(set) var btcHistory: [Double] = []
     public internal(set) var correlationHistory: [Double] = []
     public private(set) var correlation = 0.0, correlationSlope = 0.0
@@ -117,15 +117,12 @@ public final class RatioTradingStrategy: Strategy {
             if c.countSilent { reject(.insufficientCandles) }
             return nil
         }
-        var bands = Bollinger(period: c.lookback, stddev: c.bandStd)
-        for x in priceHistory.suffix(c.lookback) { _ = bands.update(x) }
-        guard let band = bands.value else { return nil }
+        let h = historyReadings()
+        guard let band = h.band else { return nil }
         let zPrice = c.zOnClose ? priceHistory.last! : price
         let z = zScore(zPrice, mean: band.middle, stddev: band.stddev)
         lastZ = z
-        var vol = Volatility(lookback: c.volLookback)
-        for x in priceHistory.suffix(c.volLookback + 1) { _ = vol.update(x) }
-        let volatility = vol.value ?? 0
+        let volatility = h.volatility
         lastVol = volatility
         let regime: Regime = !c.useRegimes ? .medium : volatility < c.regimeLow ? .low : volatility < c.regimeMedium ? .medium
             : volatility < c.regimeHigh ? .high : .extreme
@@ -178,14 +175,9 @@ public final class RatioTradingStrategy: Strategy {
         if regime == .extreme && c.extremePause { reject(.regimePause); return nil }
         if let reason = correlationBlock(snapshot) { reject(reason); return nil }
 
-        let rsi: Double
-        if c.useRSI {
-            var r = RSI(period: c.rsiPeriod, flatValue: 50)
-            for x in priceHistory { _ = r.update(x) }
-            rsi = r.value ?? 50
-        } else { rsi = 50 }
+        let rsi = h.rsi
         lastRSI = rsi
-        let trend = c.useTrend ? DirectionalConsistency(priceHistory, lookback: c.trendLookback, threshold: c.trendStrength) : nil
+        let trend = h.trend
         let flow = c.useFlow ? TradeFlow(snapshot.trades(pair).suffix(50).map { FlowTrade($0) }, lookback: 50).imbalance : 0
         let sl = c.stopLoss / 100, tp = c.takeProfit / 100
         let meta = ["strategy": Self.name, "signal_type": "entry", "z_score": Self.fixed(z, 3), "regime": regime.rawValue]
@@ -228,7 +220,35 @@ public final class RatioTradingStrategy: Strategy {
         } else if c.tickFallback {
             priceHistory.append(price)
             if priceHistory.count > 50 { priceHistory.removeFirst(priceHistory.count - 50) }
+        } else { return }
+        cached = nil
+    }
+
+    /// What the price history alone decides (bands, volatility, RSI, trend), computed once per history.
+    struct HistoryReadings {
+        var band: Bollinger.Value?
+        var volatility: Double
+        var rsi: Double
+        var trend: DirectionalConsistency?
+    }
+    private var cached: HistoryReadings?
+
+    private func historyReadings() -> HistoryReadings {
+        if let h = cached { return h }
+        var bands = Bollinger(period: c.lookback, stddev: c.bandStd)
+        for x in priceHistory.suffix(c.lookback) { _ = bands.update(x) }
+        var vol = Volatility(lookback: c.volLookback)
+        for x in priceHistory.suffix(c.volLookback + 1) { _ = vol.update(x) }
+        var rsi = 50.0
+        if c.useRSI {
+            var r = RSI(period: c.rsiPeriod, flatValue: 50)
+            for x in priceHistory { _ = r.update(x) }
+            rsi = r.value ?? 50
         }
+        let trend = c.useTrend ? DirectionalConsistency(priceHistory, lookback: c.trendLookback, threshold: c.trendStrength) : nil
+        let h = HistoryReadings(band: bands.value, volatility: vol.value ?? 0, rsi: rsi, trend: trend)
+        cached = h
+        return h
     }
 
     /// §10.4: the reason to pause, if any (warnings counted either way).
