@@ -140,7 +140,8 @@ let package = Package(
                                                     "Regime", .product(name: "Crypto", package: "swift-crypto")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AppConfigurationTests", dependencies: ["AppConfiguration", "TradingCore", "MarketData", "PaperExchange"]),
-        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "AppConfiguration", "Backtest", "TestSupport"]),
+        .testTarget(name: "WSTesterCLITests", dependencies: ["WSTesterCLI", "TradingCore", "AppConfiguration", "Backtest", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
