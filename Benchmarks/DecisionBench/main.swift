@@ -2,7 +2,7 @@
 // simulated session (default 24 engine-hours of XRP/USDT, BTC/USDT and XRP/BTC, a decision every 100 ms), each
 // strategy alone in its own kernel, with default parameters
 // (`swift build -c release --product decision-bench && .build/release/decision-bench [MINUTES] [SEED] [STRATEGY,…]`;
-// not part of the tests). The clock is read only here, around the call; the kernel never reads it.
+// not part of the tests; `--together` puts every strategy in one kernel). The clock is read only here, around the call; the kernel never reads it.
 import Foundation
 import TradingCore
 import MarketData
@@ -46,25 +46,30 @@ final class Timed: OrderStrategy {
     }
 }
 
-let args = Array(CommandLine.arguments.dropFirst())
+var args = Array(CommandLine.arguments.dropFirst())
+// --together: every strategy in one kernel (the `run --simulated` session with every strategy), timed side by side.
+let together = args.contains("--together")
+args.removeAll { $0 == "--together" }
 let minutes = Int(args.first ?? "1440") ?? 1440
 let seed = UInt64(args.count > 1 ? args[1] : "1") ?? 1
 let names = args.count > 2 ? args[2].split(separator: ",").map(String.init) : StrategyRegistry.names
 let symbols = [Symbol("XRP/USDT")!, Symbol("BTC/USDT")!, Symbol("XRP/BTC")!]
 let instruments = InstrumentRegistry()
 
-var rows: [[String: Any]] = []
-print("ns per decision, \(minutes) engine-minutes, seed \(seed), \(symbols.map(\.text).joined(separator: ", ")):")
-for name in names {
+func make(_ name: String) throws -> Timed {
     guard let type = StrategyRegistry.type(named: name) else { fatalError("unknown strategy \(name)") }
     var p = try StrategyParameters.resolve(strategy: name, specs: type.parameters, layers: [[:]])
     let own = type.defaultSymbols.filter { symbols.contains($0) }
     try p.resolveSymbols(strategy: name, layers: [type.symbolDefaults, [:]])
-    let timed = Timed(try type.init(parameters: p, symbols: own.isEmpty ? symbols : own))
+    return Timed(try type.init(parameters: p, symbols: own.isEmpty ? symbols : own))
+}
+
+/// Runs one seeded session over `timed` in one kernel; wall seconds, events and fills.
+func session(_ timed: [Timed]) -> (wall: Double, events: Int, fills: Int) {
     var md = MarketDataConfig()
-    md.accommodate(warmup: timed.warmup, trades: timed.tradeHistory)
+    for t in timed { md.accommodate(warmup: t.warmup, trades: t.tradeHistory) }
     let ex = PaperExchange(config: ExchangeConfig(), instruments: instruments, sessionSymbols: symbols)
-    let k = Kernel(market: MarketState(symbols: symbols, config: md), exchange: ex, strategies: [timed], clock: ManualClock(SimulatedMarket.defaultStart))
+    let k = Kernel(market: MarketState(symbols: symbols, config: md), exchange: ex, strategies: timed, clock: ManualClock(SimulatedMarket.defaultStart))
     k.start()
     var sim = SimulatedMarket(symbols: symbols, seed: seed, tick: .milliseconds(100), start: SimulatedMarket.defaultStart, depth: md.bookDepth,
                               instruments: symbols.map { instruments[$0]! })
@@ -75,14 +80,36 @@ for name in names {
     }
     let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
     k.stop()
+    return (wall, k.eventsProcessed, k.fillCount)
+}
+
+func report(_ name: String, _ timed: Timed, _ r: (wall: Double, events: Int, fills: Int)) -> [String: Any] {
     let sorted = timed.samples.sorted()
     func q(_ f: Double) -> Double { sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * f))]) }
     let mean = sorted.isEmpty ? 0 : Double(sorted.reduce(0) { $0 + UInt64($1) }) / Double(sorted.count)
     print(String(format: "  %-16@ median %6.0f  p99 %7.0f  mean %6.0f ns over %d decisions; %d fills; session %.1f s (%.0f events/s)",
-                 name as NSString, q(0.5), q(0.99), mean, sorted.count, k.fillCount, wall, Double(k.eventsProcessed) / wall))
-    rows.append(["strategy": name, "median_ns": q(0.5), "p99_ns": q(0.99), "mean_ns": mean, "decisions": sorted.count, "fills": k.fillCount,
-                 "events_per_second": Double(k.eventsProcessed) / wall])
+                 name as NSString, q(0.5), q(0.99), mean, sorted.count, r.fills, r.wall, Double(r.events) / r.wall))
+    return ["strategy": name, "median_ns": q(0.5), "p99_ns": q(0.99), "mean_ns": mean, "decisions": sorted.count, "fills": r.fills,
+                 "events_per_second": Double(r.events) / r.wall]
 }
-if let data = try? JSONSerialization.data(withJSONObject: ["minutes": minutes, "seed": seed, "strategies": rows], options: [.sortedKeys]) {
+
+print("ns per decision, \(minutes) engine-minutes, seed \(seed), \(symbols.map(\.text).joined(separator: ", "))\(together ? ", every strategy in one kernel" : ""):")
+var rows: [[String: Any]] = []
+var summary: [String: Any] = ["minutes": minutes, "seed": seed, "together": together]
+if together {
+    let timed = try names.map(make)
+    let r = session(timed)
+    for (n, t) in zip(names, timed) { rows.append(report(n, t, r)) }
+    print(String(format: "  session: %d events in %.1f s, %.0f events/s, %d fills", r.events, r.wall, Double(r.events) / r.wall, r.fills))
+    summary["events"] = r.events
+    summary["events_per_second"] = Double(r.events) / r.wall
+} else {
+    for name in names {
+        let t = try make(name)
+        rows.append(report(name, t, session([t])))
+    }
+}
+summary["strategies"] = rows
+if let data = try? JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]) {
     print(String(decoding: data, as: UTF8.self))
 }

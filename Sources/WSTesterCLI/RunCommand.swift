@@ -44,6 +44,7 @@ struct RunCommand: ParsableCommand {
         engine.closePositionsOnShutdown = cfg.closePositionsOnShutdown
         var exchange = cfg.exchange
         exchange.startingAssets = cfg.startingAssets
+        notes += SessionPlanner.feeNotes(specs, exchange: exchange)
         var spec = SessionSpec(symbols: sessionSymbols, instruments: try SessionPlanner.instruments(for: sessionSymbols, config: cfg),
                                strategies: specs, exchange: exchange, engine: engine, market: cfg.market, seed: cfg.seed,
                                intervalMs: cfg.intervalMs, start: cfg.simulationStart)

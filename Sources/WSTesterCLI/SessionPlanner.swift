@@ -86,9 +86,28 @@ enum SessionPlanner {
         return own.isEmpty ? config.defaultSymbols : own
     }
 
-    /// The pairs a strategy trades: the user's list, else its own.
+    /// The pairs a strategy trades: the user's list, else its own; in the strategy's own order (its spec's evaluation
+    /// order: a first-signal-wins strategy depends on it), then any others by name.
     static func strategySymbols(_ name: String, plan: SymbolPlan, config: AppConfig) -> [Symbol] {
-        (plan.traded ?? Array(Set(ownSymbols(name, config: config)))).sorted()
+        let own = ownSymbols(name, config: config)
+        let set = Set(plan.traded ?? own)
+        var seen = Set<Symbol>()
+        let first = own.filter { set.contains($0) && seen.insert($0).inserted }
+        return first + set.subtracting(first).sorted()
+    }
+
+    /// Warnings for a strategy whose own fee assumptions are below what the paper exchange charges: market making's
+    /// quotes are spaced to cover `maker_fee_rate` (and its stale exit `taker_fee_rate`), which are its parameters,
+    /// not the exchange's (a strategy does not read the exchange's configuration).
+    static func feeNotes(_ specs: [StrategySpec], exchange: ExchangeConfig) -> [String] {
+        var out: [String] = []
+        for st in specs where st.name == "market_making" && st.parameters["mode"] != "legacy" {
+            for (key, charged) in [("maker_fee_rate", exchange.makerFeeRate), ("taker_fee_rate", exchange.takerFeeRate)] {
+                guard let own = st.parameters[key].flatMap(Double.init), let rate = Double(charged.description), own < rate else { continue }
+                out.append("market_making.\(key) \(st.parameters[key]!) is below the exchange's execution.\(key) \(charged): its quotes no longer cover the fees charged")
+            }
+        }
+        return out
     }
 
     /// `symbols.<SYMBOL>.<key>` (a `--param` per-symbol key) into its symbol and parameter.

@@ -75,16 +75,23 @@ import TradingCore
         #expect(text(try r.intents(at: T0)) == ["place buy XRP/USDT 1.994 19.2 usd post SL 1.98403", "place sell XRP/USDT 2.01102757 4.0 base post"])
     }
 
-    /// A quote the market moves towards stays (that is how it fills); one the market leaves behind moves.
-    /// Book 1.995/1.997 (mid 1.996): δ = 0.003 × 1.996 = 0.005988, bid 1.990012, ask 2.001988; the
-    /// threshold is 0.05 % × 1.996 = 0.000998.
+    /// A quote the market moves towards stays (that is how it fills); one the market leaves behind moves (cancelled and
+    /// placed anew, with a fresh stop level). Book 1.995/1.997 (mid 1.996): δ = 0.003 × 1.996 = 0.005988, bid 1.990012,
+    /// ask 2.001988; the threshold is 0.05 % × 1.996 = 0.000998; the ask's stop 2.001988 × 1.005 = 2.01199794.
     @Test func quotesStayWhileTheMarketComesAndMoveWhenItLeaves() throws {
         let (r, _) = try make()
         r.portfolio.orders = [order(1, .buy, 1.994, placed: T0), order(2, .short, 2.006, placed: T0)]
         #expect(text(try r.intents(at: T0 + .seconds(1))) == [])   // both where they should be
         book(r, xrp, 1.995, 1.997)
         r.market.prices[xrp] = px(1.996)
-        #expect(text(try r.intents(at: T0 + .seconds(10))) == ["replace O2 2.001988"])
+        #expect(text(try r.intents(at: T0 + .seconds(10))) == ["cancel O2", "place short XRP/USDT 2.001988 20.0 usd post SL 2.01199794"])
+        // With requote_towards_pct 0.1 (0.001996 here) the bid, 0.003988 above where it should be, moves down too.
+        let (t, _) = try make(["requote_towards_pct": "0.1"])
+        t.portfolio.orders = [order(1, .buy, 1.994, placed: T0), order(2, .short, 2.006, placed: T0)]
+        book(t, xrp, 1.995, 1.997)
+        t.market.prices[xrp] = px(1.996)
+        #expect(text(try t.intents(at: T0 + .seconds(10))) == ["cancel O1", "place buy XRP/USDT 1.990012 20.0 usd post SL 1.98006194",
+                                                               "cancel O2", "place short XRP/USDT 2.001988 20.0 usd post SL 2.01199794"])
         // Older than requote_interval_seconds (300): both re-centred, fresh sizes.
         let (r2, _) = try make()
         r2.portfolio.orders = [order(1, .buy, 1.994, placed: T0), order(2, .short, 2.006, placed: T0)]
@@ -138,6 +145,44 @@ import TradingCore
         r.portfolio.hold(xrp, .long, usd: 160, entry: 2.0, since: T0)   // q = 1.6 > 1.5
         #expect(text(try r.intents(at: T0)) == ["cancelAll XRP/USDT", "place sell XRP/USDT market full"])
         #expect(s.flattened == 1)
+    }
+
+    /// The flatten is an exit: neither the circuit breaker nor an EXTREME pause keeps it open (decision 3).
+    @Test func theHardLimitFlattenPassesTheBreakerAndThePauses() throws {
+        var (r, s) = try make()
+        for _ in 0..<3 { r.fill(xrp, .sell, pnl: -0.1, at: T0) }
+        r.portfolio.hold(xrp, .short, usd: 160, entry: 2.0, since: T0)
+        #expect(text(try r.intents(at: T0 + .seconds(1))) == ["place cover XRP/USDT market full"])
+        #expect(s.flattened == 1)
+        (r, s) = try make()
+        r.market.setCloses(.m1, xrp, (0..<21).map { $0 % 2 == 0 ? 2.00 : 2.04 }, end: T0)   // EXTREME
+        r.portfolio.hold(xrp, .long, usd: 160, entry: 2.0, since: T0)
+        r.portfolio.orders = [order(1, .short, 2.006, placed: T0)]
+        #expect(text(try r.intents(at: T0)) == ["cancelAll XRP/USDT", "place sell XRP/USDT market full"])
+    }
+
+    /// A resting quote sized for a smaller inventory is re-placed at the size wanted now: a bid of 10 XRP at 1.994
+    /// (19.94 USD) while long 80 USD (q = 0.8) should be 20 × (1 − 0.8 × 0.5) = 12 USD, more than a quarter less.
+    @Test func aQuoteWhoseSizeNoLongerFitsIsReplaced() throws {
+        let (r, _) = try make()
+        r.portfolio.hold(xrp, .long, usd: 80, entry: 2.0, since: T0)
+        r.portfolio.orders = [order(1, .buy, 1.994, placed: T0)]
+        let out = text(try r.intents(at: T0))
+        #expect(Array(out.prefix(2)) == ["cancel O1", "place buy XRP/USDT 1.994 12.0 usd post SL 1.98403"], "\(out)")
+    }
+
+    /// XRP/BTC alone (no XRP/USDT price): XRP's USD price is XRP/BTC × BTC/USDT = 0.00002 × 90,000 = 1.8, so the bid is
+    /// 25 XRP × 1.8 = 45 USD (the 2.50 fallback would make it 62.5).
+    @Test func xrpBTCQuotesValueXRPThroughBTC() throws {
+        let (r, _) = try make()
+        r.market.books[xrp] = nil
+        r.market.prices[xrp] = nil
+        r.market.prices[btc] = px(90000)
+        r.market.prices[xrpbtc] = px(0.00002)
+        book(r, xrpbtc, 0.00001999, 0.00002001)
+        let intents = try r.intents(at: T0)
+        #expect(text(intents) == ["place buy XRP/BTC 1.994e-05 45.0 usd post SL 1.986e-05"])
+        if case .place(let sig)? = intents.first { #expect(sig.metadata["xrp_size"].flatMap(Double.init) == 25) }
     }
 
     /// XRP/BTC flat: a bid only (resolution 34: no XRP of its own to sell; XRP/BTC never shorts). 25 XRP × 2.0 = 50 USD.

@@ -182,6 +182,27 @@ import Indicators
         #expect(close(s.correlation, 0.9757, 1e-4) && s.correlationWarnings == 0)
     }
 
+    /// Resolution 24: the z > E sell that reduces a long passes the breaker, the cooldown and the spread gate; partial
+    /// exits fire once per visit to their zone (they pass the cooldown too, so without that a long would be sold off tick
+    /// by tick), and a zone re-arms once z has left it.
+    @Test func reductionsPassTheGatesOncePerVisitToTheirZone() throws {
+        let (r, s) = try make(price: 1.004 * P)   // z = +2
+        hold(r, usd: 20)
+        s.lastBTCUSD = 100_000
+        for k in 0..<3 { r.fill(pair, .sell, pnl: -0.01, at: T0 + .seconds(Int64(k)), size: 1000, price: P) }   // breaker tripped
+        r.market.books[pair] = OrderBook(bids: [BookLevel(price: px(0.0000199), size: Quantity(1000))], asks: [BookLevel(price: px(0.00001994), size: Quantity(1000))])
+        expect(try r.decide(at: T0 + .seconds(5)), .sell, size: 15, sl: 0.00002020048, tp: 0.00001995952)
+        #expect(try r.decide(at: T0 + .seconds(6)) == nil)   // still stretched: that reduction is taken
+        #expect(s.rejections.counts["circuit_breaker"] == 1)   // taken: an entry-side decision now, gated
+        r.market.prices[pair] = px(P)   // z = 0: back at the mean, min(15, 20 × 0.5) = 10 (inside the cooldown, breaker on)
+        expect(try r.decide(at: T0 + .seconds(7)), .sell, size: 10, "mean exit")
+        #expect(try r.decide(at: T0 + .seconds(8)) == nil)
+        r.market.prices[pair] = px(1.002 * P)   // z = 1: out of the mean and decay zones
+        #expect(try r.decide(at: T0 + .seconds(9)) == nil)
+        r.market.prices[pair] = px(P)
+        expect(try r.decide(at: T0 + .seconds(10)), .sell, size: 10, "the mean zone re-armed")
+    }
+
     @Test func s20CircuitBreaker() throws {
         let (r, s) = try make()
         s.lastBTCUSD = 100_000

@@ -80,6 +80,8 @@ struct MarketMakingConfig {
         .double("min_half_spread_pct", 0.05, min: 0, max: 100, "quote: smallest half-spread, % of price"),
         .double("quote_horizon_minutes", 1, min: 0, max: 1440, "quote: τ of the reservation price, in 1m intervals"),
         .double("requote_threshold_pct", 0.05, min: 0, max: 100, "quote: a quote left this far (% of price) behind a market moving away is moved"),
+        .double("requote_towards_pct", 0, min: 0, max: 100,
+                "quote: a quote the market has come this far (% of price) towards is moved back; 0 = it waits (that is how it fills)"),
         .double("requote_interval_seconds", 300, min: 1, max: 86_400, "quote: a quote older than this is re-centred"),
         .bool("exit_at_breakeven", true, "quote: the reducing quote never sits below the entry plus both maker fees and the edge"),
         .bool("flatten_above_hard_limit", true, "quote: a market order closes a position beyond the hard inventory limit"),
@@ -108,7 +110,7 @@ struct MarketMakingConfig {
     let correlationWarn, correlationPause, reductionTrigger, minOrder: Double
     /// The global `cooldown_seconds` (the per-pair table is read only with `per_symbol_cooldown`, W11).
     let globalCooldown: Double
-    let makerFee, takerFee, edgePct, minHalfSpreadPct, horizon, requoteThresholdPct, requoteInterval, hardMult: Double
+    let makerFee, takerFee, edgePct, minHalfSpreadPct, horizon, requoteThresholdPct, requoteTowardsPct, requoteInterval, hardMult: Double
     let volLookback, maxLosses, breakerMinutes, trendLookback, trendConfirm, correlationLookback, flowWindow, imbalanceDepth: Int
     let useTradeFlow, useReservation, useTrailing, useFeeCheck, useMicro, useOptimal, useDecay, useBreaker, useRegime, extremePause: Bool
     let useTrend, useSessions, useCorrelation, perSymbolCooldown, decayLosers, countSilent, flowGateReductions: Bool
@@ -138,6 +140,7 @@ struct MarketMakingConfig {
         globalCooldown = p.double("cooldown_seconds")
         makerFee = p.double("maker_fee_rate"); takerFee = p.double("taker_fee_rate"); edgePct = p.double("quote_edge_pct"); minHalfSpreadPct = p.double("min_half_spread_pct")
         horizon = p.double("quote_horizon_minutes"); requoteThresholdPct = p.double("requote_threshold_pct")
+        requoteTowardsPct = p.double("requote_towards_pct")
         requoteInterval = p.double("requote_interval_seconds"); hardMult = p.double("hard_inventory_mult")
         volLookback = p.int("volatility_lookback"); maxLosses = p.int("max_consecutive_losses")
         breakerMinutes = p.int("circuit_breaker_cooldown_minutes"); trendLookback = p.int("trend_lookback_candles")

@@ -12,10 +12,12 @@ import TradingCore
 /// - Sizes: bid `base × max(0, 1 − max(q, 0)·k)`, ask `base × max(0, 1 + min(q, 0)·k)` (k = `inventory_skew`), times the
 ///   regime and session multipliers; a side that would take the inventory past `max_inventory` is not quoted, nor one
 ///   below `min_order_usd`. Opening quotes carry the pair's stop loss.
-/// - Lifecycle: a quote stays while the market moves towards it (that is how it fills); it is moved when the market
-///   leaves it more than `requote_threshold_pct` behind, and re-centred once older than `requote_interval_seconds`.
-///   Every quote is cancelled on the circuit breaker, EXTREME volatility, a trend or correlation pause, or a pair
-///   without a book; a position beyond `hard_inventory_mult × max_inventory` is closed at market.
+/// - Lifecycle: a quote is moved when the market leaves it more than `requote_threshold_pct` behind, and (opt-in) when
+///   the market has come more than `requote_towards_pct` towards it; by default a quote waits for the market to reach
+///   it. It is re-placed when its size is more than a quarter off the size wanted now (the inventory moved), and
+///   re-centred once older than `requote_interval_seconds`. Every quote is cancelled on the circuit breaker, EXTREME volatility, a
+///   trend or correlation pause, or a pair without a book; a position beyond `hard_inventory_mult × max_inventory` is
+///   closed at market before any of those gates.
 extension MarketMakingStrategy {
     /// A quote as decided: its kind and limit; its size and stop are built only when it is placed.
     struct Quote {
@@ -36,7 +38,7 @@ extension MarketMakingStrategy {
         var exiting = Array(repeating: false, count: symbols.count)
         for (i, s) in symbols.enumerated() {
             if let until = pending[i][2], until > now { exiting[i] = true; continue }
-            if let exit = try exitSignal(s, snapshot, context) {
+            if let exit = try exitSignal(s, snapshot, context) ?? hardLimitExit(i, s, snapshot, context) {
                 if context.portfolio.openOrderCount(s) > 0 { out.append(.cancelAll(s)) }
                 out.append(.place(exit))
                 pending[i] = [now + Self.pendingFor, now + Self.pendingFor, now + Self.pendingFor]
@@ -50,21 +52,29 @@ extension MarketMakingStrategy {
         }
         for (i, s) in symbols.enumerated() where !exiting[i] {
             guard let r = read(i, s, snapshot, context) else { cancelQuotes(i, s, context, now, &out); continue }
-            if c.flatten, let pos = r.position, abs(r.q) > c.hardMult {
-                if context.portfolio.openOrderCount(s) > 0 { out.append(.cancelAll(s)) }
-                let action: SignalAction = pos.side == .long ? .sell : .cover
-                out.append(.place(try full(action, s, abs(r.inventoryUSD), pos.side == .long ? r.bid : r.ask,
-                                           "inventory \(Self.text(r.q)) × max is beyond the hard limit \(c.hardMult)", ["hard_limit": "true"])))
-                pending[i] = [now + Self.pendingFor, now + Self.pendingFor, now + Self.pendingFor]
-                flattened += 1
-                continue
-            }
             let (bid, ask) = desiredQuotes(i, s, r, context)
             let (bids, asks) = restingQuotes(i, s, context)
             try reconcile(i, s, side: 0, want: bid, have: bids, r, now, context, &out)
             try reconcile(i, s, side: 1, want: ask, have: asks, r, now, context, &out)
         }
         return out
+    }
+
+    /// An inventory beyond `hard_inventory_mult × max_inventory` is closed at market: an exit, so before every gate
+    /// (a pause or the breaker must not leave it open). XRP/BTC counts XRP against `max_inventory_xrp`.
+    func hardLimitExit(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? {
+        guard c.flatten, let pos = context.portfolio.position(s), pos.size.isPositive else { return nil }
+        let isCross = s == MarketMakingConfig.xrpBTC
+        let usd = PositionExposure(s, snapshot, context)?.usd
+        let q: Double
+        if isCross { q = pos.size.doubleValue / c.maxInventoryXRP[i] } else if let usd { q = usd / c.maxInventory[i] } else { return nil }
+        guard q > c.hardMult else { return nil }
+        let long = pos.side == .long
+        let book = snapshot.book(s)
+        guard let ref = (long ? book?.bids.first?.price : book?.asks.first?.price) ?? snapshot.price(s), ref.isPositive else { return nil }
+        flattened += 1
+        return try full(long ? .sell : .cover, s, usd ?? 0, ref,
+                        "inventory \(Self.text(long ? q : -q)) × max is beyond the hard limit \(c.hardMult)", ["hard_limit": "true"])
     }
 
     private func cancelQuotes(_ i: Int, _ s: Symbol, _ context: StrategyContext, _ now: Timestamp, _ out: inout [OrderIntent]) {
@@ -140,17 +150,18 @@ extension MarketMakingStrategy {
         if let o = have.first, o.action == want.action {
             let threshold = c.requoteThresholdPct / 100 * r.micro
             let gap = o.limitPrice.doubleValue - want.price.doubleValue
-            let leftBehind = side == 0 ? -gap > threshold : gap > threshold
+            // Left behind: the market moved away. Came towards: by default the quote waits, as a resting order must for
+            // the market to reach it on a continuous path (moved back on every step it fills only on a jump: with
+            // `requote_towards_pct` 0.05 a simulated day gives no fill at all); `requote_towards_pct` moves it back.
+            let away = side == 0 ? -gap : gap
+            let moved = away > threshold || (c.requoteTowardsPct > 0 && -away > c.requoteTowardsPct / 100 * r.micro)
             let old = now - o.placedAt >= seconds(c.requoteInterval) && abs(gap) > threshold
-            guard leftBehind || old else {
+            guard moved || old || resized(o, want, r) else {
                 if have.count > 1 { pending[i][side] = now + Self.pendingFor }
                 return
             }
-            if leftBehind && !old {
-                out.append(.replace(o.id, price: want.price, size: nil))
-                pending[i][side] = now + Self.pendingFor
-                return
-            }
+            // Cancel and place, never replace: a replace keeps the order's stop level, which a bid moved down (an ask
+            // moved up) past it would make invalid.
             out.append(.cancel(o.id))
         } else if let o = have.first {
             out.append(.cancel(o.id))
@@ -168,6 +179,15 @@ extension MarketMakingStrategy {
         if r.isCross { signal.metadata["xrp_size"] = unit == .usd ? Self.text(want.usd / r.xrpUSD) : size.description }
         out.append(.place(signal))
         pending[i][side] = now + Self.pendingFor
+    }
+
+    /// The resting quote's size no longer fits: a closing quote that is not the position's size, or an opening quote
+    /// more than a quarter away from the size wanted now (the inventory, regime or session moved it; a quote sized while
+    /// flat must not take the inventory past its cap).
+    func resized(_ o: OpenOrder, _ want: Quote, _ r: MarketMakingReading) -> Bool {
+        if want.closesAll { return o.remaining.raw != (r.position?.size.raw ?? 0) }
+        let usd = o.remaining.doubleValue * (r.isCross ? r.xrpUSD : o.limitPrice.doubleValue)
+        return abs(usd - want.usd) > 0.25 * want.usd
     }
 
     /// The pair's resting bids and asks: from the order events while they account for every order the portfolio holds

@@ -132,7 +132,9 @@ public final class MarketMakingStrategy: OrderStrategy {
         }
         guard let price = snapshot.price(s), price.isPositive else { reject(.noPriceData, s); return nil }
         let isCross = s == MarketMakingConfig.xrpBTC
-        let xrpUSD = snapshot.price(MarketMakingConfig.xrpUSDT).map(\.doubleValue).flatMap { $0 > 0 ? $0 : nil } ?? c.fallbackXRP
+        // Legacy keeps the reference's XRP/USDT-or-fallback; quoting derives it from XRP/BTC × BTC/USDT first.
+        let xrpUSD = (c.mode == .quote ? Self.xrpUSD(snapshot) : snapshot.price(MarketMakingConfig.xrpUSDT).map(\.doubleValue).flatMap { $0 > 0 ? $0 : nil })
+            ?? c.fallbackXRP
         let bid = b0.price.doubleValue, ask = a0.price.doubleValue
         let mid = (bid + ask) / 2
         let micro = c.useMicro ? (microPrice(bid: bid, bidSize: b0.size.doubleValue, ask: ask, askSize: a0.size.doubleValue) ?? mid) : mid
@@ -190,6 +192,16 @@ public final class MarketMakingStrategy: OrderStrategy {
                                     inventory: inventory, maxInventory: maxInv, baseSize: base, position: position, correlation: correlation)
         lastReading[i] = r
         return r
+    }
+
+    /// XRP's USD price: XRP/USDT, else XRP/BTC × BTC/USDT (a session of XRP/BTC alone has BTC/USDT as its valuation
+    /// pair), else nil (then `fallback_xrp_usdt`, §7.2 step 3).
+    static func xrpUSD(_ snapshot: DataSnapshot) -> Double? {
+        if let p = snapshot.price(MarketMakingConfig.xrpUSDT), p.isPositive { return p.doubleValue }
+        if let x = snapshot.price(MarketMakingConfig.xrpBTC), x.isPositive, let b = snapshot.price(MarketMakingConfig.btcUSDT), b.isPositive {
+            return x.doubleValue * b.doubleValue
+        }
+        return nil
     }
 
     /// §7.2 step 10: correlation of 1m XRP/USDT and BTC/USDT returns, once per candle.

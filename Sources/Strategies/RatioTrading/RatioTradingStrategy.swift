@@ -33,6 +33,11 @@ public final class RatioTradingStrategy: Strategy {
 
     var breaker: CircuitBreaker
     var lastSignal: Timestamp?
+    /// Zones that already took their partial exit: exits pass every gate (the cooldown included), so without this a
+    /// long would be sold half, then a quarter… on consecutive ticks of one visit to the mean. A zone re-arms on the
+    /// first tick outside it, and all re-arm on a new entry.
+    var spentZones: Set<ExitZone> = []
+    enum ExitZone: Hashable { case decay, mean, stretched }
     /// Newest closes (≤ 50), the BTC/USD samples (reference correlation series, ≤ 50), correlations (≤ 20).
     public private(set) var priceHistory: [Double] = []
     public internal(set) var btcHistory: [Double] = []
@@ -71,6 +76,7 @@ public final class RatioTradingStrategy: Strategy {
     public func onFill(_ fill: Fill, _ context: StrategyContext) {
         breaker.record(fill)
         guard fill.symbol == pair else { return }
+        if fill.side == .buy { spentZones.removeAll() }   // a new entry: its exits are due again
         fills += 1
         if fill.pnl.isPositive { wins += 1 } else if fill.pnl.isNegative { losses += 1 }
         let btcUSD = lastBTCUSD ?? c.btcFallback   // W10: no crash before the first evaluation
@@ -135,7 +141,15 @@ public final class RatioTradingStrategy: Strategy {
         let held = position?.usd ?? 0
         let pos = position?.position
 
-        // Exits first, through every gate (W5, resolution 24).
+        // Exits first, through every gate (W5, resolution 24); a partial one once per visit to its zone.
+        let minutesHeld = pos.map { Double((now - $0.entryTime).nanoseconds) / 60e9 } ?? 0
+        let inZone: [ExitZone: Bool] = [.decay: c.useDecay && minutesHeld >= c.decayMinutes && abs(z) < c.exit * 1.5,
+                                        .mean: abs(z) < c.exit && abs(z) <= E, .stretched: z > E]
+        for (zone, inside) in inZone where !inside { spentZones.remove(zone) }
+        func partial(_ zone: ExitZone, _ s: Signal?) -> Signal? {
+            if let s, !s.closeFullPosition { spentZones.insert(zone) }
+            return s
+        }
         if let pos, held > 0 {
             let entry = pos.entryPrice.doubleValue
             let high = max(pos.highestPrice.doubleValue, price)
@@ -147,21 +161,40 @@ public final class RatioTradingStrategy: Strategy {
                     return s
                 }
             }
-            let minutes = Double((now - pos.entryTime).nanoseconds) / 60e9
-            if c.useDecay && minutes >= c.decayMinutes && abs(z) < c.exit * 1.5 {
+            let minutes = minutesHeld
+            if inZone[.decay]!, !spentZones.contains(.decay) {
                 let size = c.fullExits ? held : min(adjusted, held * 0.5)
-                if let s = try exit(size, held, livePrice, "old position (\(Self.fixed(minutes, 1)) min) near the mean",
-                                    ["signal_type": "position_decay", "minutes_held": Self.fixed(minutes, 1), "z_score": Self.fixed(z, 3),
-                                     "exit_reason": "position_decay"], now) {
+                if let s = partial(.decay, try exit(size, held, livePrice, "old position (\(Self.fixed(minutes, 1)) min) near the mean",
+                                                    ["signal_type": "position_decay", "minutes_held": Self.fixed(minutes, 1), "z_score": Self.fixed(z, 3),
+                                                     "exit_reason": "position_decay"], now)) {
                     exitCounts["position_decay", default: 0] += 1
                     return s
                 }
             }
-            if abs(z) < c.exit && abs(z) <= E {
+            if inZone[.mean]!, !spentZones.contains(.mean) {
                 let size = c.fullExits ? held : min(adjusted, held * 0.5)
-                if let s = try exit(size, held, livePrice, "back at the mean: z \(Self.fixed(z, 3))",
-                                    ["signal_type": "exit", "z_score": Self.fixed(z, 3)], now) { return s }
+                if let s = partial(.mean, try exit(size, held, livePrice, "back at the mean: z \(Self.fixed(z, 3))",
+                                                   ["signal_type": "exit", "z_score": Self.fixed(z, 3)], now)) { return s }
             }
+        }
+
+        let rsi = h.rsi
+        lastRSI = rsi
+        let trend = h.trend
+        let flow = c.useFlow ? TradeFlow(snapshot.trades(pair).suffix(50).map { FlowTrade($0) }, lookback: 50).imbalance : 0
+        let sl = c.stopLoss / 100, tp = c.takeProfit / 100
+        let meta = ["strategy": Self.name, "signal_type": "entry", "z_score": Self.fixed(z, 3), "regime": regime.rawValue]
+
+        // The z > E sell while long reduces the position: exempt from the gates (resolution 24) and from the cap and size
+        // gates (W5), still confirmed by the trend, RSI and flow like the entry it mirrors.
+        if z > E && held > 0 && !spentZones.contains(.stretched) {
+            if trend?.isTrending == true && trend?.direction == .up { filtered("strong_trend_detected"); return nil }
+            if c.useRSI && rsi < c.rsiOverbought { filtered("rsi_not_confirmed"); return nil }
+            if c.useFlow && !(flow < -c.flowThreshold) { reject(.tradeFlowNotAligned); return nil }
+            let size = min(adjusted, held)
+            guard size >= c.minTrade else { reject(.insufficientSize); return nil }
+            return partial(.stretched, try signal(.sell, size, held, livePrice, "ratio stretched up: z \(Self.fixed(z, 3)) > \(Self.fixed(E, 3))",
+                                                  sl: price * (1 + sl), tp: price * (1 - tp), meta, now))
         }
 
         // Gates (§6 steps 2–3, 7–8, 10–11).
@@ -175,23 +208,13 @@ public final class RatioTradingStrategy: Strategy {
         if regime == .extreme && c.extremePause { reject(.regimePause); return nil }
         if let reason = correlationBlock(snapshot) { reject(reason); return nil }
 
-        let rsi = h.rsi
-        lastRSI = rsi
-        let trend = h.trend
-        let flow = c.useFlow ? TradeFlow(snapshot.trades(pair).suffix(50).map { FlowTrade($0) }, lookback: 50).imbalance : 0
-        let sl = c.stopLoss / 100, tp = c.takeProfit / 100
-        let meta = ["strategy": Self.name, "signal_type": "entry", "z_score": Self.fixed(z, 3), "regime": regime.rawValue]
-
-        // The z > E sell while long reduces the position: exempt from the cap and size gates (W5).
+        // A sell signal while flat: nothing of its own to sell (resolution 34), after the gates as before.
         if z > E {
             if trend?.isTrending == true && trend?.direction == .up { filtered("strong_trend_detected"); return nil }
             if c.useRSI && rsi < c.rsiOverbought { filtered("rsi_not_confirmed"); return nil }
             if c.useFlow && !(flow < -c.flowThreshold) { reject(.tradeFlowNotAligned); return nil }
-            guard held > 0 else { reject("no_inventory"); return nil }   // resolution 34
-            let size = min(adjusted, held)
-            guard size >= c.minTrade else { reject(.insufficientSize); return nil }
-            return try signal(.sell, size, held, livePrice, "ratio stretched up: z \(Self.fixed(z, 3)) > \(Self.fixed(E, 3))",
-                              sl: price * (1 + sl), tp: price * (1 - tp), meta, now)
+            reject(held > 0 ? "reduction_taken" : "no_inventory")
+            return nil
         }
         if held >= c.maxPosition * (1 - 1e-9) { reject(.maxPosition); return nil }   // USD from BTC × BTC/USD: allow its rounding
         let available = c.maxPosition - held
