@@ -12,17 +12,18 @@ import Strategies
 
 struct NotBuilt: Error {}
 
-/// Forwards everything to the strategy it wraps and times each decision.
-final class Timed: OrderStrategy {
-    static let name = "timed"
-    static let version = "0"
-    static let summary = "bench"
-    static let defaultSymbols: [Symbol] = []
-    static let parameters: [ParameterSpec] = []
-    let inner: any Strategy
+/// Forwards everything to the strategy it wraps and times each decision; it takes the wrapped strategy's name (the
+/// kernel keys portfolios by name).
+final class Timed<S: Strategy>: OrderStrategy, Sampled {
+    static var name: String { S.name }
+    static var version: String { S.version }
+    static var summary: String { "bench" }
+    static var defaultSymbols: [Symbol] { [] }
+    static var parameters: [ParameterSpec] { [] }
+    let inner: S
     let innerOrders: (any OrderStrategy)?
     var samples: [UInt32] = []
-    init(_ inner: any Strategy) {
+    init(_ inner: S) {
         self.inner = inner
         innerOrders = inner as? any OrderStrategy
         samples.reserveCapacity(1 << 20)
@@ -46,6 +47,10 @@ final class Timed: OrderStrategy {
     }
 }
 
+protocol Sampled: Strategy { var samples: [UInt32] { get } }
+
+func timed<S: Strategy>(_ s: S) -> any Sampled { Timed(s) }
+
 var args = Array(CommandLine.arguments.dropFirst())
 // --together: every strategy in one kernel (the `run --simulated` session with every strategy), timed side by side.
 let together = args.contains("--together")
@@ -56,16 +61,16 @@ let names = args.count > 2 ? args[2].split(separator: ",").map(String.init) : St
 let symbols = [Symbol("XRP/USDT")!, Symbol("BTC/USDT")!, Symbol("XRP/BTC")!]
 let instruments = InstrumentRegistry()
 
-func make(_ name: String) throws -> Timed {
+func make(_ name: String) throws -> any Sampled {
     guard let type = StrategyRegistry.type(named: name) else { fatalError("unknown strategy \(name)") }
     var p = try StrategyParameters.resolve(strategy: name, specs: type.parameters, layers: [[:]])
     let own = type.defaultSymbols.filter { symbols.contains($0) }
     try p.resolveSymbols(strategy: name, layers: [type.symbolDefaults, [:]])
-    return Timed(try type.init(parameters: p, symbols: own.isEmpty ? symbols : own))
+    return timed(try type.init(parameters: p, symbols: own.isEmpty ? symbols : own))
 }
 
 /// Runs one seeded session over `timed` in one kernel; wall seconds, events and fills.
-func session(_ timed: [Timed]) -> (wall: Double, events: Int, fills: Int) {
+func session(_ timed: [any Sampled]) -> (wall: Double, events: Int, fills: Int) {
     var md = MarketDataConfig()
     for t in timed { md.accommodate(warmup: t.warmup, trades: t.tradeHistory) }
     let ex = PaperExchange(config: ExchangeConfig(), instruments: instruments, sessionSymbols: symbols)
@@ -83,7 +88,7 @@ func session(_ timed: [Timed]) -> (wall: Double, events: Int, fills: Int) {
     return (wall, k.eventsProcessed, k.fillCount)
 }
 
-func report(_ name: String, _ timed: Timed, _ r: (wall: Double, events: Int, fills: Int)) -> [String: Any] {
+func report(_ name: String, _ timed: any Sampled, _ r: (wall: Double, events: Int, fills: Int)) -> [String: Any] {
     let sorted = timed.samples.sorted()
     func q(_ f: Double) -> Double { sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * f))]) }
     let mean = sorted.isEmpty ? 0 : Double(sorted.reduce(0) { $0 + UInt64($1) }) / Double(sorted.count)

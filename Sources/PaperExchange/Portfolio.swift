@@ -126,20 +126,26 @@ public final class Portfolio: PortfolioView {
         self.peakDouble = startingCapital.doubleValue
     }
 
-    public func position(_ symbol: Symbol) -> Position? { positions.isEmpty ? nil : positions[symbol] }
+    public func position(_ symbol: Symbol) -> Position? {
+        guard let i = positionIndex(symbol) else { return nil }
+        return positions.values[i]
+    }
     public func positionSide(_ symbol: Symbol) -> PositionSide? {
+        guard let i = positionIndex(symbol) else { return nil }
+        return positions.values[i].side
+    }
+    /// Strategies ask every tick; with a handful of positions a scan of short keys beats hashing.
+    private func positionIndex(_ symbol: Symbol) -> Dictionary<Symbol, Position>.Index? {
         if positions.isEmpty { return nil }
-        // A strategy asks every tick; with a handful of positions a scan of short keys beats hashing.
         if positions.count <= 8 {
             var i = positions.startIndex
             while i != positions.endIndex {
-                if positions.keys[i].text == symbol.text { return positions.values[i].side }
+                if positions.keys[i].text == symbol.text { return i }
                 i = positions.index(after: i)
             }
             return nil
         }
-        guard let i = positions.index(forKey: symbol) else { return nil }
-        return positions.values[i].side
+        return positions.index(forKey: symbol)
     }
     public func assetBalance(_ asset: String) -> Quantity { assets[asset] ?? .zero }
 

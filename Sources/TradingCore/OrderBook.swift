@@ -71,11 +71,24 @@ public struct OrderBook: Hashable, Sendable {
 
     /// A snapshot from unsorted levels: drops non-positive entries, sorts, keeps `depth` per side.
     public static func snapshot(bids: [BookLevel], asks: [BookLevel], depth: Int, time: Timestamp) -> OrderBook {
-        var b = bids.filter { $0.price.isPositive && $0.size.isPositive }.sorted { $0.price > $1.price }
-        var a = asks.filter { $0.price.isPositive && $0.size.isPositive }.sorted { $0.price < $1.price }
-        if b.count > depth { b.removeLast(b.count - depth) }
-        if a.count > depth { a.removeLast(a.count - depth) }
-        return OrderBook(bids: b, asks: a, time: time)
+        OrderBook(bids: side(bids, depth: depth, descending: true), asks: side(asks, depth: depth, descending: false), time: time)
+    }
+
+    /// One side, best first: levels that already arrive clean and in order (every feed's snapshots) are kept as they are,
+    /// without a copy; anything else is filtered and sorted. The sort is stable, so both paths agree.
+    private static func side(_ levels: [BookLevel], depth: Int, descending: Bool) -> [BookLevel] {
+        var clean = true
+        for (k, l) in levels.enumerated() {
+            guard l.price.isPositive && l.size.isPositive else { clean = false; break }
+            if k > 0 {
+                let prev = levels[k - 1].price
+                if descending ? !(prev > l.price) : !(prev < l.price) { clean = false; break }
+            }
+        }
+        var out = clean ? levels : levels.filter { $0.price.isPositive && $0.size.isPositive }
+            .sorted { descending ? $0.price > $1.price : $0.price < $1.price }
+        if out.count > depth { out.removeLast(out.count - depth) }
+        return out
     }
 }
 

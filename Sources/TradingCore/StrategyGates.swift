@@ -1,10 +1,31 @@
 /// Counts why a strategy declined to trade. Output order is sorted, never dictionary order.
 public struct RejectionTracker: Sendable {
-    public private(set) var counts: [String: Int] = [:]
-    public private(set) var countsBySymbol: [Symbol: [String: Int]] = [:]
+    // Strategies count a reason on most ticks: a few reasons in small arrays (the same literal compares by identity),
+    // not a hashed dictionary lookup per count.
+    private var reasons: [String] = []
+    private var totals: [Int] = []
+    private var symbols: [Symbol] = []
+    /// Per symbol (index in `symbols`), counts by reason index.
+    private var perSymbol: [[Int]] = []
     public var enabled: Bool
 
     public init(enabled: Bool = true) { self.enabled = enabled }
+
+    public var counts: [String: Int] {
+        var out: [String: Int] = [:]
+        for (r, n) in zip(reasons, totals) where n > 0 { out[r] = n }
+        return out
+    }
+
+    public var countsBySymbol: [Symbol: [String: Int]] {
+        var out: [Symbol: [String: Int]] = [:]
+        for (s, row) in zip(symbols, perSymbol) {
+            var m: [String: Int] = [:]
+            for (r, n) in zip(reasons, row) where n > 0 { m[r] = n }
+            if !m.isEmpty { out[s] = m }
+        }
+        return out
+    }
 
     public mutating func track(_ reason: StrategyRejection, symbol: Symbol? = nil) {
         track(reason.rawValue, symbol: symbol)
@@ -12,13 +33,25 @@ public struct RejectionTracker: Sendable {
 
     public mutating func track(_ reason: String, symbol: Symbol? = nil) {
         guard enabled else { return }
-        counts[reason, default: 0] += 1
-        if let s = symbol { countsBySymbol[s, default: [:]][reason, default: 0] += 1 }
+        let r: Int
+        if let i = reasons.firstIndex(of: reason) { r = i } else {
+            r = reasons.count
+            reasons.append(reason); totals.append(0)
+            for k in perSymbol.indices { perSymbol[k].append(0) }
+        }
+        totals[r] += 1
+        guard let s = symbol else { return }
+        let k: Int
+        if let i = symbols.firstIndex(of: s) { k = i } else {
+            k = symbols.count
+            symbols.append(s); perSymbol.append(Array(repeating: 0, count: reasons.count))
+        }
+        perSymbol[k][r] += 1
     }
 
     /// Highest counts first, ties by name.
     public var sorted: [(reason: String, count: Int)] {
-        counts.map { ($0.key, $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        zip(reasons, totals).filter { $0.1 > 0 }.map { ($0.0, $0.1) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
     }
 }
 

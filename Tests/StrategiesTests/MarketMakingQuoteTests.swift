@@ -223,5 +223,14 @@ import TradingCore
             let out = text(try r.intents(at: T0))
             #expect(out.contains("place sell XRP/USDT market full") == exits, "\(price): \(out)")
         }
+        // The short mirror: covered at market once 0.925 % below the entry, not at 0.3 %.
+        for (price, exits) in [(1.994, false), (1.9815, true)] {
+            let (r, _) = try make()
+            r.market.prices[xrp] = px(price)
+            book(r, xrp, price - 0.001, price + 0.001)
+            r.portfolio.hold(xrp, .short, usd: 20, entry: 2.0, since: T0 - .seconds(400))
+            let out = text(try r.intents(at: T0))
+            #expect(out.contains("place cover XRP/USDT market full") == exits, "\(price): \(out)")
+        }
     }
 }
