@@ -41,7 +41,7 @@ extension MarketMakingStrategy {
         // Steps 19–20 on exact decimals (W22): spread% < min ⇔ spread × 200 < min × (bid + ask);
         // spread%/2 − 200 × fee ≥ edge ⇔ spread × 100 ≥ (edge + 200 × fee) × (bid + ask).
         if let m = Rate(rounding: minSpread, toDecimals: 12), Price(raw: spread.raw * 200) < both.scaled(by: m) {
-            reject("spread_too_narrow", s); return nil
+            reject(Decline.spreadTooNarrow, s); return nil
         }
         if c.useFeeCheck {
             let k = c.minProfitRate + Rate(raw: c.feeRateExact.raw * 200)
@@ -90,7 +90,7 @@ extension MarketMakingStrategy {
                 guard usd >= c.minOrder else { return silent(s, .insufficientSize) }
                 return try sellSide(.sell, usd, "ask-heavy book reduces the long: imbalance \(Self.text(I))")
             }
-            if r.isCross { reject("no_inventory", s); return nil }   // resolution 34: no XRP of its own to sell
+            if r.isCross { reject(Decline.noInventory, s); return nil }   // resolution 34: no XRP of its own to sell
             return try sellSide(.short, size, "ask-heavy book: imbalance \(Self.text(I)) < −\(Self.text(r.effectiveThreshold)) (\(r.regime.rawValue), \(r.session))")
         }
         // W16: the reference says nothing here; counted only when asked.

@@ -122,13 +122,16 @@ public final class MarketMakingStrategy: OrderStrategy {
         }
     }
 
-    func reject(_ r: String, _ s: Symbol?) { rejections.track(r, symbol: s) }
+    /// Its own decline reasons (the shared ones are `StrategyRejection`).
+    enum Decline: String { case noOrderbook = "no_orderbook", trendingMarket = "trending_market", lowCorrelation = "low_correlation",
+                                spreadTooNarrow = "spread_too_narrow", noInventory = "no_inventory" }
+    func reject(_ r: Decline, _ s: Symbol?) { rejections.track(r.rawValue, symbol: s) }
     func reject(_ r: StrategyRejection, _ s: Symbol?) { rejections.track(r.rawValue, symbol: s) }
 
     /// §7.2 steps 1–10 for one pair: the reading, or the reason to stand aside (already counted).
     func read(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot, _ context: StrategyContext) -> MarketMakingReading? {
         guard let book = snapshot.book(s), let b0 = book.bids.first, let a0 = book.asks.first, b0.price.isPositive, a0.price.isPositive else {
-            reject("no_orderbook", s); return nil
+            reject(Decline.noOrderbook, s); return nil
         }
         guard let price = snapshot.price(s), price.isPositive else { reject(.noPriceData, s); return nil }
         let isCross = s == MarketMakingConfig.xrpBTC
@@ -161,7 +164,7 @@ public final class MarketMakingStrategy: OrderStrategy {
         if c.useTrend && !m1.isEmpty {
             if abs(candleCache[i].slope ?? 0) > c.trendSlope {
                 trendCount[i] += 1
-                if trendCount[i] >= c.trendConfirm { reject("trending_market", s); return nil }
+                if trendCount[i] >= c.trendConfirm { reject(Decline.trendingMarket, s); return nil }
             } else { trendCount[i] = 0 }
         }
         let volMult = vol > c.baseVolatility ? min(vol / c.baseVolatility, c.volThresholdMult) : 1
@@ -171,7 +174,7 @@ public final class MarketMakingStrategy: OrderStrategy {
         if isCross && c.useCorrelation {
             correlation = xrpBTCCorrelation(snapshot)
             self.correlation = correlation
-            if let corr = correlation, corr < c.correlationPause { reject("low_correlation", s); return nil }
+            if let corr = correlation, corr < c.correlationPause { reject(Decline.lowCorrelation, s); return nil }
         }
         let position = context.portfolio.position(s).flatMap { $0.size.isPositive ? $0 : nil }
         var inventory = 0.0

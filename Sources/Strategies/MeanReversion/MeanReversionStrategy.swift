@@ -177,8 +177,10 @@ public final class MeanReversionStrategy: Strategy {
         return multipliers[stage]
     }
 
-    private func reject(_ r: String, _ s: Symbol) -> Signal? { rejections.track(r, symbol: s); return nil }
-    private func reject(_ r: StrategyRejection, _ s: Symbol) -> Signal? { reject(r.rawValue, s) }
+    /// Its own decline reasons (the shared ones are `StrategyRejection`).
+    enum Decline: String { case lowCorrelation = "low_correlation", strongTrendADX = "strong_trend_adx", trendingMarket = "trending_market" }
+    private func reject(_ r: Decline, _ s: Symbol) -> Signal? { rejections.track(r.rawValue, symbol: s); return nil }
+    private func reject(_ r: StrategyRejection, _ s: Symbol) -> Signal? { rejections.track(r.rawValue, symbol: s); return nil }
 
     /// §6.2 for one pair (exits already done).
     private func evaluate(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot, _ context: StrategyContext) throws -> Signal? {
@@ -228,20 +230,20 @@ public final class MeanReversionStrategy: Strategy {
         // 9. XRP/BTC: the XRP–BTC correlation pause.
         if s == Self.xrpBTC && c.useCorrelation {
             updateCorrelation(snapshot)
-            if correlationPaused || (c.pauseOnUnknownCorrelation && correlation == nil) { return reject("low_correlation", s) }
+            if correlationPaused || (c.pauseOnUnknownCorrelation && correlation == nil) { return reject(Decline.lowCorrelation, s) }
         }
         // 10. ADX strong-trend filter (entries from flat only).
         if c.useADX && (s == Self.btcUSDT || c.adxAllSymbols) {
             if let adx = r.adx {
                 adxBySymbol[s] = adx
-                if adx > c.adxThreshold && position == 0 { return reject("strong_trend_adx", s) }
+                if adx > c.adxThreshold && position == 0 { return reject(Decline.strongTrendADX, s) }
             }
         }
         telemetry[i].sma = sma; telemetry[i].rsi = rsi; telemetry[i].deviation = deviation; telemetry[i].imbalance = imbalance
         telemetry[i].upper = bands.upper; telemetry[i].lower = bands.lower; telemetry[i].evaluated = true
 
         // 15. A confirmed trend blocks entries from flat.
-        if confirmedTrend && position == 0 { return reject("trending_market", s) }
+        if confirmedTrend && position == 0 { return reject(Decline.trendingMarket, s) }
 
         let instrument = context.instruments[s]
         func level(_ x: Double) -> Price? { instrument?.price(x) ?? Price(rounding: x, toDecimals: 8) }

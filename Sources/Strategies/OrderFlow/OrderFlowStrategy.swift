@@ -146,8 +146,10 @@ public final class OrderFlowStrategy: Strategy {
         stages.last { $0.age <= age }?.multiplier
     }
 
-    private func reject(_ r: String, _ s: Symbol) -> Signal? { rejections.track(r, symbol: s); return nil }
-    private func reject(_ r: StrategyRejection, _ s: Symbol) -> Signal? { reject(r.rawValue, s) }
+    /// Its own decline reasons (the shared ones are `StrategyRejection`).
+    enum Decline: String { case vpinPause = "vpin_pause", volumeAnomaly = "volume_anomaly", noVolume = "no_volume" }
+    private func reject(_ r: Decline, _ s: Symbol) -> Signal? { rejections.track(r.rawValue, symbol: s); return nil }
+    private func reject(_ r: StrategyRejection, _ s: Symbol) -> Signal? { rejections.track(r.rawValue, symbol: s); return nil }
 
     private func regime(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot) -> Regime {
         guard c.useRegimes else { return .medium }
@@ -179,7 +181,7 @@ public final class OrderFlowStrategy: Strategy {
         let vpinValue = reading.vpin
         if c.useVPIN {
             let threshold = c.sessionVPIN ? c.sessionVPINThreshold[session]! : c.vpinHigh
-            if vpinValue >= threshold && c.vpinPause { return reject("vpin_pause", s) }
+            if vpinValue >= threshold && c.vpinPause { return reject(Decline.vpinPause, s) }
         }
         if c.useAnomaly && c.anomalyPause, let ratio = reading.volumeRatio {
             var found = !reading.anomalies.isEmpty
@@ -188,10 +190,10 @@ public final class OrderFlowStrategy: Strategy {
                 let previous = m1.count >= 2 ? m1[m1.count - 2].close.doubleValue : 0
                 found = previous > 0 && abs(price - previous) / previous < c.anomalyPriceMove
             }
-            if found { return reject("volume_anomaly", s) }
+            if found { return reject(Decline.volumeAnomaly, s) }
         }
         let total = reading.buy + reading.sell
-        guard total > 0 else { return reject("no_volume", s) }
+        guard total > 0 else { return reject(Decline.noVolume, s) }
         let imbalance = (reading.buy - reading.sell) / total
         let spike = reading.spike
         readings[i] = (imbalance, spike, vpinValue, true)

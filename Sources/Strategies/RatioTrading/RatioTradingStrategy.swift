@@ -97,9 +97,15 @@ public final class RatioTradingStrategy: Strategy {
         return c.btcFallback
     }
 
-    private func reject(_ r: String) { rejections.track(r, symbol: pair) }
-    private func reject(_ r: StrategyRejection) { reject(r.rawValue) }
-    private func filtered(_ r: String) {
+    /// Its own decline reasons (the shared ones are `StrategyRejection`).
+    enum Decline: String {
+        case spreadTooWide = "spread_too_wide", strongTrendDetected = "strong_trend_detected", rsiNotConfirmed = "rsi_not_confirmed"
+        case noInventory = "no_inventory", reductionTaken = "reduction_taken"
+        case correlationTooLow = "correlation_too_low", correlationDeclining = "correlation_declining"
+    }
+    private func reject(_ r: Decline) { rejections.track(r.rawValue, symbol: pair) }
+    private func reject(_ r: StrategyRejection) { rejections.track(r.rawValue, symbol: pair) }
+    private func filtered(_ r: Decline) {
         reject(r)
         if !c.singleReason { reject(.noSignalConditions) }   // W11: the reference counts both
     }
@@ -188,8 +194,8 @@ public final class RatioTradingStrategy: Strategy {
         // The z > E sell while long reduces the position: exempt from the gates (resolution 24) and from the cap and size
         // gates (W5), still confirmed by the trend, RSI and flow like the entry it mirrors.
         if z > E && held > 0 && !spentZones.contains(.stretched) {
-            if trend?.isTrending == true && trend?.direction == .up { filtered("strong_trend_detected"); return nil }
-            if c.useRSI && rsi < c.rsiOverbought { filtered("rsi_not_confirmed"); return nil }
+            if trend?.isTrending == true && trend?.direction == .up { filtered(.strongTrendDetected); return nil }
+            if c.useRSI && rsi < c.rsiOverbought { filtered(.rsiNotConfirmed); return nil }
             if c.useFlow && !(flow < -c.flowThreshold) { reject(.tradeFlowNotAligned); return nil }
             let size = min(adjusted, held)
             guard size >= c.minTrade else { reject(.insufficientSize); return nil }
@@ -202,7 +208,7 @@ public final class RatioTradingStrategy: Strategy {
         if let l = lastSignal, now - l < Interval(nanoseconds: Int64((c.cooldown * 1e9).rounded())) { reject(.timeCooldown); return nil }
         if c.useSpread, let book = snapshot.book(pair), book.isTwoSided {
             let spread = book.spreadPct
-            if spread > 0 && (spread > c.maxSpread || c.takeProfit < spread * c.minProfitabilityMult) { reject("spread_too_wide"); return nil }
+            if spread > 0 && (spread > c.maxSpread || c.takeProfit < spread * c.minProfitabilityMult) { reject(Decline.spreadTooWide); return nil }
         }
         if c.useFeeCheck && c.takeProfit - 2 * c.feeRate * 100 < c.minNetProfit { reject(.feeUnprofitable); return nil }   // resolution 31's spelling
         if regime == .extreme && c.extremePause { reject(.regimePause); return nil }
@@ -210,10 +216,10 @@ public final class RatioTradingStrategy: Strategy {
 
         // A sell signal while flat: nothing of its own to sell (resolution 34), after the gates as before.
         if z > E {
-            if trend?.isTrending == true && trend?.direction == .up { filtered("strong_trend_detected"); return nil }
-            if c.useRSI && rsi < c.rsiOverbought { filtered("rsi_not_confirmed"); return nil }
+            if trend?.isTrending == true && trend?.direction == .up { filtered(.strongTrendDetected); return nil }
+            if c.useRSI && rsi < c.rsiOverbought { filtered(.rsiNotConfirmed); return nil }
             if c.useFlow && !(flow < -c.flowThreshold) { reject(.tradeFlowNotAligned); return nil }
-            reject(held > 0 ? "reduction_taken" : "no_inventory")
+            reject(held > 0 ? Decline.reductionTaken : .noInventory)
             return nil
         }
         if held >= c.maxPosition * (1 - 1e-9) { reject(.maxPosition); return nil }   // USD from BTC × BTC/USD: allow its rounding
@@ -222,8 +228,8 @@ public final class RatioTradingStrategy: Strategy {
         if actual < c.minTrade { actual = 0 }
         if actual <= 0 { reject(.insufficientSize); return nil }
         if z < -E {
-            if trend?.isTrending == true && trend?.direction == .down { filtered("strong_trend_detected"); return nil }
-            if c.useRSI && rsi > c.rsiOversold { filtered("rsi_not_confirmed"); return nil }
+            if trend?.isTrending == true && trend?.direction == .down { filtered(.strongTrendDetected); return nil }
+            if c.useRSI && rsi > c.rsiOversold { filtered(.rsiNotConfirmed); return nil }
             if c.useFlow && !(flow > c.flowThreshold) { reject(.tradeFlowNotAligned); return nil }
             return try signal(.buy, actual, 0, livePrice, "ratio stretched down: z \(Self.fixed(z, 3)) < −\(Self.fixed(E, 3))",
                               sl: price * (1 - sl), tp: price * (1 + tp), meta, now)
@@ -275,7 +281,7 @@ public final class RatioTradingStrategy: Strategy {
     }
 
     /// §10.4: the reason to pause, if any (warnings counted either way).
-    private func correlationBlock(_ snapshot: DataSnapshot) -> String? {
+    private func correlationBlock(_ snapshot: DataSnapshot) -> Decline? {
         guard c.useCorrelation else { return nil }
         let n = c.correlationLookback + 1
         let series: ([Double], [Double])
@@ -291,13 +297,13 @@ public final class RatioTradingStrategy: Strategy {
         correlationHistory.append(r)
         if correlationHistory.count > 20 { correlationHistory.removeFirst(correlationHistory.count - 20) }
         if r < c.correlationWarn { correlationWarnings += 1 }
-        if c.correlationPauseEnabled && r < c.correlationPause && (r != 0 || c.pauseOnZero) { return "correlation_too_low" }
+        if c.correlationPauseEnabled && r < c.correlationPause && (r != 0 || c.pauseOnZero) { return .correlationTooLow }
         if c.useCorrelationTrend && correlationHistory.count >= 5 {
             let t = CorrelationTrend(correlationHistory, lookback: c.correlationTrendLookback)
             correlationSlope = t?.slope ?? 0
             if correlationSlope < -0.01 && correlationSlope < c.correlationTrendThreshold && r < c.correlationTrendLevel {
                 correlationTrendWarnings += 1
-                if c.correlationTrendPause { return "correlation_declining" }
+                if c.correlationTrendPause { return .correlationDeclining }
             }
         }
         return nil
