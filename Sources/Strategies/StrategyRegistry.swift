@@ -3,6 +3,7 @@ import TradingCore
 /// Every built-in strategy. Adding a strategy is one folder and one line here.
 public enum StrategyRegistry {
     public static let all: [any Strategy.Type] = [
+        EMA9TrendFlipStrategy.self,
         FlowMomentumStrategy.self,
         MarketMakingStrategy.self,
         MeanReversionStrategy.self,

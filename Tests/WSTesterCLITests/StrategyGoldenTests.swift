@@ -18,7 +18,7 @@ import Testing
     /// The recording, decompressed (gzip is part of every Debian base system) into a temporary file.
     func recording() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("wst-golden-\(getpid()).jsonl").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? out.close() }
         let p = Process()
