@@ -59,7 +59,11 @@ import TradingCore
 
     func tradeCount(_ db: String) throws -> Int {
         if db.hasPrefix("postgres") {
-            let n = try PostgresStoreTests.psql(db, "SELECT CASE WHEN to_regclass('trades') IS NULL THEN 0 ELSE (SELECT count(*) FROM trades) END")
+            // Two statements: a subquery naming a table that does not exist fails when it is parsed, whatever the CASE
+            // (a kill before the schema was made left no table).
+            let exists = try PostgresStoreTests.psql(db, "SELECT to_regclass('trades') IS NOT NULL")
+            guard exists.first == "t" else { return 0 }
+            let n = try PostgresStoreTests.psql(db, "SELECT count(*) FROM trades")
             return Int(n.first ?? "0") ?? 0
         }
         return try DatabaseQueue(path: db).read { d in
