@@ -10,6 +10,7 @@ public enum StrategyRegistry {
         OrderFlowStrategy.self,
         RatioTradingStrategy.self,
         SMACrossStrategy.self,
+        WaveTrendStrategy.self,
     ].sorted { $0.name < $1.name }
 
     public static var names: [String] { all.map { $0.name } }
