@@ -7,6 +7,7 @@ public enum StrategyRegistry {
         FlowMomentumStrategy.self,
         MarketMakingStrategy.self,
         MeanReversionStrategy.self,
+        MomentumScalpingStrategy.self,
         OrderFlowStrategy.self,
         RatioTradingStrategy.self,
         SMACrossStrategy.self,

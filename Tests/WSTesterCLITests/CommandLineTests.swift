@@ -53,7 +53,7 @@ import Testing
         #expect((a["fills"] as? Int ?? 0) > 0)
         #expect(a["events_processed"] as? Int == c["events_processed"] as? Int)
         let strategies = a["strategies"] as! [[String: Any]]
-        #expect(strategies.map { $0["name"] as! String }.sorted() == ["ema9_trend_flip", "flow_momentum", "market_making", "mean_reversion", "order_flow", "ratio_trading", "sma_cross", "wavetrend"])   // every registered strategy
+        #expect(strategies.map { $0["name"] as! String }.sorted() == ["ema9_trend_flip", "flow_momentum", "market_making", "mean_reversion", "momentum_scalping", "order_flow", "ratio_trading", "sma_cross", "wavetrend"])   // every registered strategy
     }
 
     @Test func backtestBarsWritesSummary() throws {
