@@ -36,9 +36,12 @@ struct RecordedPositions {
         losses = Array(repeating: 0, count: symbols.count)
     }
 
-    /// Books one fill; returns the pair's index (nil for a pair the strategy does not trade).
+    /// Books one fill; returns the pair's index (nil for a pair the strategy does not trade). `remaining` is the
+    /// portfolio's position on the pair after the fill: a sell or cover that leaves none clears the record whatever
+    /// the notional arithmetic says (at a loss the exit's value is below the entry's, and the reference's record then
+    /// outlived its position: the next exit was refused on every tick and entries were blocked forever).
     @discardableResult
-    mutating func record(_ fill: Fill) -> Int? {
+    mutating func record(_ fill: Fill, remaining: Position?) -> Int? {
         guard let i = symbols.firstIndex(of: fill.symbol) else { return nil }
         let price = fill.price.doubleValue
         let value = fill.size.doubleValue * price * fill.quoteUSD.doubleValue
@@ -63,6 +66,10 @@ struct RecordedPositions {
         case .sell, .cover:
             total = max(0, total - value)
             notional[i] = max(0, notional[i] - value)
+            if remaining == nil || remaining?.size.isPositive != true {
+                total = max(0, total - notional[i])
+                notional[i] = 0
+            }
             if total < 0.01 { total = 0; side = nil }
             if notional[i] < 0.01 { notional[i] = 0; entries[i] = nil }
         }

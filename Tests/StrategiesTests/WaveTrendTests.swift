@@ -270,6 +270,18 @@ import TradingCore
         #expect(close(s.book.notional[0], 25) && s.book.entries[0]?.side == .long && close(s.book.entries[0]?.entryPrice, 1.0))
         r.fill(xrp, .sell, pnl: 0.7, at: T + .minutes(5), size: 25, price: 1.03)
         #expect(s.book.notional[0] == 0 && s.book.entries[0] == nil && s.book.wins[0] == 1 && s.book.trades[0] == 2)
+        // An engine stop at a loss: the exit's value (24.5) is under the entry's, but the portfolio holds nothing any
+        // more, so the record goes (the reference kept 0.5 USD of it and refused new entries forever).
+        (r, s) = try make()
+        r.fill(xrp, .buy, pnl: 0, at: T, size: 25, price: 1.0)
+        r.fill(xrp, .sell, pnl: -0.5, at: T + .minutes(5), size: 25, price: 0.98)
+        #expect(s.book.notional[0] == 0 && s.book.entries[0] == nil && s.book.total == 0 && s.book.losses[0] == 1)
+        // A partial close with the position still held keeps the rest.
+        (r, s) = try make()
+        r.fill(xrp, .buy, pnl: 0, at: T, size: 25, price: 1.0)
+        r.portfolio.hold(xrp, .long, size: 15, entry: 1.0, since: T)
+        r.fill(xrp, .sell, pnl: 0.1, at: T + .minutes(5), size: 10, price: 1.01)
+        #expect(close(s.book.notional[0], 14.9) && s.book.entries[0] != nil)
         (r, s) = try make()
         #expect(try r.decide(at: T) == nil)
         #expect(s.rejections.countsBySymbol == [xrp: ["insufficient_candles": 1], btc: ["insufficient_candles": 1], xrpbtc: ["insufficient_candles": 1]])

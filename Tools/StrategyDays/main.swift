@@ -81,7 +81,7 @@ func session(_ name: String, seed: UInt64, minutes: Int, minRoundTrips: Int, par
     o.fees = pf.feesUSD; o.equity = valuation.equity(pf); o.baseline = pf.baselineEquity
     for st in pf.pairs.values { o.volume += st.volume }
     o.decisions = audit.decisionsChecked; o.auditFills = audit.fillsChecked
-    o.declined = r.strategy.rejections.sorted.prefix(4).map { "\($0.reason) \($0.count)" }.joined(separator: ", ")
+    o.declined = r.strategy.rejections.sorted.prefix(10).map { "\($0.reason) \($0.count)" }.joined(separator: ", ")
     let tag = "\(name) seed \(seed)"
     if !audit.violations.isEmpty { o.problems.append("\(tag): \(audit.violations.count) visibility violations, first: \(audit.violations[0])") }
     if audit.decisionsChecked == 0 { o.problems.append("\(tag): the audit checked no decision") }
@@ -113,7 +113,7 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 let args = Array(CommandLine.arguments.dropFirst())
 let minutesFlag = Int(value(args, "--minutes", ""))
 let seeds = value(args, "--seeds", "1,2,3").split(separator: ",").compactMap { UInt64($0) }
-let names = value(args, "--strategies", "market_making,mean_reversion,order_flow,ratio_trading,wavetrend").split(separator: ",").map(String.init)
+let names = value(args, "--strategies", "market_making,mean_reversion,momentum_scalping,order_flow,ratio_trading,wavetrend").split(separator: ",").map(String.init)
 /// What each issue asks: "Strategies I" 24 hours and 5 round trips a seed; "Strategies II" 48 hours and 3
 /// (ema9_trend_flip holds for hours and is checked on crafted data instead: Tests/BacktestTests/EMA9CraftedHoursTests).
 func requirement(_ name: String) -> (minutes: Int, roundTrips: Int) {

@@ -120,7 +120,7 @@ public final class MomentumScalpingStrategy: Strategy {
 
     public func onFill(_ fill: Fill, _ context: StrategyContext) {
         breaker.record(fill)
-        book.record(fill)
+        book.record(fill, remaining: context.portfolio.position(fill.symbol))
     }
 
     private func reject(_ r: StrategyRejection, _ s: Symbol?) -> Signal? { rejections.track(r.rawValue, symbol: s); return nil }

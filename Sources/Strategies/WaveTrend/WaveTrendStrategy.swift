@@ -82,7 +82,7 @@ public final class WaveTrendStrategy: Strategy {
 
     public func onFill(_ fill: Fill, _ context: StrategyContext) {
         breaker.record(fill)
-        book.record(fill)
+        book.record(fill, remaining: context.portfolio.position(fill.symbol))
     }
 
     private func reject(_ r: StrategyRejection, _ s: Symbol?) { rejections.track(r.rawValue, symbol: s) }
