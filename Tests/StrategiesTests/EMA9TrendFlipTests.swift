@@ -242,9 +242,9 @@ import TradingCore
         #expect(sig?.metadata["exit_type"] == "stop_loss")
         _ = r
         // Data from 00:30: with the option the 00:00 bucket (half an hour) is dropped, 15 buckets are left.
-        for (drop, count) in [(false, 16.0), (true, 15.0)] {
+        for (drop, count, hourly) in [(false, 16.0, false), (true, 15.0, false), (false, 16.0, true), (true, 15.0, true)] {
             let (r2, s2) = try make(["drop_partial_first_bucket": "\(drop)"])
-            recipe(r2, s1, price: 101.5, hourly: false)
+            recipe(r2, s1, price: 101.5, hourly: hourly)   // with hourly candles the 00:00 one starts on the hour regardless
             r2.market.candleLists[.m1]![btc]!.removeFirst(30)
             _ = try r2.decide(at: T)
             #expect(s2.indicators["hourly_candle_count_BTC/USDT"] == count)

@@ -84,7 +84,7 @@ import Indicators
     }
 
     @Test func s02BalancedS03NoTradesS04LowVolume() throws {
-        for (buys, sells, reason) in [(25, 25, "trade_flow_misalignment"), (0, 0, "trade_flow_misalignment")] {
+        for (buys, sells, reason) in [(25, 25, "trade_flow_not_aligned"), (0, 0, "trade_flow_not_aligned")] {
             let (r, s) = try make()
             let (_, b) = try twoTicks(r, xrp, buys: buys, sells: sells)
             #expect(b == nil && s.rejections.countsBySymbol[xrp]?[reason] == 1, "\(buys)/\(sells)")
@@ -234,5 +234,46 @@ import Indicators
         let vol = s.indicators["volatility_XRP/USDT"] ?? 0
         #expect(vol > 0.6 && vol < 1.2, "volatility \(vol)")
         if let sig { #expect(close(sig.size.doubleValue, 18.75), "\(sig)") } else { Issue.record("no HIGH-regime entry: \(s.rejections.countsBySymbol)") }
+    }
+
+    /// Paths beyond §17's table: the breakeven exhaustion exit, a short's trailing stop, the caps and the fee check,
+    /// the unknown-correlation option, the regime-widened bands through the strategy.
+    @Test func morePaths() throws {
+        var (r, s) = try make(["exit_breakeven_on_momentum_exhaustion": "true"])
+        candles(r, xrp, Self.recipeA, through: 59, end: T, price: 102.65)   // RSI 100; pnl −0.05 %
+        s.book.set(0, side: .long, notional: 25, entry: 102.7, at: T - .seconds(30))
+        #expect(try r.decide(at: T)?.metadata["exit_type"] == "momentum_breakeven")
+        (r, s) = try make()
+        candles(r, xrp, Self.recipeA, through: 63, end: T, price: 102.5)
+        s.book.set(0, side: .short, notional: 25, entry: 103.0, at: T - .seconds(30))
+        s.book.track(0, price: 102.3)   // pnl +0.485 %; trail 102.3 + 1.5 × 0.103672 = 102.4555 ≤ 102.5
+        let trail = try r.decide(at: T)
+        #expect(trail?.action == .cover && trail?.metadata["exit_type"] == "trailing_stop")
+        #expect(close(trail?.metadata["trail_price"].flatMap(Double.init), 102.3 + 1.5 * 0.103672, 1e-6))
+        // Caps: 75 USD open elsewhere (BTC/USDT, no data) leaves no room.
+        (r, s) = try make()
+        s.book.set(1, side: .long, notional: 75, entry: 100_000, at: T - .minutes(1))
+        _ = try twoTicks(r, xrp)
+        #expect(s.rejections.countsBySymbol[xrp]?["max_position"] == 2 && s.status[0] == "position_limit_total_limit")
+        (r, s) = try make(["fee_rate": "0.004"])   // 0.8 − 0.8 < 0.1
+        _ = try twoTicks(r, xrp)
+        #expect(s.rejections.countsBySymbol[xrp]?["fee_unprofitable"] == 2)
+        // Exposure: another pair long 90 USD; 25 × 0.75 = 18.75 → capped at 10 → allowed; at 97, 3 < 5 → correlation_limit.
+        for (held, outcome) in [(90.0, "buy 10"), (97.0, "correlation_limit")] {
+            (r, s) = try make(["max_position_usd": "1000", "max_position_per_symbol_usd": "1000"])
+            s.book.set(1, side: .long, notional: held, entry: 100_000, at: T - .minutes(1))
+            let (_, b) = try twoTicks(r, xrp)
+            if outcome == "buy 10" { #expect(close(b?.size.doubleValue, 10)) } else { #expect(b == nil && s.rejections.countsBySymbol[xrp]?[outcome] == 1) }
+        }
+        // MS-W3 option: an unknown correlation pauses XRP/BTC.
+        (r, s) = try make(["pause_on_unknown_correlation": "true"])
+        candles(r, xrpbtc, Self.recipeA, through: 63, scale: 0.00002, end: T)
+        _ = try r.decide(at: T)
+        #expect(s.correlationPaused && s.rejections.countsBySymbol[xrpbtc] == ["correlation_breakdown": 1])
+        // MS-W8 option: the previous candle's RSI, so tick 1 already sees the turn (45.82 → 51.50 needs no warm tick).
+        (r, s) = try make(["candle_based_prev_rsi": "true"])
+        candles(r, xrp, Self.recipeA, through: 63, end: T)
+        trades(r, xrp, buys: 30, sells: 20, at: T)
+        #expect(try r.decide(at: T)?.action == .buy)
     }
 }

@@ -10,9 +10,9 @@ import TradingCore
     let xrp = Symbol("XRP/USDT")!, btc = Symbol("BTC/USDT")!, xrpbtc = Symbol("XRP/BTC")!
     let T = Timestamp(iso8601: "2025-01-06T10:00:00Z")!
 
-    func make(_ params: [String: String] = [:], at t: Timestamp? = nil) throws -> (ScenarioRunner, WaveTrendStrategy) {
+    func make(_ params: [String: String] = [:], at t: Timestamp? = nil, pairs: [Symbol: [String: String]] = [:]) throws -> (ScenarioRunner, WaveTrendStrategy) {
         var p = try StrategyParameters.resolve(strategy: "wavetrend", specs: WaveTrendStrategy.parameters, layers: [params])
-        try p.resolveSymbols(strategy: "wavetrend", layers: [WaveTrendStrategy.symbolDefaults, [:]])
+        try p.resolveSymbols(strategy: "wavetrend", layers: [WaveTrendStrategy.symbolDefaults, pairs])
         let s = try WaveTrendStrategy(parameters: p, symbols: WaveTrendStrategy.defaultSymbols)
         return (ScenarioRunner(s, at: t ?? T, precise: [xrp, btc, xrpbtc]), s)
     }
@@ -99,7 +99,7 @@ import TradingCore
         candles(r, xrp, Self.recipeA, prefix: 53, end: T)
         trades(r, xrp, buys: 20, sells: 30, at: T)
         #expect(try r.decide(at: T) == nil)
-        #expect(s.rejections.countsBySymbol[xrp] == ["trade_flow_against": 1])
+        #expect(s.rejections.countsBySymbol[xrp] == ["trade_flow_not_aligned": 1])
         (r, _) = try make()
         candles(r, xrp, Self.recipeA, prefix: 53, end: T)
         trades(r, xrp, buys: 0, sells: 4, at: T)
@@ -296,6 +296,48 @@ import TradingCore
             #expect(try r.decide(at: T) != nil)
             #expect((try r.decide(at: T + .seconds(1)) != nil) == second)   // the position was never filled: flat again
             _ = s
+        }
+    }
+
+    /// Paths beyond §17's table: a crossover outside its zone, the caps, the correlation size scaling, the layering.
+    @Test func morePaths() throws {
+        // Zone bounds a user sets for XRP/USDT beat the built-in table: at −90/−95 the −80.4 crossover is outside.
+        var (r, s) = try make(pairs: [xrp: ["wt_oversold": "-90", "wt_extreme_oversold": "-95"]])
+        candles(r, xrp, Self.recipeA, prefix: 53, end: T)
+        trades(r, xrp, at: T)
+        #expect(try r.decide(at: T) == nil)
+        #expect(s.rejections.countsBySymbol[xrp] == ["zone_not_confirmed": 1] && s.status[0] == "zone_not_confirmed_long")
+        // A user's global value does not beat the table (resolution 32) and is warned about.
+        (_, s) = try make(["wt_oversold": "-40"])
+        #expect(s.startupWarnings.contains { $0.contains("wt_oversold") })
+        // 75 USD already open (BTC/USDT, no data): XRP is refused by the total cap.
+        (r, s) = try make()
+        candles(r, xrp, Self.recipeA, prefix: 53, end: T)
+        trades(r, xrp, at: T)
+        s.book.set(1, side: .long, notional: 75, entry: 100_000, at: T - .minutes(30))
+        #expect(try r.decide(at: T) == nil)
+        #expect(s.rejections.countsBySymbol[xrp] == ["max_position": 1] && s.status[0] == "position_limit_total_limit")
+        // 0.5 < r < 0.85 on the same side scales the size by 1 − (r − 0.5): BTC's returns are XRP's plus a
+        // counter-moving part, so r is in between; the expected size is the formula on the measured r.
+        (r, s) = try make(["same_direction_size_mult": "1"])
+        candles(r, xrp, Self.recipeA, prefix: 53, end: T)
+        trades(r, xrp, at: T)
+        let mixed = (0..<53).map { i -> (Double, Double, Double, Double) in
+            let (o, h, l, c) = Self.recipeA[i]
+            let wiggle = i % 2 == 0 ? 1.004 : 0.996
+            return (o * 100_000 * wiggle, h * 100_000 * wiggle * 1.01, l * 100_000 * wiggle * 0.99, c * 100_000 * wiggle)
+        }
+        r.market.candleLists[.m5]![btc] = mixed.enumerated().map { i, v in
+            Candle(start: T - .minutes(Int64(5 * (53 - i))), open: px(v.0), high: px(v.1), low: px(v.2), close: px(v.3), volume: Quantity(1))
+        }
+        r.market.prices[btc] = px(mixed[52].3)
+        s.book.set(1, side: .long, notional: 10, entry: mixed[52].3, at: T - .minutes(30))
+        let corr = try #require(s.correlation(xrp, btc, DataSnapshot(timestamp: T, market: r.market)))
+        let sig = try r.decide(at: T)
+        if corr > 0.5 && corr < 0.85 {
+            #expect(close(sig?.size.doubleValue, 25 * max(0.5, 1 - (corr - 0.5)), 1e-6), "r \(corr): \(String(describing: sig))")
+        } else {
+            Issue.record("the crafted series gave r = \(corr), outside (0.5, 0.85)")
         }
     }
 }

@@ -118,6 +118,7 @@ import TradingCore
         #expect(c.exchange.takerFeeRate == Rate("0.001")!)
         #expect(c.strategyOverrides["market_making"]?["mode"] == "legacy")
         #expect(c.strategyOverrides["ratio_trading"]?["use_fee_profitability_check"] == "true")
+        #expect(c.strategyOverrides["wavetrend"]?["min_candle_buffer"] == "30" && c.strategyOverrides["wavetrend"]?["cooldown_seconds"] == "30")
 
         let out = NSTemporaryDirectory() + "wst-reference-\(getpid()).json"
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -154,8 +154,9 @@ public final class EMA9TrendFlipStrategy: Strategy {
         let closed = snapshot.candles(c.timeframe, s), minutes = c.timeframe == .m1 ? RingBuffer<Candle>(capacity: 1) : snapshot.candles(.m1, s)
         let key: [Int64] = [Int64(closed.count), closed.newest?.start.nanoseconds ?? 0, Int64(minutes.count), minutes.newest?.start.nanoseconds ?? 0]
         if let r = readings[i], r.key == key { return (r, nil) }
-        let first = [closed.count > 0 ? closed[0].start : nil, minutes.count > 0 ? minutes[0].start : nil].compactMap { $0 }.min()
-        if let f = first { firstData[i] = min(firstData[i] ?? f, f) }
+        // The data's own start: the first 1m candle ever seen (an engine bucket candle always starts on its boundary,
+        // whenever its data began). Without 1m candles (a bar backtest on the bucket timeframe) nothing is dropped.
+        if firstData[i] == nil, minutes.count > 0 { firstData[i] = minutes[0].start }
         var b = EMA9Math.buckets(closed: closed, minutes: minutes, timeframe: c.timeframe)
         if c.dropPartialFirst, let f = firstData[i], let head = b.first, head.start < f { b.removeFirst() }
         let prices = b.map { c.useOpen ? $0.open : $0.close }

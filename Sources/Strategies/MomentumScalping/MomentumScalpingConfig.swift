@@ -70,6 +70,7 @@ struct MomentumScalpingConfig {
         .double("trade_imbalance_threshold", 0.1, min: 0, max: 1, "imbalance an entry needs its way"),
         .bool("exit_breakeven_on_momentum_exhaustion", false, "momentum exhaustion also exits near breakeven"),
         .double("breakeven_tolerance_pct", 0.1, min: 0, max: 100, "how far below breakeven that exit may be"),
+        .double("pnl_tolerance_pct", 0, min: 0, max: 0.01, "[OPT MS-W12] slack on the exit thresholds (1e-9 makes an exact 0.8 % count as 0.8 %)"),
         .bool("candle_based_prev_rsi", false, "[OPT MS-W8] the previous RSI is the previous candle's, not the previous evaluation's"),
     ]
 
@@ -83,6 +84,7 @@ struct MomentumScalpingConfig {
     let warmupCandles: Int
     let rsiOverbought, rsiOversold, maxPosition, maxPerSymbol, minTrade, maxHold, cooldown: Double
     let regimeLow, regimeMedium, regimeHigh, extremeSize, maxLong, maxShort, sameDirectionMult, feeRate, minProfitAfterFees: Double
+    let pnlTolerance: Double
     let correlationWarn, correlationPause, adxThreshold, highOverbought, highOversold, trailMult, trailActivation, flowThreshold, breakevenTolerance: Double
     let requireVolume, useRegimes, extremePause, useSessions, useBreaker, useExposure, useFeeCheck, trackRejections, use5m, requireAlignment: Bool
     let useCorrelation, correlationPauseEnabled, pauseOnUnknown, useADX, adxBTCOnly, useTrailing, useFlow, breakevenExit, candlePrevRSI: Bool
@@ -108,7 +110,7 @@ struct MomentumScalpingConfig {
         maxLong = p.double("max_total_long_exposure"); maxShort = p.double("max_total_short_exposure")
         sameDirectionMult = p.double("same_direction_size_mult"); feeRate = p.double("fee_rate"); minProfitAfterFees = p.double("min_profit_after_fees_pct")
         correlationWarn = p.double("correlation_warn_threshold"); correlationPause = p.double("correlation_pause_threshold")
-        adxThreshold = p.double("adx_strong_trend_threshold")
+        adxThreshold = p.double("adx_strong_trend_threshold"); pnlTolerance = p.double("pnl_tolerance_pct")
         highOverbought = p.double("regime_high_rsi_overbought"); highOversold = p.double("regime_high_rsi_oversold")
         trailMult = p.double("trail_atr_mult"); trailActivation = p.double("trail_activation_pct")
         flowThreshold = p.double("trade_imbalance_threshold"); breakevenTolerance = p.double("breakeven_tolerance_pct")

@@ -11,9 +11,9 @@ import TradingCore
 /// Where it differs from the reference (MUST): the volume ratio is computed from candle volumes (MS-W1: the reference's
 /// is always 1.0, so it never traded); the trailing stop follows the price every tick (MS-W2); exits are evaluated
 /// before the breaker and the cooldown (MS-W6); 101 5m candles are kept so the correlation pause can engage (MS-W3);
-/// positions are booked in USD from every fill, engine exits included (MS-W11); exits close the whole position; pnl
-/// thresholds compare with a 1e-9 tolerance (MS-W12). Options (reference by default): `pause_on_unknown_correlation`
-/// (MS-W3), `candle_based_prev_rsi` (MS-W8). The monitoring module (§13) is not built: it never influenced trading.
+/// positions are booked in USD from every fill, engine exits included (MS-W11); exits close the whole position.
+/// Options (reference by default): `pause_on_unknown_correlation` (MS-W3), `candle_based_prev_rsi` (MS-W8),
+/// `pnl_tolerance_pct` (MS-W12). The monitoring module (§13) is not built: it never influenced trading.
 ///
 /// Not ready (resolution 59): fewer than 51 1m candles → `warming_up`; RSI missing → no momentum; a missing EMA → not
 /// aligned; fewer than `volume_lookback` candles or a zero mean volume → ratio 1.0; volatility missing → 0 (LOW); ATR
@@ -33,7 +33,6 @@ public final class MomentumScalpingStrategy: Strategy {
     enum Decline: String {
         case correlationBreakdown = "correlation_breakdown", adxStrongTrend = "adx_strong_trend", trendNotAligned = "trend_not_aligned"
         case timeframeMisalignment = "timeframe_misalignment", volumeNotConfirmed = "volume_not_confirmed"
-        case tradeFlowMisalignment = "trade_flow_misalignment"
     }
 
     enum Regime: String { case low = "LOW", medium = "MEDIUM", high = "HIGH", extreme = "EXTREME" }
@@ -59,7 +58,6 @@ public final class MomentumScalpingStrategy: Strategy {
         var candles: CandleReading
         var price: Double
         var regime: Regime
-        var prevRSI: Double?
         var imbalance: Double
     }
 
@@ -78,8 +76,10 @@ public final class MomentumScalpingStrategy: Strategy {
     public internal(set) var lastSignalTime: Timestamp?
     public private(set) var status: [String]
     private var candleCache: [CandleReading?]
-    /// Per pair: the RSI at its previous evaluation (§5), and the tick it was last evaluated on.
+    /// Per pair: the RSI at its previous evaluation that reached the indicator stage (§5), and on which tick that
+    /// evaluation's previous value was taken (so the exit pass and the entry pass of one tick agree).
     private var lastRSI: [Double?]
+    private var prevTaken: [(Timestamp, Double?)?]
     private var evaluated: [(Timestamp, Reading)?]
     public private(set) var correlation: Double?
     public private(set) var correlationHistory: [Double] = []
@@ -98,6 +98,7 @@ public final class MomentumScalpingStrategy: Strategy {
         status = Array(repeating: "initialized", count: symbols.count)
         candleCache = Array(repeating: nil, count: symbols.count)
         lastRSI = Array(repeating: nil, count: symbols.count)
+        prevTaken = Array(repeating: nil, count: symbols.count)
         evaluated = Array(repeating: nil, count: symbols.count)
     }
 
@@ -183,14 +184,23 @@ public final class MomentumScalpingStrategy: Strategy {
         guard let price = snapshot.price(s).flatMap({ $0.isPositive ? $0.doubleValue : nil }) ?? cr.lastClose else { return nil }
         let vol = cr.volatility ?? 0
         let regime: Regime = !c.useRegimes ? .medium : vol < c.regimeLow ? .low : vol < c.regimeMedium ? .medium : vol < c.regimeHigh ? .high : .extreme
-        let prev = c.candlePrevRSI ? cr.rsiBefore : lastRSI[i]
-        lastRSI[i] = cr.rsi
         var imbalance = 0.0
         if c.useFlow { imbalance = snapshot.tradeImbalance(s, n: 50) }   // size-weighted, no minimum count (MS-W10)
-        let r = Reading(candles: cr, price: price, regime: regime, prevRSI: prev, imbalance: imbalance)
+        let r = Reading(candles: cr, price: price, regime: regime, imbalance: imbalance)
         evaluated[i] = (now, r)
         if let a = cr.adx { adxBySymbol[s] = a }
         return r
+    }
+
+    /// §5's `prev_rsi`: taken (and the RSI stored) once per tick, by the evaluation that reaches the indicator stage
+    /// (an entry pass refused by the warm-up or the regime pause does not).
+    private func previousRSI(_ i: Int, _ r: Reading, now: Timestamp) -> Double? {
+        if c.candlePrevRSI { return r.candles.rsiBefore }
+        if let (t, prev) = prevTaken[i], t == now { return prev }
+        let prev = lastRSI[i]
+        lastRSI[i] = r.candles.rsi
+        prevTaken[i] = (now, prev)
+        return prev
     }
 
     private func candleReading(_ i: Int, _ m1: RingBuffer<Candle>, _ key: [Int64]) -> CandleReading {
@@ -250,9 +260,10 @@ public final class MomentumScalpingStrategy: Strategy {
     /// §8, first match; pnl from the recorded entry, the extremes moved by the price first (MS-W2).
     func exitSignal(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot) throws -> Signal? {
         guard let r = reading(i, s, snapshot) else { return nil }
+        _ = previousRSI(i, r, now: snapshot.timestamp)
         book.track(i, price: r.price)
         guard let e = book.entries[i], e.entryPrice > 0, let px = Price(rounding: r.price, toDecimals: 12) else { return nil }
-        let long = e.side == .long, p = r.price, eps = 1e-9
+        let long = e.side == .long, p = r.price, eps = c.pnlTolerance
         let pnl = (long ? p - e.entryPrice : e.entryPrice - p) / e.entryPrice * 100
         let age = Double((snapshot.timestamp - e.entryTime).nanoseconds) / 1e9
         let ready = r.candles.count >= c.warmupCandles
@@ -292,7 +303,8 @@ public final class MomentumScalpingStrategy: Strategy {
         status[i] = "active"
         if book.notional[i] > 0 { status[i] = "existing_position"; return reject(.existingPosition, s) }
         let total = book.total, sym = book.notional[i]
-        if total >= c.maxPosition || sym >= c.maxPerSymbol { status[i] = "position_limit"; return reject(.maxPosition, s) }
+        if total >= c.maxPosition { status[i] = "position_limit_total_limit"; return reject(.maxPosition, s) }
+        if sym >= c.maxPerSymbol { status[i] = "position_limit_symbol_limit"; return reject(.maxPosition, s) }
         let available = min(adjusted, c.maxPosition - total, c.maxPerSymbol - sym)
         if available < c.minTrade { status[i] = "position_limit_min_trade"; return reject(.maxPosition, s) }
         if c.useFeeCheck && c.takeProfit[i] - 2 * c.feeRate * 100 < c.minProfitAfterFees { status[i] = "not_fee_profitable"; return reject(.feeUnprofitable, s) }
@@ -302,7 +314,7 @@ public final class MomentumScalpingStrategy: Strategy {
         }
         // §5: the regime-widened entry bands.
         let (ob, os) = r.regime == .high || r.regime == .extreme ? (c.highOverbought, c.highOversold) : (c.rsiOverbought, c.rsiOversold)
-        let m = Self.momentum(rsi: r.candles.rsi, prev: r.prevRSI, crossover: Self.crossover(r.candles.macd, previous: r.candles.macdPrevious),
+        let m = Self.momentum(rsi: r.candles.rsi, prev: previousRSI(i, r, now: snapshot.timestamp), crossover: Self.crossover(r.candles.macd, previous: r.candles.macdPrevious),
                               overbought: ob, oversold: os)
         let long: Bool
         if m.long && m.strength > 0 { long = true } else if m.short && m.strength > 0 { long = false } else {
@@ -329,7 +341,7 @@ public final class MomentumScalpingStrategy: Strategy {
         }
         if c.requireVolume && cr.volumeRatio < c.volumeThreshold[i] { status[i] = "volume_not_confirmed_\(tag)"; return reject(Decline.volumeNotConfirmed, s) }
         if c.useFlow && (long ? r.imbalance < c.flowThreshold : r.imbalance > -c.flowThreshold) {
-            status[i] = "trade_flow_misalignment_\(tag)"; return reject(Decline.tradeFlowMisalignment, s)
+            status[i] = "trade_flow_misalignment_\(tag)"; return reject(.tradeFlowNotAligned, s)   // resolution 31's spelling
         }
         var size = available
         if c.useExposure {

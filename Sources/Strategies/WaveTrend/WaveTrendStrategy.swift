@@ -25,7 +25,7 @@ public final class WaveTrendStrategy: Strategy {
 
     /// Its own decline reasons (the shared ones are `StrategyRejection`).
     enum Decline: String {
-        case noCrossover = "no_crossover", zoneNotConfirmed = "zone_not_confirmed", tradeFlowAgainst = "trade_flow_against"
+        case noCrossover = "no_crossover", zoneNotConfirmed = "zone_not_confirmed"
     }
 
     /// One pair's readings on its latest candles.
@@ -213,7 +213,7 @@ public final class WaveTrendStrategy: Strategy {
             let flow = TradeFlow(snapshot.trades(s).suffix(c.flowLookback).map { FlowTrade($0) }, lookback: c.flowLookback)
             flowImbalance = flow.imbalance
             if !flowConfirms(long ? .buy : .short, flow: flow, threshold: c.flowThreshold) {
-                status[i] = "trade_flow_against"; reject(Decline.tradeFlowAgainst, s); return nil
+                status[i] = "trade_flow_against"; reject(.tradeFlowNotAligned, s); return nil   // resolution 31's spelling
             }
         }
         // Step 3: correlation with the pairs holding positions (§9.3).
