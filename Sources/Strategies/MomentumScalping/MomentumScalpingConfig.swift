@@ -89,6 +89,10 @@ struct MomentumScalpingConfig {
     let requireVolume, useRegimes, extremePause, useSessions, useBreaker, useExposure, useFeeCheck, trackRejections, use5m, requireAlignment: Bool
     let useCorrelation, correlationPauseEnabled, pauseOnUnknown, useADX, adxBTCOnly, useTrailing, useFlow, breakevenExit, candlePrevRSI: Bool
     let sessions = TimeOfDaySessions.reference
+    var caps: PositionCaps {
+        PositionCaps(maxTotal: maxPosition, maxPerSymbol: maxPerSymbol, minTrade: minTrade, useExposure: useExposure,
+                     maxLong: maxLong, maxShort: maxShort, sameSideMult: sameDirectionMult)
+    }
     let sessionSizeMult: [String: Double]
     // Per pair.
     let emaFast, emaSlow, emaFilter, rsiPeriod: [Int]

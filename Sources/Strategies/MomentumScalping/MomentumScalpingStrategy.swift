@@ -302,11 +302,8 @@ public final class MomentumScalpingStrategy: Strategy {
         let adjusted = c.size[i] * regimeMult * sessionMult
         status[i] = "active"
         if book.notional[i] > 0 { status[i] = "existing_position"; return reject(.existingPosition, s) }
-        let total = book.total, sym = book.notional[i]
-        if total >= c.maxPosition { status[i] = "position_limit_total_limit"; return reject(.maxPosition, s) }
-        if sym >= c.maxPerSymbol { status[i] = "position_limit_symbol_limit"; return reject(.maxPosition, s) }
-        let available = min(adjusted, c.maxPosition - total, c.maxPerSymbol - sym)
-        if available < c.minTrade { status[i] = "position_limit_min_trade"; return reject(.maxPosition, s) }
+        let room = c.caps.available(adjusted, pair: i, book: book)
+        guard let available = room.size else { status[i] = "position_limit_\(room.block!.rawValue)"; return reject(.maxPosition, s) }
         if c.useFeeCheck && c.takeProfit[i] - 2 * c.feeRate * 100 < c.minProfitAfterFees { status[i] = "not_fee_profitable"; return reject(.feeUnprofitable, s) }
         if s == Self.xrpBTC && correlationPaused { status[i] = "correlation_breakdown"; return reject(Decline.correlationBreakdown, s) }
         if c.useADX && (!c.adxBTCOnly || s == Self.btcUSDT), let adx = r.candles.adx, adx > c.adxThreshold {
@@ -343,13 +340,8 @@ public final class MomentumScalpingStrategy: Strategy {
         if c.useFlow && (long ? r.imbalance < c.flowThreshold : r.imbalance > -c.flowThreshold) {
             status[i] = "trade_flow_misalignment_\(tag)"; return reject(.tradeFlowNotAligned, s)   // resolution 31's spelling
         }
-        var size = available
-        if c.useExposure {
-            let o = book.others(than: i, side: long ? .long : .short)
-            if o.sameSide { size *= c.sameDirectionMult }
-            if long, o.long + size > c.maxLong { size = min(size, max(0, c.maxLong - o.long)) }
-            if !long, o.short + size > c.maxShort { size = min(size, max(0, c.maxShort - o.short)) }
-            guard size >= c.minTrade else { status[i] = "correlation_limit"; return reject(.correlationLimit, s) }
+        guard let size = c.caps.exposure(available, side: long ? .long : .short, pair: i, book: book) else {
+            status[i] = "correlation_limit"; return reject(.correlationLimit, s)
         }
         let p = r.price, sl = c.stopLoss[i] / 100, tp = c.takeProfit[i] / 100
         guard let px = Price(rounding: p, toDecimals: 12) else { return nil }

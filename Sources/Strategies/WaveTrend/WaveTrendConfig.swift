@@ -69,6 +69,10 @@ struct WaveTrendConfig {
     let requireZone, useDivergence, useSessions, useBreaker, useExposure, useCorrelation, useFeeCheck, useFlow, trackRejections: Bool
     let oncePerCrossover, warmupFromIndicators: Bool
     let sessions = TimeOfDaySessions.reference
+    var caps: PositionCaps {
+        PositionCaps(maxTotal: maxPosition, maxPerSymbol: maxPerSymbol, minTrade: minTrade, useExposure: useExposure,
+                     maxLong: maxLong, maxShort: maxShort, sameSideMult: sameDirectionMult)
+    }
     let sessionSizeMult: [String: Double]
     // Per pair.
     let overbought, oversold, extremeOverbought, extremeOversold, size, stopLoss, takeProfit: [Double]

@@ -193,12 +193,8 @@ public final class WaveTrendStrategy: Strategy {
         if c.oncePerCrossover, let acted = actedCrossover[i], acted == r.candleStart {
             status[i] = "no_crossover"; reject(Decline.noCrossover, s); return nil
         }
-        // §9.2 limits.
-        let total = book.total, sym = book.notional[i]
-        if total >= c.maxPosition { status[i] = "position_limit_total_limit"; reject(.maxPosition, s); return nil }
-        if sym >= c.maxPerSymbol { status[i] = "position_limit_symbol_limit"; reject(.maxPosition, s); return nil }
-        let available = min(adjusted, c.maxPosition - total, c.maxPerSymbol - sym)
-        if available < c.minTrade { status[i] = "position_limit_min_trade"; reject(.maxPosition, s); return nil }
+        let room = c.caps.available(adjusted, pair: i, book: book)
+        guard let available = room.size else { status[i] = "position_limit_\(room.block!.rawValue)"; reject(.maxPosition, s); return nil }
         if c.useFeeCheck && !feeOK { status[i] = "not_fee_profitable"; reject(.feeUnprofitable, s); return nil }
 
         let long = r.cross == .bullish
@@ -230,13 +226,8 @@ public final class WaveTrendStrategy: Strategy {
         // Steps 4–5: confidence (informational), size and the exposure caps (§9.4).
         let confidence = Self.confidence(long: long, zone: r.zone, prevZone: r.prevZone, divergence: r.divergence,
                                          cap: long ? c.maxLongConfidence : c.maxShortConfidence)
-        var size = available * (long ? 1 : c.shortMult) * corrAdj
-        if c.useExposure {
-            let o = book.others(than: i, side: side)
-            if o.sameSide { size *= c.sameDirectionMult }
-            if long, o.long + size > c.maxLong { size = min(size, max(0, c.maxLong - o.long)) }
-            if !long, o.short + size > c.maxShort { size = min(size, max(0, c.maxShort - o.short)) }
-            guard size >= c.minTrade else { status[i] = "correlation_limit"; reject(.correlationLimit, s); return nil }
+        guard let size = c.caps.exposure(available * (long ? 1 : c.shortMult) * corrAdj, side: side, pair: i, book: book) else {
+            status[i] = "correlation_limit"; reject(.correlationLimit, s); return nil
         }
         let sl = c.stopLoss[i] / 100, tp = c.takeProfit[i] / 100
         var reasons = [long ? "WT bullish crossover" : "WT bearish crossover"]
