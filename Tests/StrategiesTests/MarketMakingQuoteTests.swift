@@ -233,4 +233,17 @@ import TradingCore
             #expect(out.contains("place cover XRP/USDT market full") == exits, "\(price): \(out)")
         }
     }
+
+    /// The trailing stop of a short (cover): 0.5 % in favour at the low arms it; 1.99 × 1.0015 = 1.992985 ≤ 1.9935.
+    @Test func aShortsTrailingStopCovers() throws {
+        for (price, exits) in [(1.9935, true), (1.9925, false)] {
+            let (r, _) = try make(["use_trailing_stop": "true"])
+            r.market.prices[xrp] = px(price)
+            book(r, xrp, price - 0.0005, price + 0.0005)
+            r.portfolio.hold(xrp, .short, size: 10, entry: 2.0, since: T0 - .seconds(10), low: 1.99)
+            let out = text(try r.intents(at: T0))
+            #expect(out.contains("place cover XRP/USDT market full") == exits, "\(price): \(out)")
+        }
+    }
 }
+

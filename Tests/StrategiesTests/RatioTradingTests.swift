@@ -203,6 +203,18 @@ import Indicators
         expect(try r.decide(at: T0 + .seconds(10)), .sell, size: 10, "the mean zone re-armed")
     }
 
+    /// The optional trade-flow confirmation: the scenario-2 buy needs the tape leaning its way (value-weighted,
+    /// 50 trades, imbalance above 0.10).
+    @Test func tradeFlowConfirmation() throws {
+        for (buys, outcome) in [(35, "buy"), (15, "trade_flow_not_aligned")] {
+            let (r, s) = try make(["use_rsi_confirmation": "false", "use_trade_flow_confirmation": "true"])
+            r.market.append(pair, Array(repeating: (0.996 * P, 100.0, TakerSide.buy), count: buys)
+                            + Array(repeating: (0.996 * P, 100.0, TakerSide.sell), count: 50 - buys), at: T0)
+            let sig = try r.decide(at: T0)
+            if outcome == "buy" { #expect(sig?.action == .buy) } else { #expect(sig == nil && s.rejections.counts == [outcome: 1], "\(s.rejections.counts)") }
+        }
+    }
+
     @Test func s20CircuitBreaker() throws {
         let (r, s) = try make()
         s.lastBTCUSD = 100_000
