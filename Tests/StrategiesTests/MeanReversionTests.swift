@@ -388,6 +388,55 @@ import Indicators
         }
     }
 
+    /// The [OPT]s of W6 (adds), W11, W12 and W18, each off by default (the reference), each changing the outcome when on.
+    @Test func moreOptionalBehaviours() throws {
+        // W12: the scenario-19 VWAP buy with the checks on: the tape (all sells) does not confirm it.
+        var (r, s) = try make(["vwap_entry_checks": "true"])
+        r.market.setCloses(.m5, xrp, alternating(2.00, 2.01, 20), end: T0)
+        r.market.prices[xrp] = px(2.00)
+        r.market.setTrades(xrp, count: 50, price: 2.01, size: 10, side: .sell, at: T0)
+        #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp]?["trade_flow_not_aligned"] == 1)
+        // W12: the mirror short, 1 % above a 2.00 VWAP (the bands do not fire: RSI 53); size 20 × 0.5, target the VWAP.
+        (r, _) = try make(["vwap_short_entries": "true"])
+        r.market.setCloses(.m5, xrp, alternating(2.00, 2.01, 20), end: T0)
+        r.market.prices[xrp] = px(2.02)
+        r.market.setTrades(xrp, count: 50, price: 2.00, size: 10, side: .sell, at: T0)
+        expect(try r.decide(at: T0), .short, size: 10, sl: 2.02 * 1.005, tp: 2.00)
+        // W11: scenario 2 with a 0.2015 % book spread: 0.5 − 0.2 fees − 0.1 slippage − 0.2015 < 0.05.
+        for (costs, refused) in [(false, false), (true, true)] {
+            (r, s) = try make(["fee_check_costs": "\(costs)"])
+            oversold(r)
+            r.market.setBook(xrp, bid: 1.983, ask: 1.987)
+            let sig = try r.decide(at: T0)
+            #expect((sig == nil) == refused && (s.rejections.countsBySymbol[xrp]?["fee_unprofitable"] != nil) == refused, "costs \(costs)")
+        }
+        // W18: bands of 25 candles on a 20-candle warm-up: silent by default, counted with the option.
+        for (count, expected) in [(false, nil), (true, 1)] as [(Bool, Int?)] {
+            (r, s) = try make(["count_silent_declines": "\(count)", "bb_period": "25"])
+            oversold(r)
+            #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp]?["insufficient_candles"] == expected)
+        }
+        // W6: a falling market confirms a trend on the third tick; a long may keep adding unless `block_adds_in_trend`.
+        for block in [false, true] {
+            (r, s) = try make(["block_adds_in_trend": "\(block)", "trend_sma_period": "5", "cooldown_seconds": "0"], perPair: [xrp: ["cooldown_seconds": "0"]])
+            r.market.setCloses(.m5, xrp, (0..<20).map { 2.10 - 0.11 * Double($0) / 19 }, end: T0)
+            r.market.prices[xrp] = px(1.985)
+            r.market.setTrades(xrp, count: 50, price: 2.00, size: 10, side: .buy, at: T0)
+            r.portfolio.hold(xrp, .long, usd: 10, entry: 2.00, since: T0)
+            let outcomes = try (0..<3).map { try r.decide(at: T0 + .seconds(Int64($0)))?.action }
+            #expect(outcomes[0] == .buy, "\(outcomes) \(s.rejections.countsBySymbol)")
+            #expect((outcomes[2] == nil) == block && (s.rejections.countsBySymbol[xrp]?["trending_market"] != nil) == block, "block \(block): \(outcomes)")
+        }
+    }
+
+    /// W13: the overbought close of a long is `min(adjusted, position)` and must reach the 5 USD minimum too.
+    @Test func w13ACloseUnderTheMinimumIsNotSent() throws {
+        let (r, s) = try make()
+        overbought(r)
+        r.portfolio.hold(xrp, .long, usd: 4, entry: 2.00, since: T0)
+        #expect(try r.decide(at: T0) == nil && s.rejections.countsBySymbol[xrp]?["insufficient_size"] == 1)
+    }
+
     @Test func w17AWarmUpShorterThanRSINeedsIsRefused() {
         #expect(throws: ParameterError.self) { _ = try make(["lookback_candles": "10", "rsi_period": "14"]) }
         #expect(throws: ParameterError.self) { _ = try make(["decay_multipliers": "1.0,zero"]) }

@@ -56,6 +56,12 @@ struct MeanReversionConfig {
         .double("estimated_fee_rate", 0.001, min: 0, max: 0.1, "fee per side, fraction"),
         .double("min_net_profit_pct", 0.05, min: -100, max: 100, "required take-profit % minus round-trip fee %"),
         .bool("track_rejections", true, "count rejection reasons"),
+        .bool("block_adds_in_trend", false, "[OPT W6] a confirmed trend also blocks adding to a position, not only entries from flat"),
+        .bool("fee_check_costs", false, "[OPT W11] the fee check also counts the book's spread and estimated_slippage_pct on each side"),
+        .double("estimated_slippage_pct", 0.05, min: 0, max: 10, "slippage per side assumed by fee_check_costs, %"),
+        .bool("vwap_entry_checks", false, "[OPT W12] the VWAP entry needs the tape's confirmation and a VWAP target beyond the round-trip fees"),
+        .bool("vwap_short_entries", false, "[OPT W12] the VWAP rule also shorts well above the VWAP"),
+        .bool("count_silent_declines", false, "[OPT W18] count insufficient_candles when the SMA or a band is missing (the reference says nothing)"),
         .bool("single_rejection_reason", false, "[OPT W9] one reason per symbol per tick (no extra no_signal_conditions)"),
         .bool("use_adx_filter", true, "no entries from flat in a strong ADX trend"),
         .int("adx_period", 14, min: 2, max: 500, "ADX period (needs 2 × period 5m candles)"),
@@ -81,6 +87,8 @@ struct MeanReversionConfig {
     let useRegimes, extremePause, insufficientIsMedium, useBreaker, useTradeFlow, useTrend, trendPerCandle, useTrailing, useDecay: Bool
     let useCorrelation, correlationPauseEnabled, pauseOnUnknownCorrelation, checkFees, trackRejections, singleReason: Bool
     let useADX, adxAllSymbols, perSymbolCooldown: Bool
+    let blockAddsInTrend, feeCheckCosts, vwapChecks, vwapShorts, countSilent: Bool
+    let slippagePct: Double
     let maxLosses, breakerMinutes: Int
     let globalCooldown: Double
     // Per pair.
@@ -115,6 +123,8 @@ struct MeanReversionConfig {
         useCorrelation = p.bool("use_correlation_monitoring"); correlationPauseEnabled = p.bool("correlation_pause_enabled")
         pauseOnUnknownCorrelation = p.bool("pause_on_unknown_correlation"); checkFees = p.bool("check_fee_profitability")
         trackRejections = p.bool("track_rejections"); singleReason = p.bool("single_rejection_reason")
+        blockAddsInTrend = p.bool("block_adds_in_trend"); feeCheckCosts = p.bool("fee_check_costs"); slippagePct = p.double("estimated_slippage_pct")
+        vwapChecks = p.bool("vwap_entry_checks"); vwapShorts = p.bool("vwap_short_entries"); countSilent = p.bool("count_silent_declines")
         useADX = p.bool("use_adx_filter"); adxAllSymbols = p.bool("adx_filter_all_symbols"); perSymbolCooldown = p.bool("per_symbol_cooldown")
         maxLosses = p.int("max_consecutive_losses"); breakerMinutes = p.int("circuit_breaker_minutes")
         globalCooldown = p.double("cooldown_seconds")

@@ -189,8 +189,10 @@ public final class MeanReversionStrategy: Strategy {
         guard let price = snapshot.price(s), price.isPositive else { return reject(.noPriceData, s) }
         readings[i].update(candles, c)
         let r = readings[i]
-        // W18: the reference returned silently here; we count it.
-        guard let sma = r.sma, sma > 0, let rsi = r.rsi, let bands = r.bands, bands.lower > 0 else { return reject(.insufficientCandles, s) }
+        // W18: the reference returned silently here; `count_silent_declines` counts it.
+        guard let sma = r.sma, sma > 0, let rsi = r.rsi, let bands = r.bands, bands.lower > 0 else {
+            return c.countSilent ? reject(.insufficientCandles, s) : nil
+        }
         let p = price.doubleValue
 
         // 4. Volatility regime from 1m returns.
@@ -267,10 +269,13 @@ public final class MeanReversionStrategy: Strategy {
             if c.useTradeFlow && !(imbalance > c.tradeFlowThreshold) { return noEntry("trade_flow_not_aligned", s) }
             return try reduce(.cover, s, price, adjusted, held, "oversold: deviation \(Self.text(deviation))% RSI \(Self.text(rsi))\(regimeText), covering the short")
         }
+        // W6 (option): a confirmed trend blocks adds too, not only entries from flat.
+        if c.blockAddsInTrend && confirmedTrend && position != 0 { return reject(Decline.trendingMarket, s) }
         // 16–17 for exposure-increasing entries.
         if !addable { return reject(held >= c.maxPosition[i] ? .maxPosition : .insufficientSize, s) }
-        // 7.1 rule 0: the take profit must cover the round trip.
-        if c.checkFees && c.takeProfit[i] - 2 * c.feeRate * 100 < c.minNetProfit { return noEntry(StrategyRejection.feeUnprofitable.rawValue, s) }
+        // 7.1 rule 0: the take profit must cover the round trip (W11 option: and the spread and slippage).
+        let roundTrip = 2 * c.feeRate * 100 + (c.feeCheckCosts ? 2 * c.slippagePct + (snapshot.book(s).flatMap { $0.isTwoSided ? $0.spreadPct : nil } ?? 0) : 0)
+        if c.checkFees && c.takeProfit[i] - roundTrip < c.minNetProfit { return noEntry(StrategyRejection.feeUnprofitable.rawValue, s) }
         if oversold && position >= 0 {
             if c.useTradeFlow && !(imbalance > c.tradeFlowThreshold) { flowRefused = true } else {
                 return try Signal(action: .buy, symbol: s, sizeUSD: addSize, price: price,
@@ -286,14 +291,25 @@ public final class MeanReversionStrategy: Strategy {
             }
         }
         if flowRefused { return noEntry("trade_flow_not_aligned", s) }
-        // Rule 3: VWAP reversion long (not while short: that would be a cover, which only rule 1 decides).
-        if position >= 0, let vwap = snapshot.vwap(s, n: c.vwapLookback), vwap > 0 {
+        // Rule 3: VWAP reversion long (not while short: that would be a cover, which only rule 1 decides); with
+        // `vwap_short_entries` its mirror while flat or short. W12 option `vwap_entry_checks`: the tape must agree and
+        // the distance to the VWAP must beat the round trip.
+        if let vwap = snapshot.vwap(s, n: c.vwapLookback), vwap > 0 {
             let vwapDeviation = (p - vwap) / vwap * 100
             let size = addSize * c.vwapSizeMultiplier
-            if vwapDeviation < -c.vwapDeviation && rsi > 40 && rsi < 60 && size >= c.minTrade {
+            let neutral = rsi > 40 && rsi < 60 && size >= c.minTrade
+            let clears = !c.vwapChecks || abs(vwapDeviation) - roundTrip >= c.minNetProfit
+            if position >= 0 && vwapDeviation < -c.vwapDeviation && neutral && clears {
+                if c.vwapChecks && c.useTradeFlow && !(imbalance > c.tradeFlowThreshold) { return noEntry("trade_flow_not_aligned", s) }
                 return try Signal(action: .buy, symbol: s, sizeUSD: size, price: price,
                                   reason: "VWAP reversion: \(Self.text(vwapDeviation))% below VWAP \(Self.text(vwap))\(regimeText)",
                                   stopLoss: level(p * (1 - sl)), takeProfit: level(vwap))
+            }
+            if c.vwapShorts && position <= 0 && vwapDeviation > c.vwapDeviation && neutral && clears {
+                if c.vwapChecks && c.useTradeFlow && !(imbalance < -c.tradeFlowThreshold) { return noEntry("trade_flow_not_aligned", s) }
+                return try Signal(action: .short, symbol: s, sizeUSD: size, price: price,
+                                  reason: "VWAP reversion: \(Self.text(vwapDeviation))% above VWAP \(Self.text(vwap))\(regimeText)",
+                                  stopLoss: level(p * (1 + sl)), takeProfit: level(vwap))
             }
         }
         return reject(.noSignalConditions, s)
@@ -307,7 +323,10 @@ public final class MeanReversionStrategy: Strategy {
     }
 
     /// A closing sell or cover of min(adjusted, held), the whole position when that is all of it.
-    private func reduce(_ action: SignalAction, _ s: Symbol, _ price: Price, _ adjusted: Double, _ held: Double, _ reason: String) throws -> Signal {
+    private func reduce(_ action: SignalAction, _ s: Symbol, _ price: Price, _ adjusted: Double, _ held: Double, _ reason: String) throws -> Signal? {
+        // W13/W5: `min(adjusted, position)` must reach the minimum order too (the spec's rule; a smaller remainder is
+        // left to the stops and the decay exits).
+        if min(adjusted, held) < c.minTrade { return reject(.insufficientSize, s) }
         if adjusted >= held { return try Signal(action: action, symbol: s, size: .zero, price: price, reason: reason, closeFullPosition: true) }
         return try Signal(action: action, symbol: s, sizeUSD: adjusted, price: price, reason: reason)
     }

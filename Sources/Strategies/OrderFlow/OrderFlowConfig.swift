@@ -37,6 +37,11 @@ struct OrderFlowConfig {
         .double("volume_anomaly_volume_spike_threshold", 3.0, min: 0, max: 1000, "volume ratio that triggers the divergence test"),
         .int("volume_anomaly_lookback_trades", 100, min: 10, max: 100_000, "trades analysed (fewer: no check)"),
         .bool("use_volatility_regimes", true, "scale thresholds, sizes and the window by 1m volatility"),
+        .string("insufficient_volatility_regime", "low", "[OPT W15] regime while 1m volatility cannot be computed: low (reference) or medium"),
+        .bool("per_symbol_cooldown", false, "[OPT W8] the entry cooldown runs per pair, not across all pairs"),
+        .bool("fee_check_costs", false, "[OPT W13] the fee gate also counts the book's spread and estimated_slippage_pct on each side"),
+        .double("estimated_slippage_pct", 0.05, min: 0, max: 10, "slippage per side assumed by fee_check_costs, %"),
+        .bool("decay_any_profit_net_of_fees", false, "[OPT W14] the decay's any-profit stage needs a profit beyond the round-trip fees"),
         .double("regime_low_threshold", 0.3, min: 0, max: 100, "volatility % below this is LOW"),
         .double("regime_medium_threshold", 0.8, min: 0, max: 100, "below this MEDIUM"),
         .double("regime_high_threshold", 1.5, min: 0, max: 100, "below this HIGH, else EXTREME"),
@@ -95,6 +100,8 @@ struct OrderFlowConfig {
     let vwapDeviation, vwapSizeMult, vwapThresholdMult, tradeFlowThreshold, feeRate, minProfitAfterFees, trailingActivation, trailingDistance: Double
     let asymmetric, useVPIN, vpinPause, sessionVPIN, useAnomaly, anomalyPause, useRegimes, extremePause, useSessions: Bool
     let useDecay, decayAtProfit, useCorrelation, useTradeFlow, useFeeCheck, useTrailing, useBreaker, trackRejections: Bool
+    let insufficientIsMedium, perSymbolCooldown, feeCheckCosts, decayNetOfFees: Bool
+    let slippagePct: Double
     let sessions: TimeOfDaySessions
     let sessionVPINThreshold, sessionThresholdMult, sessionSizeMult: [String: Double]
     let decayStages: [(age: Double, multiplier: Double)]
@@ -134,6 +141,11 @@ struct OrderFlowConfig {
         asymmetric = p.bool("use_asymmetric_thresholds"); useVPIN = p.bool("use_vpin"); vpinPause = p.bool("vpin_pause_on_high")
         sessionVPIN = p.bool("use_session_vpin_thresholds"); useAnomaly = p.bool("use_volume_anomaly_detection")
         anomalyPause = p.bool("volume_anomaly_pause_on_detect"); useRegimes = p.bool("use_volatility_regimes")
+        let regime = p.string("insufficient_volatility_regime")
+        guard regime == "low" || regime == "medium" else { throw fail("insufficient_volatility_regime", "must be low or medium (got '\(regime)')") }
+        insufficientIsMedium = regime == "medium"
+        perSymbolCooldown = p.bool("per_symbol_cooldown"); feeCheckCosts = p.bool("fee_check_costs")
+        slippagePct = p.double("estimated_slippage_pct"); decayNetOfFees = p.bool("decay_any_profit_net_of_fees")
         extremePause = p.bool("regime_extreme_pause"); useSessions = p.bool("use_session_awareness"); useDecay = p.bool("use_position_decay")
         decayAtProfit = p.bool("decay_close_at_profit_after_fees"); useCorrelation = p.bool("use_correlation_management")
         useTradeFlow = p.bool("use_trade_flow_confirmation"); useFeeCheck = p.bool("use_fee_check"); useTrailing = p.bool("use_trailing_stop")

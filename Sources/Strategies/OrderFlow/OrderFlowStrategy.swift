@@ -30,6 +30,7 @@ public final class OrderFlowStrategy: Strategy {
     private var lastSignal: Timestamp?
     /// Per pair: its trade sequence at its last entry (W1).
     private var lastSignalSeq: [UInt64?]
+    private var lastSignalBySymbol: [Timestamp?]
     private var breaker: CircuitBreaker
     private var extremes: [(entry: Timestamp, high: Double, low: Double)?]
     private var volatility: [(key: (Timestamp, Int)?, value: Double?)]
@@ -53,6 +54,7 @@ public final class OrderFlowStrategy: Strategy {
         c = try OrderFlowConfig(p, symbols: symbols)
         startupWarnings = OrderFlowConfig.warnings(c, p, symbols: symbols)
         lastSignalSeq = Array(repeating: nil, count: symbols.count)
+        lastSignalBySymbol = Array(repeating: nil, count: symbols.count)
         extremes = Array(repeating: nil, count: symbols.count)
         volatility = Array(repeating: (nil, nil), count: symbols.count)
         readings = Array(repeating: (0, 0, 0, false), count: symbols.count)
@@ -84,13 +86,17 @@ public final class OrderFlowStrategy: Strategy {
             if let exit = try exitSignal(i, s, snapshot, context) { return exit }   // exits start no cooldown
         }
         if breaker.isBlocking(now: now) { rejections.track(.circuitBreaker); return nil }
-        if let l = lastSignal, now - l < Interval(nanoseconds: Int64((c.cooldownSeconds * 1e9).rounded())) {
+        let cooldown = Interval(nanoseconds: Int64((c.cooldownSeconds * 1e9).rounded()))
+        if !c.perSymbolCooldown, let l = lastSignal, now - l < cooldown {
             rejections.track(.timeCooldown); return nil
         }
         let exposures = symbols.map { exposure($0, snapshot, context) }
         for (i, s) in symbols.enumerated() {
+            // W8 option: each pair waits on its own last entry.
+            if c.perSymbolCooldown, let l = lastSignalBySymbol[i], now - l < cooldown { rejections.track(.timeCooldown, symbol: s); continue }
             if let signal = try evaluate(i, s, snapshot, context, exposures) {
                 lastSignal = now
+                lastSignalBySymbol[i] = now
                 lastSignalSeq[i] = snapshot.trades(s).appended
                 return signal
             }
@@ -132,7 +138,8 @@ public final class OrderFlowStrategy: Strategy {
         let profit = (long ? p - entry : entry - p) / entry * 100
         let tp = c.takeProfit[i] * mult
         var stage: String?
-        if mult == 0 && profit > 0 { stage = "any_profit" }
+        // W14 option: "any profit" net of the round trip's fees.
+        if mult == 0 && profit > (c.decayNetOfFees ? 2 * c.feeRate * 100 : 0) { stage = "any_profit" }
         else if c.decayAtProfit && mult < 1 && profit - 2 * c.feeRate * 100 >= c.decayMinProfit { stage = "profit_after_fees" }
         else if tp > 0 && profit >= tp { stage = "take_profit" }
         guard let stage else { return nil }
@@ -151,7 +158,7 @@ public final class OrderFlowStrategy: Strategy {
     private func reject(_ r: Decline, _ s: Symbol) -> Signal? { rejections.track(r.rawValue, symbol: s); return nil }
     private func reject(_ r: StrategyRejection, _ s: Symbol) -> Signal? { rejections.track(r.rawValue, symbol: s); return nil }
 
-    private func regime(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot) -> Regime {
+    func regime(_ i: Int, _ s: Symbol, _ snapshot: DataSnapshot) -> Regime {
         guard c.useRegimes else { return .medium }
         let m1 = snapshot.candles(.m1, s)
         let key = m1.newest.map { ($0.start, m1.count) }
@@ -160,7 +167,7 @@ public final class OrderFlowStrategy: Strategy {
             for k in max(0, m1.count - c.volLookback - 1)..<m1.count { _ = v.update(m1[k].close.doubleValue) }
             volatility[i] = (key, v.value)
         }
-        let vol = volatility[i].value ?? 0
+        guard let vol = volatility[i].value else { return c.insufficientIsMedium ? .medium : .low }   // W15: nil → LOW (reference) or MEDIUM
         return vol < c.regimeLow ? .low : vol < c.regimeMedium ? .medium : vol < c.regimeHigh ? .high : .extreme
     }
 
@@ -204,7 +211,8 @@ public final class OrderFlowStrategy: Strategy {
         let regimeSize: Double = switch regime { case .low, .medium: 1; case .high: 0.8; case .extreme: c.extremeSize }
         let effBuy = c.buyThreshold[i] * regimeThreshold * sessionThreshold, effSell = c.sellThreshold[i] * regimeThreshold * sessionThreshold
         let adjusted = c.size[i] * regimeSize * sessionSize
-        let feeOK = c.takeProfit[i] - 2 * c.feeRate * 100 >= c.minProfitAfterFees
+        let costs = c.feeCheckCosts ? 2 * c.slippagePct + (snapshot.book(s).flatMap { $0.isTwoSided ? $0.spreadPct : nil } ?? 0) : 0   // W13 option
+        let feeOK = c.takeProfit[i] - 2 * c.feeRate * 100 - costs >= c.minProfitAfterFees
 
         let held = exposures[i]?.usd ?? 0
         let instrument = context.instruments[s]
