@@ -294,6 +294,28 @@ import Indicators
         let empty = DataSnapshot(timestamp: T0, market: ScenarioMarket())
         #expect(low.regime(0, xrp, empty) == .low && medium.regime(0, xrp, empty) == .medium)
         #expect(throws: ParameterError.self) { try make(["insufficient_volatility_regime": "high"]) }
+        // W2: time buckets. 50 one-sided trades in one second fill one of fifty 10-second buckets: not evidence (nil,
+        // no pause) although the trade-count VPIN of the same tape pauses (scenario 15). Spread over 50 buckets, the
+        // same one-sided tape is VPIN 1 and pauses; alternating buckets of all-buy and balanced trades give 0.5.
+        var ring = RingBuffer<Trade>(capacity: 200)
+        func trade(_ t: Timestamp, _ side: TakerSide) -> Trade { Trade(symbol: xrp, time: t, price: px(2), size: Quantity(1), side: side) }
+        for k in 0..<50 { ring.append(trade(T0 + .milliseconds(Int64(k * 20)), .buy)) }
+        #expect(OrderFlowStrategy.timeBucketedVPIN(ring, bucket: .seconds(10), buckets: 50) == nil)
+        ring = RingBuffer<Trade>(capacity: 200)
+        for k in 0..<50 { ring.append(trade(T0 + .seconds(Int64(10 * k)), .buy)) }
+        #expect(OrderFlowStrategy.timeBucketedVPIN(ring, bucket: .seconds(10), buckets: 50) == 1)
+        ring = RingBuffer<Trade>(capacity: 200)
+        for k in 0..<50 {
+            ring.append(trade(T0 + .seconds(Int64(10 * k)), .buy))
+            if k % 2 == 1 { ring.append(trade(T0 + .seconds(Int64(10 * k)), .buy)); ring.append(trade(T0 + .seconds(Int64(10 * k)), .sell)); ring.append(trade(T0 + .seconds(Int64(10 * k)), .sell)) }
+        }
+        #expect(close(OrderFlowStrategy.timeBucketedVPIN(ring, bucket: .seconds(10), buckets: 50), 0.5))
+        do {
+            let (r, s) = try make(["vpin_bucket_seconds": "10"])
+            r.market.append(xrp, (0..<50).map { (2.00, Double($0 % 7 + 1), TakerSide.buy) }, at: T0)   // scenario 15's tape, one instant
+            _ = try r.decide(at: T0)
+            #expect(s.rejections.countsBySymbol[xrp]?["vpin_pause"] == nil)
+        }
         // W8: an XRP entry starts XRP's cooldown only: BTC may enter a second later with the option, not without.
         for perPair in [false, true] {
             let (r, s) = try make(["per_symbol_cooldown": "\(perPair)"])

@@ -25,6 +25,8 @@ struct OrderFlowConfig {
         .double("vpin_high_threshold", 0.7, min: 0, max: 1, "VPIN pause threshold when session thresholds are off"),
         .bool("vpin_pause_on_high", true, "pause while VPIN is at or above its threshold"),
         .int("vpin_lookback_trades", 200, min: 1, max: 100_000, "newest trades fed to VPIN (at most the tape held)"),
+        .double("vpin_bucket_seconds", 0, min: 0, max: 86_400,
+                "[OPT W2] VPIN over time buckets of this many seconds (vpin_bucket_count of them, ending at the newest trade); 0 = equal-volume buckets over the newest trades (reference)"),
         .bool("use_session_vpin_thresholds", true, "VPIN threshold per time-of-day session"),
         .string("session_vpin_thresholds", "ASIA=0.65,EUROPE=0.70,US=0.70,US_EUROPE_OVERLAP=0.75,OFF_HOURS=0.60", "VPIN threshold per session"),
         .bool("use_volume_anomaly_detection", true, "pause on wash-trading patterns"),
@@ -101,6 +103,7 @@ struct OrderFlowConfig {
     let asymmetric, useVPIN, vpinPause, sessionVPIN, useAnomaly, anomalyPause, useRegimes, extremePause, useSessions: Bool
     let useDecay, decayAtProfit, useCorrelation, useTradeFlow, useFeeCheck, useTrailing, useBreaker, trackRejections: Bool
     let insufficientIsMedium, perSymbolCooldown, feeCheckCosts, decayNetOfFees: Bool
+    let vpinBucketSeconds: Double
     let slippagePct: Double
     let sessions: TimeOfDaySessions
     let sessionVPINThreshold, sessionThresholdMult, sessionSizeMult: [String: Double]
@@ -124,6 +127,7 @@ struct OrderFlowConfig {
             return out
         }
         lookback = p.int("lookback_trades"); vpinBuckets = p.int("vpin_bucket_count"); vpinLookback = p.int("vpin_lookback_trades")
+        vpinBucketSeconds = p.double("vpin_bucket_seconds")
         volLookback = p.int("volatility_lookback"); anomalyLookback = p.int("volume_anomaly_lookback_trades")
         maxLosses = p.int("max_consecutive_losses"); breakerMinutes = p.int("circuit_breaker_minutes")
         maxTotal = p.double("max_position_usd"); maxSymbol = p.double("max_position_per_symbol_usd"); minTrade = p.double("min_trade_size_usd")

@@ -297,14 +297,37 @@ public final class OrderFlowStrategy: Strategy {
         return sized >= c.minTrade ? sized : nil
     }
 
+    /// W2 (option): VPIN on time buckets, so its value does not depend on how many trades the tape holds: the last
+    /// `buckets` windows of `bucket` each, ending at the newest trade; the mean of |buy − sell| / (buy + sell) over the
+    /// windows that traded. Nil (no pause) until at least half of them have (fewer trades than that are no evidence).
+    static func timeBucketedVPIN(_ tape: RingBuffer<Trade>, bucket: Interval, buckets: Int) -> Double? {
+        guard let newest = tape.newest, bucket.nanoseconds > 0, buckets >= 1 else { return nil }
+        var buy = [Double](repeating: 0, count: buckets), sell = [Double](repeating: 0, count: buckets)
+        var k = tape.count - 1
+        while k >= 0 {
+            let t = tape[k]
+            let slot = Int((newest.time - t.time).nanoseconds / bucket.nanoseconds)
+            if slot >= buckets { break }
+            if t.side == .buy { buy[slot] += t.size.doubleValue } else { sell[slot] += t.size.doubleValue }
+            k -= 1
+        }
+        var sum = 0.0, traded = 0
+        for j in 0..<buckets where buy[j] + sell[j] > 0 { sum += abs(buy[j] - sell[j]) / (buy[j] + sell[j]); traded += 1 }
+        return traded * 2 >= buckets && traded > 0 ? sum / Double(traded) : nil
+    }
+
     /// The tape's figures for a window of `lookback` trades, from the cache while no trade has arrived.
     private func tapeReading(_ i: Int, _ tape: RingBuffer<Trade>, _ lookback: Int) -> TapeReading {
         if let r = tapeReadings[i], r.appended == tape.appended, r.lookback == lookback { return r }
         let n = tape.count
         var v = 0.0
         if c.useVPIN {
-            let k = min(c.vpinLookback, n)
-            v = vpin((n - k..<n).map { FlowTrade(tape[$0]) }, buckets: c.vpinBuckets) ?? 0
+            if c.vpinBucketSeconds > 0 {
+                v = Self.timeBucketedVPIN(tape, bucket: Interval(nanoseconds: Int64((c.vpinBucketSeconds * 1e9).rounded())), buckets: c.vpinBuckets) ?? 0
+            } else {
+                let k = min(c.vpinLookback, n)
+                v = vpin((n - k..<n).map { FlowTrade(tape[$0]) }, buckets: c.vpinBuckets) ?? 0
+            }
         }
         var buy = 0.0, sell = 0.0
         for k in n - lookback..<n { if tape[k].side == .buy { buy += tape[k].size.doubleValue } else { sell += tape[k].size.doubleValue } }
